@@ -1,0 +1,3 @@
+from stellarr.cli import main
+
+raise SystemExit(main())

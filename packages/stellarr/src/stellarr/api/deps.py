@@ -1,0 +1,57 @@
+"""FastAPI dependencies as Annotated aliases; routes never import adapters."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from stellarr.domain.client_ip import client_ip
+from stellarr.domain.errors import Unauthorized
+from stellarr.domain.tokens import Session, verify_token
+from stellarr.services.container import Services
+from stellarr.settings import Settings
+
+
+async def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    await services.ready()
+    return services
+
+
+async def get_settings(services: Annotated[Services, Depends(get_services)]) -> Settings:
+    return await services.settings.get()
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+async def current_session(request: Request, settings: SettingsDep) -> Session:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Missing bearer token")
+    session = verify_token(settings.app_secret_key, token.strip(), int(time.time()))
+    if session is None:
+        raise Unauthorized("Invalid or expired token")
+    return session
+
+
+SessionDep = Annotated[Session, Depends(current_session)]
+
+
+def request_client_ip(request: Request, settings: SettingsDep) -> str:
+    peer = request.client.host if request.client else None
+    return client_ip(peer, request.headers.get("x-forwarded-for"), settings.trusted_proxies)
+
+
+ClientIPDep = Annotated[str, Depends(request_client_ip)]
+
+
+def site_url(request: Request, settings: Settings) -> str:
+    """The URL people reach Stellarr on: PUBLIC_URL, else what this request arrived on."""
+    if settings.public_url:
+        return settings.public_url
+    return f"{request.url.scheme}://{request.headers.get('host', request.url.netloc)}"

@@ -1,0 +1,67 @@
+"""Import lists for Radarr and Sonarr. No bearer auth: *arr apps only know a URL."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Awaitable, Callable
+
+from fastapi import APIRouter, Request, Response
+
+from stellarr.api.conditional import conditional_response
+from stellarr.api.deps import ServicesDep, SessionDep, SettingsDep, site_url
+from stellarr.domain.errors import Unauthorized
+from stellarr.services.feeds import FEEDS, Feed
+from stellarr.settings import Settings
+
+router = APIRouter()
+
+
+def check_feed_token(request: Request, settings: Settings) -> None:
+    if not settings.feed_token:
+        return
+    presented = request.query_params.get("token")
+    if not presented:
+        raise Unauthorized("This feed needs ?token=")
+    if not hmac.compare_digest(presented.encode(), settings.feed_token.encode()):
+        raise Unauthorized("Wrong feed token")
+
+
+def _endpoint(feed: Feed) -> Callable[..., Awaitable[Response]]:
+    async def serve(request: Request, services: ServicesDep, settings: SettingsDep) -> Response:
+        check_feed_token(request, settings)
+        # A failure here must be a 5xx: an empty 200 makes Radarr unmonitor everything.
+        snapshot = await services.snapshots.current()
+        site = site_url(request, settings)
+        rendered = snapshot.rendered(f"{feed.key}|{site}", lambda s: feed.build(s, site))
+        return conditional_response(request, rendered, feed.media_type, "no-cache")
+
+    serve.__name__ = f"feed_{feed.key}"
+    return serve
+
+
+for _feed in FEEDS:
+    router.add_api_route(_feed.path, _endpoint(_feed), methods=["GET"], include_in_schema=True)
+
+
+@router.get("/api/feeds")
+async def list_feeds(
+    request: Request, settings: SettingsDep, session: SessionDep
+) -> dict[str, object]:
+    base = site_url(request, settings)
+    query = ""
+    if settings.feed_token:
+        # Only admins see the real token; anyone else sees where it goes.
+        query = "?token=" + (settings.feed_token if session.is_admin else "YOUR_FEED_TOKEN")
+    return {
+        "token_required": bool(settings.feed_token),
+        "feeds": {
+            feed.key: {
+                "name": feed.name,
+                "description": feed.description,
+                "url": f"{base}{feed.path}{query}",
+                "format": feed.format,
+                "setup": feed.setup,
+            }
+            for feed in FEEDS
+        },
+    }

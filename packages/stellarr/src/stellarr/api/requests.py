@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request, Response
+
+from stellarr.api.conditional import conditional_response
+from stellarr.api.deps import ServicesDep, SessionDep
+from stellarr.api.schemas import RequestBody
+from stellarr.domain import feeds
+from stellarr.domain.models import MAX_TMDB_ID, MediaType
+from stellarr.services.snapshot import Snapshot
+
+router = APIRouter()
+
+TmdbIdPath = Annotated[int, Path(gt=0, le=MAX_TMDB_ID)]
+
+
+@router.post("/api/request", status_code=201)
+async def add_request(
+    body: RequestBody, services: ServicesDep, session: SessionDep
+) -> dict[str, object]:
+    created = await services.requests.add(body.media_type, body.tmdb_id, session)
+    return {"success": True, "message": f"Added {created.title} to requests"}
+
+
+@router.delete("/api/request/{media_type}/{tmdb_id}")
+async def remove_request(
+    media_type: MediaType, tmdb_id: TmdbIdPath, services: ServicesDep, session: SessionDep
+) -> dict[str, object]:
+    await services.requests.remove(media_type, tmdb_id, session)
+    return {"success": True, "message": "Request removed"}
+
+
+@router.get("/api/requests")
+async def list_requests(
+    services: ServicesDep, session: SessionDep, media_type: MediaType | None = None
+) -> Response:
+    snapshot = await services.snapshots.current()
+    key = f"requests:{media_type.value if media_type else 'all'}"
+    rendered = snapshot.rendered(
+        key,
+        lambda s: feeds.dumps(
+            {"requests": [r.to_json() for r in s.requests if media_type in (None, r.media_type)]}
+        ),
+    )
+    return Response(rendered.body, media_type="application/json")
+
+
+def _library_status(s: Snapshot) -> bytes:
+    return feeds.dumps(
+        {
+            "library": {t.value: ids for t, ids in s.library.items()},
+            "requests": [r.to_json() for r in s.pending],
+        }
+    )
+
+
+@router.get("/api/library-status")
+async def library_status(request: Request, services: ServicesDep, session: SessionDep) -> Response:
+    snapshot = await services.snapshots.current()
+    rendered = snapshot.rendered("library-status", _library_status)
+    return conditional_response(request, rendered, "application/json", "private, no-cache")

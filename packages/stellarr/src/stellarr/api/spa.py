@@ -1,0 +1,33 @@
+"""The web UI: built files from the static folder, index.html for client-side routes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse, Response
+
+from stellarr.domain.errors import NotFound
+
+API_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+
+
+def install_spa(app: FastAPI, static_dir: Path | None) -> None:
+    # Unknown API paths stay JSON 404s, never the HTML shell.
+    @app.api_route("/api/{rest:path}", methods=API_METHODS, include_in_schema=False)
+    async def api_not_found(rest: str) -> Response:
+        raise NotFound("Not found")
+
+    if static_dir is None or not (static_dir / "index.html").is_file():
+        return
+    root = static_dir.resolve()
+    index = root / "index.html"
+
+    @app.get("/{path:path}", include_in_schema=False)
+    async def spa(path: str) -> Response:
+        candidate = (root / path).resolve()
+        if path and candidate.is_file() and candidate.is_relative_to(root):
+            immutable = candidate.parent.name in ("assets", "_app", "immutable")
+            cache = "public, max-age=31536000, immutable" if immutable else "no-cache"
+            return FileResponse(candidate, headers={"Cache-Control": cache})
+        return FileResponse(index, headers={"Cache-Control": "no-cache"})

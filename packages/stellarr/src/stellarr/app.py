@@ -1,0 +1,42 @@
+"""create_app: settings and adapters in, an ASGI app out. Nothing is built at import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from stellarr import __version__
+from stellarr.api import auth, feeds, health, requests, search
+from stellarr.api.body_limit import BodyLimitMiddleware
+from stellarr.api.errors import install_error_handlers
+from stellarr.api.spa import install_spa
+from stellarr.services.container import Services
+
+
+def create_app(services: Services, static_dir: Path | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await services.ready()
+        try:
+            yield
+        finally:
+            await services.close()
+
+    app = FastAPI(
+        title="Stellarr",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.services = services
+    install_error_handlers(app)
+    for module in (health, auth, search, requests, feeds):
+        app.include_router(module.router)
+    install_spa(app, static_dir)
+    app.add_middleware(BodyLimitMiddleware)
+    return app

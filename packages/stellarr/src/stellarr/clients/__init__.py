@@ -1,0 +1,1 @@
+"""Adapters for services on the internet: one pooled httpx client each."""

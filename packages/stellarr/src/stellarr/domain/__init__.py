@@ -1,0 +1,1 @@
+"""Pure logic: no FastAPI, httpx, sqlite3 or AWS imports below this package."""

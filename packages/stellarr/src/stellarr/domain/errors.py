@@ -1,0 +1,37 @@
+"""The project's own errors; adapters translate driver errors into these."""
+
+
+class StellarrError(Exception):
+    """Base of every error Stellarr raises on purpose."""
+
+
+class NotFound(StellarrError):
+    pass
+
+
+class Conflict(StellarrError):
+    pass
+
+
+class Forbidden(StellarrError):
+    pass
+
+
+class Unauthorized(StellarrError):
+    pass
+
+
+class RateLimited(StellarrError):
+    pass
+
+
+class UpstreamError(StellarrError):
+    """A service we depend on (TMDB, AWS) failed; the message never holds credentials."""
+
+
+class StoreError(StellarrError):
+    """The store failed in a way the caller cannot fix (I/O, throttling past retries)."""
+
+
+class BadRequest(StellarrError):
+    """Input that passed type validation but breaks a rule (answered with 400)."""

@@ -1,0 +1,48 @@
+"""Asking for a title, withdrawing a request, listing them."""
+
+from __future__ import annotations
+
+from stellarr.clients.tmdb import TMDBClient
+from stellarr.domain.errors import Conflict, Forbidden, NotFound
+from stellarr.domain.models import MediaRequest, MediaType, utcnow
+from stellarr.domain.tmdb_fields import imdb_id_of, optional_str, title_of, tvdb_id_of, year_of
+from stellarr.domain.tokens import Session
+from stellarr.store.base import Store
+
+
+class RequestService:
+    def __init__(self, store: Store, tmdb: TMDBClient) -> None:
+        self._store = store
+        self._tmdb = tmdb
+
+    async def add(self, media_type: MediaType, tmdb_id: int, session: Session) -> MediaRequest:
+        if await self._store.get_request(media_type, tmdb_id) is not None:
+            raise Conflict("Already requested")
+        try:
+            details = await self._tmdb.details(media_type.value, tmdb_id)
+        except NotFound:
+            raise NotFound(f"TMDB has no {media_type.value} with id {tmdb_id}") from None
+        request = MediaRequest(
+            media_type=media_type,
+            tmdb_id=tmdb_id,
+            title=title_of(details) or f"TMDB {tmdb_id}",
+            year=year_of(details),
+            overview=optional_str(details.get("overview")),
+            poster_path=optional_str(details.get("poster_path")),
+            imdb_id=imdb_id_of(details),
+            tvdb_id=tvdb_id_of(details) if media_type is MediaType.TV else None,
+            requested_by=session.name,
+            requested_at=utcnow(),
+        )
+        # A concurrent request for the same title loses here with Conflict, not a duplicate.
+        await self._store.add_request(request)
+        return request
+
+    async def remove(self, media_type: MediaType, tmdb_id: int, session: Session) -> None:
+        existing = await self._store.get_request(media_type, tmdb_id)
+        if existing is None:
+            raise NotFound("Request not found")
+        if not session.is_admin and existing.requested_by != session.name:
+            raise Forbidden("Only the requester or an admin can remove this request")
+        if not await self._store.delete_request(media_type, tmdb_id):
+            raise NotFound("Request not found")

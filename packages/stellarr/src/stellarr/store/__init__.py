@@ -1,0 +1,3 @@
+from stellarr.store.base import Store
+
+__all__ = ["Store"]

@@ -1,0 +1,44 @@
+"""SQLite schema, one migration per version; `PRAGMA user_version` records where a file is."""
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: requests, library, login protection, change counter
+    """
+    CREATE TABLE requests (
+        media_type   TEXT    NOT NULL CHECK (media_type IN ('movie', 'tv')),
+        tmdb_id      INTEGER NOT NULL CHECK (tmdb_id > 0),
+        title        TEXT    NOT NULL,
+        year         INTEGER,
+        overview     TEXT,
+        poster_path  TEXT,
+        imdb_id      TEXT,
+        tvdb_id      INTEGER,
+        status       TEXT    NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'added')),
+        requested_by TEXT    NOT NULL,
+        requested_at TEXT    NOT NULL,
+        added_at     TEXT,
+        PRIMARY KEY (media_type, tmdb_id)
+    );
+    CREATE INDEX requests_by_time ON requests (requested_at DESC);
+    CREATE INDEX requests_by_status ON requests (status, media_type);
+    CREATE TABLE library (
+        media_type TEXT    NOT NULL,
+        tmdb_id    INTEGER NOT NULL,
+        PRIMARY KEY (media_type, tmdb_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE login_failures (
+        key        TEXT    PRIMARY KEY,
+        count      INTEGER NOT NULL,
+        expires_at REAL    NOT NULL
+    );
+    CREATE TABLE used_challenges (
+        challenge  TEXT PRIMARY KEY,
+        expires_at REAL NOT NULL
+    );
+    CREATE INDEX used_challenges_by_expiry ON used_challenges (expires_at);
+    CREATE TABLE meta (
+        key   TEXT    PRIMARY KEY,
+        value INTEGER NOT NULL
+    );
+    INSERT INTO meta (key, value) VALUES ('revision', 0);
+    """,
+)

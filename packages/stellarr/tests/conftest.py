@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from support.fake_tmdb import FakeTMDB, running_fake_tmdb
+from support.stores import (  # noqa: F401  (fixtures shared by every suite)
+    dynamodb_endpoint,
+    dynamodb_store_maker,
+    memory_store_maker,
+    sqlite_store_maker,
+)
+
+
+@pytest.fixture(scope="session")
+def fake_tmdb_server() -> Iterator[FakeTMDB]:
+    with running_fake_tmdb() as server:
+        yield server
+
+
+@pytest.fixture
+def fake_tmdb(fake_tmdb_server: FakeTMDB) -> FakeTMDB:
+    fake_tmdb_server.reset()
+    return fake_tmdb_server

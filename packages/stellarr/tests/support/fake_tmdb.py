@@ -1,0 +1,197 @@
+"""A stand-in for api.themoviedb.org on 127.0.0.1, answering in TMDB's recorded shapes.
+
+Responses come from real captures in tests/fixtures/tmdb (see SOURCES.txt there); details
+for titles that only appear in search captures are assembled from their search entries in
+TMDB's details shape (title/name, dates, imdb_id, external_ids, number_of_seasons).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "tmdb"
+API_KEY = "fake-v3-api-key-0123456789abcdef"
+READ_TOKEN = "fake.v4.read-token.0123456789abcdef"
+
+NOT_FOUND = {
+    "success": False,
+    "status_code": 34,
+    "status_message": "The resource you requested could not be found.",
+}
+BAD_KEY = {
+    "status_code": 7,
+    "status_message": "Invalid API key: You must be granted a valid key.",
+    "success": False,
+}
+PERSON = {
+    "adult": False,
+    "gender": 2,
+    "id": 1748,
+    "known_for_department": "Acting",
+    "media_type": "person",
+    "name": "William Shatner",
+    "original_name": "William Shatner",
+    "popularity": 20.1,
+    "profile_path": "/7v6t9YgJ0kXdU4u6z7sKj1Jd6ZQ.jpg",
+    "known_for": [],
+}
+
+
+def load(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    return data
+
+
+@dataclass
+class Seen:
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+
+
+@dataclass
+class FakeTMDB:
+    url: str = ""
+    seen: list[Seen] = field(default_factory=list)
+    failures: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    movies: dict[int, dict[str, Any]] = field(default_factory=dict)
+    shows: dict[int, dict[str, Any]] = field(default_factory=dict)
+    searches: dict[str, dict[str, Any]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def reset(self) -> None:
+        with self.lock:
+            self.seen.clear()
+            self.failures.clear()
+        self._load_catalog()
+
+    def fail_next(self, status: int, times: int = 1, retry_after: str | None = None) -> None:
+        headers = {"Retry-After": retry_after} if retry_after else {}
+        with self.lock:
+            self.failures.extend([(status, headers)] * times)
+
+    def calls(self, prefix: str) -> list[Seen]:
+        with self.lock:
+            return [s for s in self.seen if s.path.startswith(prefix)]
+
+    def _load_catalog(self) -> None:
+        self.searches = {
+            "movie": load("search_movie__Titoomf_CleanArqTripleApiFilmeTmdb.json"),
+            "tv": load("search_tv__LcTrKiD_tv-shows.json"),
+            "multi": load("search_multi__sonnyb378_entertainment_app.json"),
+        }
+        self.searches["multi"]["results"].insert(3, PERSON)
+        self.movies, self.shows = {}, {}
+        for payload in self.searches.values():
+            for item in payload["results"]:
+                kind = item.get("media_type") or ("tv" if "first_air_date" in item else "movie")
+                if kind == "movie":
+                    self.movies[item["id"]] = _movie_details(item)
+                elif kind == "tv":
+                    self.shows[item["id"]] = _show_details(item)
+        real = load("movie_details_ptBR__ThayBorges_movie-challenge.json")
+        self.movies[real["id"]] = real
+        stranger = self.shows[66732]
+        stranger["external_ids"] = load("tv_external_ids__LcTrKiD_tv-shows.json")
+        stranger["number_of_seasons"] = 4
+
+    def respond(self, path: str, query: dict[str, list[str]]) -> tuple[int, dict[str, Any]]:
+        parts = path.strip("/").split("/")
+        if parts[:1] == ["3"]:
+            parts = parts[1:]
+        if len(parts) == 2 and parts[0] == "search" and parts[1] in self.searches:
+            body = copy.deepcopy(self.searches[parts[1]])
+            body["page"] = int(query.get("page", ["1"])[0])
+            return 200, body
+        if len(parts) == 2 and parts[0] in ("movie", "tv") and parts[1].isdigit():
+            catalog = self.movies if parts[0] == "movie" else self.shows
+            item = catalog.get(int(parts[1]))
+            if item is None:
+                return 404, NOT_FOUND
+            body = copy.deepcopy(item)
+            if "external_ids" in query.get("append_to_response", [""])[0]:
+                body.setdefault("external_ids", {"imdb_id": body.get("imdb_id")})
+                body["external_ids"].setdefault("imdb_id", body.get("imdb_id"))
+            else:
+                body.pop("external_ids", None)
+            return 200, body
+        return 404, NOT_FOUND
+
+
+def _movie_details(item: dict[str, Any]) -> dict[str, Any]:
+    details = {k: v for k, v in item.items() if k not in ("genre_ids", "media_type")}
+    details.update({"imdb_id": f"tt{item['id']:07d}", "runtime": 120, "status": "Released"})
+    return details
+
+
+def _show_details(item: dict[str, Any]) -> dict[str, Any]:
+    details = {k: v for k, v in item.items() if k not in ("genre_ids", "media_type")}
+    details.update(
+        {
+            "number_of_seasons": 1 + item["id"] % 7,
+            "external_ids": {"imdb_id": f"tt{item['id'] + 9000000}", "tvdb_id": 70000 + item["id"]},
+        }
+    )
+    return details
+
+
+def _handler(state: FakeTMDB) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return None
+
+        def _send(self, status: int, body: dict[str, Any], headers: dict[str, str]) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json;charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self) -> None:
+            parts = urlsplit(self.path)
+            query = parse_qs(parts.query, keep_blank_values=True)
+            with state.lock:
+                state.seen.append(Seen(parts.path, query, dict(self.headers.items())))
+                failure = state.failures.pop(0) if state.failures else None
+            if failure:
+                status, headers = failure
+                self._send(status, {"status_code": 25, "status_message": "failure"}, headers)
+                return
+            bearer = self.headers.get("Authorization", "") == f"Bearer {READ_TOKEN}"
+            if not bearer and query.get("api_key", [""])[0] != API_KEY:
+                self._send(401, BAD_KEY, {})
+                return
+            status, body = state.respond(parts.path, query)
+            self._send(status, body, {})
+
+    return Handler
+
+
+@contextmanager
+def running_fake_tmdb() -> Iterator[FakeTMDB]:
+    state = FakeTMDB()
+    state.reset()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+    server.daemon_threads = True
+    state.url = f"http://127.0.0.1:{server.server_address[1]}/3"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,81 @@
+"""An app from the factory per test, driven in-process through httpx's ASGITransport."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+
+from stellarr.bootstrap import build_app
+from stellarr.clients.tmdb import TMDBClient
+from stellarr.retry import RetryPolicy
+from stellarr.services.container import Services
+from stellarr.settings import Settings, settings_from_mapping
+from stellarr.store.base import Store
+from support.login import ORIGIN, login_body
+
+USER_PASSWORD = "correct horse battery staple"
+ADMIN_PASSWORD = "admin horse battery staple"
+SECRET_KEY = "k" * 48
+
+
+def harness_env(tmdb_url: str, data_dir: str, **overrides: str) -> dict[str, str]:
+    env = {
+        "APP_SECRET_KEY": SECRET_KEY,
+        "PRESHARED_PASSWORD": USER_PASSWORD,
+        "ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "TMDB_API_KEY": "fake-v3-api-key-0123456789abcdef",
+        "TMDB_BASE_URL": tmdb_url,
+        "DATABASE_PATH": f"{data_dir}/stellarr.db",
+        "ALLOWED_ORIGINS": ORIGIN,
+        "ENV_FILE": f"{data_dir}/no.env",
+    }
+    env.update(overrides)
+    return env
+
+
+@dataclass
+class Harness:
+    app: FastAPI
+    client: httpx.AsyncClient
+    settings: Settings
+
+    @property
+    def services(self) -> Services:
+        services: Services = self.app.state.services
+        return services
+
+    async def login(
+        self, name: str = "alice", password: str = USER_PASSWORD, **kwargs: Any
+    ) -> dict[str, str]:
+        response = await self.client.post(
+            "/api/auth/verify", json=login_body(password, name, **kwargs)
+        )
+        assert response.status_code == 200, response.text
+        return {"Authorization": f"Bearer {response.json()['token']}"}
+
+    async def close(self) -> None:
+        await self.client.aclose()
+        await self.services.close()
+
+
+def make_harness(
+    env: Mapping[str, str],
+    store: Store | None = None,
+    client_ip: str = "203.0.113.7",
+    base_url: str = "http://stellarr.test",
+) -> Harness:
+    settings = settings_from_mapping(env)
+    tmdb = TMDBClient(
+        settings.tmdb_base_url,
+        api_key=settings.tmdb_api_key,
+        read_token=settings.tmdb_read_token,
+        retry=RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05),
+    )
+    app = build_app(settings, store=store, tmdb=tmdb)
+    transport = httpx.ASGITransport(app=app, client=(client_ip, 40000))
+    client = httpx.AsyncClient(transport=transport, base_url=base_url)
+    return Harness(app, client, settings)

@@ -1,0 +1,52 @@
+"""Store factories for the parametrised suites; DynamoDB runs on AWS's own DynamoDB Local."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator
+import uuid
+from pathlib import Path
+
+import pytest
+
+from stellarr.store.base import Store
+from stellarr.store.memory import MemoryStore
+from stellarr.store.sqlite import SQLiteStore
+
+StoreMaker = Callable[[Path], Awaitable[Store]]
+
+STORE_PARAMS = ["sqlite", pytest.param("dynamodb", marks=pytest.mark.dynamodb)]
+
+
+@pytest.fixture
+def sqlite_store_maker() -> StoreMaker:
+    async def make(folder: Path) -> Store:
+        return SQLiteStore(folder / "stellarr.db")
+
+    return make
+
+
+@pytest.fixture
+def memory_store_maker() -> StoreMaker:
+    async def make(folder: Path) -> Store:
+        return MemoryStore()
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def dynamodb_endpoint() -> Iterator[str]:
+    from support.dynamodb_local import dynamodb_local
+
+    with dynamodb_local() as endpoint:
+        yield endpoint
+
+
+@pytest.fixture
+def dynamodb_store_maker(dynamodb_endpoint: str) -> StoreMaker:
+    from support.dynamodb_local import make_dynamodb_store
+
+    async def make(folder: Path) -> Store:
+        table = f"stellarr-{uuid.uuid4().hex[:12]}"
+        return await make_dynamodb_store(dynamodb_endpoint, table)
+
+    return make
