@@ -13,10 +13,13 @@ from stellarr.api import auth, feeds, health, requests, search
 from stellarr.api.body_limit import BodyLimitMiddleware
 from stellarr.api.errors import install_error_handlers
 from stellarr.api.spa import install_spa
+from stellarr.logs import install_scrubbing
 from stellarr.services.container import Services
 
 
 def create_app(services: Services, static_dir: Path | None = None) -> FastAPI:
+    install_scrubbing()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await services.ready()

@@ -30,6 +30,19 @@ class ScrubFilter(logging.Filter):
         return True
 
 
+# Loggers whose records can carry a URL or header with a credential in it. A filter on the
+# logger itself (not only on our handlers) also protects handlers we did not configure,
+# such as Lambda's or a test's.
+SENSITIVE_LOGGERS = ("httpx", "httpcore", "uvicorn.access", "uvicorn.error", "stellarr", "mangum")
+
+
+def install_scrubbing() -> None:
+    for name in SENSITIVE_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, ScrubFilter) for f in logger.filters):
+            logger.addFilter(ScrubFilter())
+
+
 def log_config(level: str = "INFO") -> dict[str, Any]:
     """dictConfig for Stellarr and uvicorn alike, with the scrubber on every handler."""
     handler = {

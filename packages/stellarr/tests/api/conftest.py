@@ -28,8 +28,12 @@ async def make_api(
 ) -> AsyncIterator[MakeApi]:
     made: list[Harness] = []
 
-    async def make(client_ip: str = "203.0.113.7", base_url: str = "http://stellarr.test",
-                   store: Store | None = None, **env: Any) -> Harness:
+    async def make(
+        client_ip: str = "203.0.113.7",
+        base_url: str = "http://stellarr.test",
+        store: Store | None = None,
+        **env: Any,
+    ) -> Harness:
         settings_env = harness_env(fake_tmdb.url, str(tmp_path), **env)
         harness = make_harness(
             settings_env,

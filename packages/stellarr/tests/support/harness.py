@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -48,14 +48,21 @@ class Harness:
         services: Services = self.app.state.services
         return services
 
+    tokens: dict[tuple[str, str], str] = field(default_factory=dict)
+
     async def login(
         self, name: str = "alice", password: str = USER_PASSWORD, **kwargs: Any
     ) -> dict[str, str]:
-        response = await self.client.post(
-            "/api/auth/verify", json=login_body(password, name, **kwargs)
-        )
-        assert response.status_code == 200, response.text
-        return {"Authorization": f"Bearer {response.json()['token']}"}
+        """Bearer headers; one real login per (name, password), since a challenge is
+        single-use and two logins in the same second would present the same one."""
+        token = self.tokens.get((name, password))
+        if token is None:
+            response = await self.client.post(
+                "/api/auth/verify", json=login_body(password, name, **kwargs)
+            )
+            assert response.status_code == 200, response.text
+            token = self.tokens[(name, password)] = response.json()["token"]
+        return {"Authorization": f"Bearer {token}"}
 
     async def close(self) -> None:
         await self.client.aclose()

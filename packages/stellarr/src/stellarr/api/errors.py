@@ -51,7 +51,10 @@ def install_error_handlers(app: FastAPI) -> None:
             headers["Retry-After"] = "900"
         if status >= 500:
             log.warning("%s %s failed: %s", request.method, request.url.path, exc)
-        return _json(status, str(exc) or "Error", headers)
+        detail = str(exc) or "Error"
+        if isinstance(exc, errors.StoreError):
+            detail = "Storage is unavailable; try again shortly"  # driver text stays in the log
+        return _json(status, detail, headers)
 
     async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)

@@ -76,14 +76,13 @@ class LoginService:
         if origin not in allowed:
             raise await fail("Origin not allowed")
         role: Role | None = None
-        if settings.admin_password is not None:
+        user_key = await self._derived_key(settings.preshared_password, origin)
+        if challenge.hash_matches(user_key, timestamp, presented_hash):
+            role = "user"
+        elif settings.admin_password is not None:
             admin_key = await self._derived_key(settings.admin_password, origin)
             if challenge.hash_matches(admin_key, timestamp, presented_hash):
                 role = "admin"
-        if role is None:
-            user_key = await self._derived_key(settings.preshared_password, origin)
-            if challenge.hash_matches(user_key, timestamp, presented_hash):
-                role = "user"
         if role is None:
             raise await fail("Invalid password")
         expires = timestamp + challenge.MAX_CLOCK_DRIFT_SECONDS + 1

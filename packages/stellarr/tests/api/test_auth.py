@@ -1,0 +1,196 @@
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from stellarr.domain import challenge
+from stellarr.domain.tokens import issue_token
+from support.harness import ADMIN_PASSWORD, SECRET_KEY, USER_PASSWORD, Harness
+from support.login import ORIGIN, login_body
+
+from .conftest import MakeApi
+
+
+async def verify(api: Harness, body: dict[str, object], **kw: object) -> tuple[int, dict]:
+    response = await api.client.post("/api/auth/verify", json=body, **kw)  # type: ignore[arg-type]
+    return response.status_code, response.json()
+
+
+async def test_params(api: Harness) -> None:
+    response = await api.client.get("/api/auth/params")
+    assert response.json() == {"iterations": 100000}
+
+
+async def test_user_and_admin_login(api: Harness) -> None:
+    status, body = await verify(api, login_body(USER_PASSWORD, "  Alice  "))
+    assert status == 200
+    assert (body["valid"], body["name"], body["role"]) == (True, "Alice", "user")
+    assert body["token"].count(".") == 2
+    status, body = await verify(api, login_body(ADMIN_PASSWORD, "Root"))
+    assert (status, body["role"]) == (200, "admin")
+    assert body["token"].count(".") == 3
+
+
+async def test_wrong_password_stale_and_future_timestamps_are_401(api: Harness) -> None:
+    now = int(time.time())
+    assert (await verify(api, login_body("wrong")))[0] == 401
+    assert (await verify(api, login_body(USER_PASSWORD, timestamp=now - 301)))[0] == 401
+    assert (await verify(api, login_body(USER_PASSWORD, timestamp=now + 301)))[0] == 401
+    assert await api.services.store.failure_count("login:203.0.113.7", time.time()) == 3
+
+
+async def test_foreign_origin_is_refused(api: Harness) -> None:
+    status, body = await verify(api, login_body(USER_PASSWORD, origin="https://evil.example"))
+    assert status == 401 and body["detail"] == "Origin not allowed"
+
+
+async def test_origin_falls_back_to_public_url_then_to_the_request(make_api: MakeApi) -> None:
+    public = await make_api(ALLOWED_ORIGINS="", PUBLIC_URL="https://req.example.com/")
+    assert (await verify(public, login_body(USER_PASSWORD, origin="https://req.example.com")))[
+        0
+    ] == 200
+    assert (await verify(public, login_body(USER_PASSWORD, origin=ORIGIN)))[0] == 401
+    own = await make_api(ALLOWED_ORIGINS="", base_url="http://media.lan:8000")
+    assert (await verify(own, login_body(USER_PASSWORD, origin="http://media.lan:8000")))[0] == 200
+    assert (await verify(own, login_body(USER_PASSWORD, origin=ORIGIN)))[0] == 401
+
+
+async def test_a_challenge_is_accepted_once(api: Harness) -> None:
+    body = login_body(USER_PASSWORD)
+    assert (await verify(api, body))[0] == 200
+    status, answer = await verify(api, body)
+    assert status == 401 and "already used" in answer["detail"]
+    upper = dict(body, hash=str(body["hash"]).upper())
+    assert (await verify(api, upper))[0] == 401
+
+
+async def test_five_failures_lock_out_even_the_right_password(api: Harness) -> None:
+    for _ in range(5):
+        assert (await verify(api, login_body("wrong")))[0] == 401
+    status, body = await verify(api, login_body(USER_PASSWORD))
+    assert status == 429 and "Too many" in body["detail"]
+
+
+async def test_lockout_happens_before_any_hashing(
+    api: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for _ in range(5):
+        await verify(api, login_body("wrong", origin=ORIGIN))
+    derivations: list[str] = []
+    real = challenge.derive_key
+    monkeypatch.setattr(
+        challenge, "derive_key", lambda p, o, i=100_000: derivations.append(o) or real(p, o, i)
+    )
+    assert (await verify(api, login_body(USER_PASSWORD, origin="http://other.test")))[0] == 429
+    assert derivations == []
+
+
+async def test_success_clears_the_failure_count(api: Harness) -> None:
+    for _ in range(4):
+        await verify(api, login_body("wrong"))
+    assert (await verify(api, login_body(USER_PASSWORD)))[0] == 200
+    for _ in range(4):
+        assert (await verify(api, login_body("wrong")))[0] == 401
+    assert (await verify(api, login_body(USER_PASSWORD)))[0] == 200
+
+
+async def test_rate_limit_is_per_client_ip(make_api: MakeApi) -> None:
+    first = await make_api(client_ip="198.51.100.1")
+    for _ in range(5):
+        await verify(first, login_body("wrong"))
+    assert (await verify(first, login_body(USER_PASSWORD)))[0] == 429
+    other = await make_api(client_ip="198.51.100.2", store=first.services.store)
+    assert (await verify(other, login_body(USER_PASSWORD)))[0] == 200
+
+
+async def test_forwarded_for_is_believed_only_from_trusted_proxies(make_api: MakeApi) -> None:
+    api = await make_api(client_ip="10.0.0.2", TRUSTED_PROXIES="10.0.0.0/8")
+    spoof = {"X-Forwarded-For": "1.1.1.1, 203.0.113.50"}
+    for _ in range(5):
+        await verify(api, login_body("wrong"), headers=spoof)
+    store = api.services.store
+    assert await store.failure_count("login:203.0.113.50", time.time()) == 5
+    assert await store.failure_count("login:10.0.0.2", time.time()) == 0
+    # a client changing the spoofable left part does not escape the limit
+    again = {"X-Forwarded-For": "9.9.9.9, 203.0.113.50"}
+    assert (await verify(api, login_body(USER_PASSWORD), headers=again))[0] == 429
+
+    direct = await make_api(client_ip="198.51.100.9")
+    for _ in range(5):
+        await verify(direct, login_body("wrong"), headers={"X-Forwarded-For": "5.5.5.5"})
+    assert await direct.services.store.failure_count("login:198.51.100.9", time.time()) == 5
+
+
+async def test_derived_key_is_computed_once_per_origin(
+    api: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    derivations: list[str] = []
+    real = challenge.derive_key
+    monkeypatch.setattr(
+        challenge, "derive_key", lambda p, o, i=100_000: derivations.append(o) or real(p, o, i)
+    )
+    for name in ("a", "b", "c"):
+        await verify(api, login_body(USER_PASSWORD, name))
+    await verify(api, login_body("wrong"))
+    # admin + user key for the one origin, then only SHA-256 per attempt
+    assert derivations == [ORIGIN, ORIGIN]
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 51])
+async def test_name_must_be_1_to_50_characters(api: Harness, name: str) -> None:
+    status, body = await verify(api, login_body(USER_PASSWORD, name))
+    assert status == 400 and "name" in body["detail"]
+
+
+@pytest.mark.parametrize(
+    "patch",
+    [
+        {"hash": "ünïcødé☃" * 4},
+        {"origin": "http://stellarr.test/☃"},
+        {"timestamp": "soon"},
+        {"timestamp": 10**30},
+        {"hash": None},
+    ],
+)
+async def test_malformed_logins_never_500(api: Harness, patch: dict[str, object]) -> None:
+    status, body = await verify(api, {**login_body(USER_PASSWORD), **patch})
+    assert status in (401, 422) and isinstance(body["detail"], str)
+
+
+PROTECTED = [
+    ("POST", "/api/search", {"query": "x"}),
+    ("POST", "/api/request", {"tmdb_id": 1, "media_type": "movie"}),
+    ("DELETE", "/api/request/movie/1", None),
+    ("GET", "/api/requests", None),
+    ("GET", "/api/library-status", None),
+    ("GET", "/api/feeds", None),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), PROTECTED)
+async def test_routes_need_a_valid_bearer(
+    api: Harness, method: str, path: str, body: object
+) -> None:
+    now = int(time.time())
+    good = issue_token(SECRET_KEY, "alice", "user", now)
+    bad_tokens: list[str | bytes | None] = [
+        None,
+        "Basic abc",
+        "Bearer ",
+        "Bearer not-a-token",
+        f"Bearer {good[:-2]}xx",
+        f"Bearer {issue_token('x' * 40, 'alice', 'user', now)}",
+        f"Bearer {issue_token(SECRET_KEY, 'alice', 'user', now - 31 * 86400)}",
+        f"Bearer {issue_token(SECRET_KEY, 'alice', 'user', now + 3600)}",
+        "Bearer ünïcødé.☃.x".encode(),
+    ]
+    for value in bad_tokens:
+        headers = {"Authorization": value} if value else {}
+        response = await api.client.request(method, path, json=body, headers=headers)
+        assert response.status_code == 401, (value, response.text)
+        assert response.json()["detail"]
+    ok = await api.client.request(
+        method, path, json=body, headers={"Authorization": f"Bearer {good}"}
+    )
+    assert ok.status_code != 401

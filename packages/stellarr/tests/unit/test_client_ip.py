@@ -1,0 +1,21 @@
+import ipaddress
+
+from stellarr.domain.client_ip import client_ip
+
+PROXIES = (ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_network("fd00::/8"))
+
+
+def test_untrusted_peer_is_the_client_whatever_it_forwards() -> None:
+    assert client_ip("198.51.100.1", "1.2.3.4", PROXIES) == "198.51.100.1"
+    assert client_ip("198.51.100.1", "1.2.3.4", ()) == "198.51.100.1"
+
+
+def test_rightmost_untrusted_hop_behind_trusted_proxies() -> None:
+    assert client_ip("10.0.0.5", "6.6.6.6, 203.0.113.9, 10.1.1.1", PROXIES) == "203.0.113.9"
+    assert client_ip("fd00::1", "203.0.113.9", PROXIES) == "203.0.113.9"
+
+
+def test_all_trusted_or_empty_forwarded_for() -> None:
+    assert client_ip("10.0.0.5", "10.0.0.7, 10.0.0.8", PROXIES) == "10.0.0.7"
+    assert client_ip("10.0.0.5", "", PROXIES) == "10.0.0.5"
+    assert client_ip(None, None, PROXIES) == "unknown"
