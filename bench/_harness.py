@@ -1,0 +1,109 @@
+"""Shared bench plumbing: a real `stellarr serve` process, a load generator, statistics."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "packages" / "stellarr" / "tests"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def stellarr_server(env: Mapping[str, str], cwd: Path) -> Iterator[str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "stellarr", "serve", "--port", str(port), "--no-access-log"],
+        env={**os.environ, **env, "LOG_LEVEL": "WARNING"},
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"{base}/api/health", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("stellarr did not start")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def wrk_rps(url: str, seconds: int, connections: int) -> float:
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", url],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    match = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    if not match:
+        raise RuntimeError(out)
+    return float(match.group(1))
+
+
+async def _python_rps(host: str, port: int, path: str, seconds: float, connections: int) -> float:
+    request = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode()
+    done = 0
+    stop = time.monotonic() + seconds
+
+    async def worker() -> None:
+        nonlocal done
+        reader, writer = await asyncio.open_connection(host, port)
+        while time.monotonic() < stop:
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = int(re.search(rb"(?i)content-length:\s*(\d+)", head).group(1))  # type: ignore[union-attr]
+            await reader.readexactly(length)
+            done += 1
+        writer.close()
+
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    return done / seconds
+
+
+def requests_per_second(url: str, seconds: int = 5, connections: int = 8) -> tuple[float, str]:
+    """Throughput of GET url over keep-alive connections: wrk when installed, else asyncio."""
+    if shutil.which("wrk"):
+        return wrk_rps(url, seconds, connections), "wrk"
+    parts = httpx.URL(url)
+    path = parts.raw_path.decode()
+    rps = asyncio.run(_python_rps(parts.host, parts.port or 80, path, seconds, connections))
+    return rps, "asyncio client"
+
+
+def latency_ms(client: httpx.Client, method: str, url: str, n: int, **kw: object) -> dict[str, float]:
+    samples = []
+    for _ in range(n):
+        start = time.perf_counter()
+        response = client.request(method, url, **kw)  # type: ignore[arg-type]
+        samples.append((time.perf_counter() - start) * 1000)
+        response.raise_for_status() if response.status_code != 304 else None
+    samples.sort()
+    return {
+        "median": statistics.median(samples),
+        "p95": samples[int(len(samples) * 0.95) - 1],
+        "status": float(response.status_code),
+    }
