@@ -1,38 +1,37 @@
-"""The composition root: picks the Store and clients from settings, then builds the app."""
+"""The composition root: picks the Store and the settings source, then builds the app."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-
-from fastapi import FastAPI
+from typing import TYPE_CHECKING
 
 from stellarr.app import create_app
-from stellarr.clients.tmdb import TMDBClient
 from stellarr.services.container import Services
-from stellarr.settings import Settings, SettingsProvider, StaticSettings
+from stellarr.settings import Settings, SettingsProvider, StaticSettings, load_settings
 from stellarr.store.base import Store
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from stellarr.clients.tmdb import TMDBClient
 
 PACKAGED_UI = Path(__file__).parent / "static"
 
 
-def build_store(settings: Settings) -> Store:
-    if settings.store == "dynamodb":
+def build_store(kind: str, *, database_path: Path, table: str | None) -> Store:
+    if kind == "dynamodb":
         # Imported here so the SQLite path never loads the AWS client (and vice versa).
+        import os
+
         from stellarr.store.dynamodb import DynamoDBStore
 
-        assert settings.dynamodb_table is not None
-        return DynamoDBStore.from_env(settings.dynamodb_table)
+        if not table:
+            raise ValueError("STORE=dynamodb needs DYNAMODB_TABLE")
+        return DynamoDBStore.from_env(table, os.environ)
     from stellarr.store.sqlite import SQLiteStore
 
-    return SQLiteStore(settings.database_path)
-
-
-def build_tmdb(settings: Settings) -> TMDBClient:
-    return TMDBClient(
-        settings.tmdb_base_url,
-        api_key=settings.tmdb_api_key,
-        read_token=settings.tmdb_read_token,
-    )
+    return SQLiteStore(database_path)
 
 
 def build_app(
@@ -42,9 +41,28 @@ def build_app(
     store: Store | None = None,
     tmdb: TMDBClient | None = None,
 ) -> FastAPI:
-    services = Services.build(
-        provider or StaticSettings(settings),
-        store or build_store(settings),
-        tmdb or build_tmdb(settings),
+    store = store or build_store(
+        settings.store, database_path=settings.database_path, table=settings.dynamodb_table
     )
+    services = Services(provider or StaticSettings(settings), store, tmdb)
     return create_app(services, settings.static_dir or PACKAGED_UI)
+
+
+def build_app_from_environment(environ: Mapping[str, str]) -> FastAPI:
+    """What `serve` and the Lambda handler run: settings from the environment, `.env`, and
+    (when APP_SECRET_ARN is set) a Secrets Manager secret re-read every few minutes."""
+    secret_id = environ.get("APP_SECRET_ARN")
+    if not secret_id:
+        return build_app(load_settings(environ))
+    from stellarr.aws.secrets import SecretsClient
+    from stellarr.secret_settings import SecretsManagerSettings
+
+    provider = SecretsManagerSettings(environ, secret_id, SecretsClient.from_env(environ))
+    store = build_store(
+        environ.get("STORE", "sqlite").lower(),
+        database_path=Path(environ.get("DATABASE_PATH", "data/stellarr.db")),
+        table=environ.get("DYNAMODB_TABLE"),
+    )
+    static = environ.get("STATIC_DIR")
+    # Secrets arrive with the first request; TMDB is configured from them then.
+    return create_app(Services(provider, store), Path(static) if static else None)

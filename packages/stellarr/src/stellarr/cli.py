@@ -36,7 +36,7 @@ def serve(args: argparse.Namespace) -> int:
     from stellarr.logs import log_config
 
     _banner(settings)
-    app = build_app(settings)
+    app = build_app(settings)  # settings already loaded above, so errors print cleanly
     uvicorn.run(
         app,
         host=args.host,

@@ -21,7 +21,7 @@ async def get_services(request: Request) -> Services:
 
 
 async def get_settings(services: Annotated[Services, Depends(get_services)]) -> Settings:
-    return await services.settings.get()
+    return await services.current_settings()
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]

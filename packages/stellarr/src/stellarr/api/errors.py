@@ -9,7 +9,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from stellarr.clients.tmdb import TMDBNotConfigured
 from stellarr.domain import errors
 
 log = logging.getLogger(__name__)
@@ -21,7 +20,7 @@ STATUS: tuple[tuple[type[errors.StellarrError], int], ...] = (
     (errors.NotFound, 404),
     (errors.Conflict, 409),
     (errors.RateLimited, 429),
-    (TMDBNotConfigured, 503),
+    (errors.Unavailable, 503),
     (errors.UpstreamError, 502),
     (errors.StoreError, 503),
 )

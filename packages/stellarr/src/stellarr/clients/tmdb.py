@@ -9,7 +9,7 @@ from typing import Any, Literal
 import httpx
 
 from stellarr.clients.cache import TTLCache
-from stellarr.domain.errors import NotFound, UpstreamError
+from stellarr.domain.errors import NotFound, TMDBNotConfigured, UpstreamError
 from stellarr.retry import RetryPolicy, parse_retry_after
 
 log = logging.getLogger(__name__)
@@ -17,10 +17,6 @@ log = logging.getLogger(__name__)
 DETAILS_TTL_SECONDS = 12 * 3600
 SearchKind = Literal["movie", "tv", "multi"]
 Json = dict[str, Any]
-
-
-class TMDBNotConfigured(UpstreamError):
-    pass
 
 
 class TMDBClient:
@@ -46,6 +42,10 @@ class TMDBClient:
         self.details_cache: TTLCache[tuple[str, int, str | None], Json] = TTLCache(
             DETAILS_TTL_SECONDS, max_entries=20_000
         )
+
+    def configure(self, api_key: str | None, read_token: str | None) -> None:
+        self._api_key = api_key
+        self._read_token = read_token
 
     @property
     def configured(self) -> bool:

@@ -35,3 +35,11 @@ class StoreError(StellarrError):
 
 class BadRequest(StellarrError):
     """Input that passed type validation but breaks a rule (answered with 400)."""
+
+
+class Unavailable(StellarrError):
+    """Something Stellarr needs is missing or down right now (answered with 503)."""
+
+
+class TMDBNotConfigured(Unavailable):
+    pass

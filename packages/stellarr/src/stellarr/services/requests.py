@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from stellarr.clients.tmdb import TMDBClient
+from typing import TYPE_CHECKING
+
 from stellarr.domain.errors import Conflict, Forbidden, NotFound
 from stellarr.domain.models import MediaRequest, MediaType, utcnow
 from stellarr.domain.tmdb_fields import imdb_id_of, optional_str, title_of, tvdb_id_of, year_of
 from stellarr.domain.tokens import Session
 from stellarr.store.base import Store
+
+if TYPE_CHECKING:
+    from stellarr.clients.tmdb import TMDBClient
 
 
 class RequestService:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from stellarr.clients.tmdb import SearchKind, TMDBClient
 from stellarr.domain.errors import StellarrError
 from stellarr.domain.models import MediaType
 from stellarr.domain.tmdb_fields import optional_str, title_of, year_of
 from stellarr.services.snapshot import SnapshotCache
+
+if TYPE_CHECKING:
+    from stellarr.clients.tmdb import TMDBClient
 
 SEASON_LOOKUPS_AT_ONCE = 8
 
@@ -33,7 +35,7 @@ class SearchService:
     async def search(
         self, query: str, media_type: MediaType | None, page: int, language: str | None
     ) -> dict[str, Any]:
-        kind: SearchKind = media_type.value if media_type else "multi"
+        kind: Literal["movie", "tv", "multi"] = media_type.value if media_type else "multi"
         raw = await self._tmdb.search(kind, query, page, language)
         snapshot = await self._snapshots.current()
         items: list[tuple[MediaType, dict[str, Any]]] = []
