@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from stellarr.settings import Settings, SettingsError, load_settings
 
@@ -49,6 +50,12 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def lambda_package(args: argparse.Namespace) -> int:
+    from stellarr.lambda_package import main
+
+    return main(args.dist)
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="stellarr", description="Stellarr media requests")
     commands = root.add_subparsers(dest="command", required=True)
@@ -57,6 +64,9 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=8000)
     run.add_argument("--no-access-log", dest="access_log", action="store_false")
     run.set_defaults(handler=serve)
+    package = commands.add_parser("lambda-package", help="build dist/lambda.zip and layer.zip")
+    package.add_argument("--dist", type=Path, default=Path("dist"))
+    package.set_defaults(handler=lambda_package)
     return root
 
 
