@@ -56,7 +56,9 @@ def stellarr_server(env: Mapping[str, str], cwd: Path) -> Iterator[str]:
 def wrk_rps(url: str, seconds: int, connections: int) -> float:
     out = subprocess.run(
         ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", url],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     match = re.search(r"Requests/sec:\s+([\d.]+)", out)
     if not match:
@@ -94,7 +96,9 @@ def requests_per_second(url: str, seconds: int = 5, connections: int = 8) -> tup
     return rps, "asyncio client"
 
 
-def latency_ms(client: httpx.Client, method: str, url: str, n: int, **kw: object) -> dict[str, float]:
+def latency_ms(
+    client: httpx.Client, method: str, url: str, n: int, **kw: object
+) -> dict[str, float]:
     samples = []
     for _ in range(n):
         start = time.perf_counter()

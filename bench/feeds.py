@@ -67,8 +67,10 @@ def main() -> None:
         folder = Path(tmp)
         started = time.perf_counter()
         asyncio.run(populate(folder / "stellarr.db", args.requests, args.library))
-        print(f"loaded {args.requests} requests + {args.library} library items "
-              f"in {time.perf_counter() - started:.1f}s")
+        print(
+            f"loaded {args.requests} requests + {args.library} library items "
+            f"in {time.perf_counter() - started:.1f}s"
+        )
         static = folder / "static"
         static.mkdir()
         (static / "index.html").write_text("<title>Stellarr</title>")
@@ -89,21 +91,30 @@ def main() -> None:
             status = client.get(f"{base}/api/library-status", headers=auth)
             (static / "library.json").write_bytes(status.content)
 
-            print(f"/list/radarr: {len(feed):,} bytes; /api/library-status: "
-                  f"{len(status.content):,} bytes")
+            print(
+                f"/list/radarr: {len(feed):,} bytes; /api/library-status: "
+                f"{len(status.content):,} bytes"
+            )
             # Alternate the two so drift on a shared machine hits both alike.
             feed_runs, static_runs = [], []
             for _ in range(2):
-                rps, tool = requests_per_second(f"{base}/radarr.json", args.seconds, args.connections)
+                rps, tool = requests_per_second(
+                    f"{base}/radarr.json", args.seconds, args.connections
+                )
                 static_runs.append(rps)
-                rps, tool = requests_per_second(f"{base}/list/radarr", args.seconds, args.connections)
+                rps, tool = requests_per_second(
+                    f"{base}/list/radarr", args.seconds, args.connections
+                )
                 feed_runs.append(rps)
             feed_rps, static_rps = max(feed_runs), max(static_runs)
 
             etag = status.headers["etag"]
             full = latency_ms(client, "GET", f"{base}/api/library-status", 50, headers=auth)
             not_modified = latency_ms(
-                client, "GET", f"{base}/api/library-status", 300,
+                client,
+                "GET",
+                f"{base}/api/library-status",
+                300,
                 headers={**auth, "If-None-Match": etag},
             )
             static_full = latency_ms(client, "GET", f"{base}/library.json", 50)
@@ -112,22 +123,33 @@ def main() -> None:
             client.post(f"{base}/api/search", json=body, headers=auth).raise_for_status()
             ours = latency_ms(client, "POST", f"{base}/api/search", 200, json=body, headers=auth)
             direct = latency_ms(
-                client, "GET", f"{tmdb.url}/search/multi",
-                200, params={"query": "star trek", "api_key": API_KEY},
+                client,
+                "GET",
+                f"{tmdb.url}/search/multi",
+                200,
+                params={"query": "star trek", "api_key": API_KEY},
             )
 
     print(f"\nload generator: {tool}, {args.connections} connections, {args.seconds}s x2 each\n")
     print("| measure | Stellarr | baseline | ratio |")
     print("|---|---|---|---|")
-    print(f"| /list/radarr req/s vs static file | {feed_rps:,.0f} | {static_rps:,.0f} "
-          f"| {feed_rps / static_rps:.2f}x |")
-    print(f"| /api/library-status 200, median ms vs static file | {full['median']:.2f} "
-          f"| {static_full['median']:.2f} | {full['median'] / static_full['median']:.2f}x |")
+    print(
+        f"| /list/radarr req/s vs static file | {feed_rps:,.0f} | {static_rps:,.0f} "
+        f"| {feed_rps / static_rps:.2f}x |"
+    )
+    print(
+        f"| /api/library-status 200, median ms vs static file | {full['median']:.2f} "
+        f"| {static_full['median']:.2f} | {full['median'] / static_full['median']:.2f}x |"
+    )
     print(f"| /api/library-status 200, p95 ms | {full['p95']:.2f} | {static_full['p95']:.2f} | |")
-    print(f"| /api/library-status 304, median ms (p95) | {not_modified['median']:.2f} "
-          f"({not_modified['p95']:.2f}) | | |")
-    print(f"| /api/search median ms vs fake TMDB direct | {ours['median']:.2f} "
-          f"| {direct['median']:.2f} | +{ours['median'] - direct['median']:.2f} ms |")
+    print(
+        f"| /api/library-status 304, median ms (p95) | {not_modified['median']:.2f} "
+        f"({not_modified['p95']:.2f}) | | |"
+    )
+    print(
+        f"| /api/search median ms vs fake TMDB direct | {ours['median']:.2f} "
+        f"| {direct['median']:.2f} | +{ours['median'] - direct['median']:.2f} ms |"
+    )
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from support.stores import (  # noqa: F401  (fixtures shared by every suite)
     dynamodb_endpoint,
     dynamodb_store_maker,
     memory_store_maker,
+    moto_endpoint,
     sqlite_store_maker,
 )
 

@@ -27,6 +27,8 @@ RETRY_AFTER_FAILURE_SECONDS = 30.0
 class SecretSource(Protocol):
     async def get_secret_string(self, secret_id: str) -> str: ...
 
+    async def aclose(self) -> None: ...
+
 
 class SecretsManagerSettings:
     def __init__(
@@ -45,6 +47,9 @@ class SecretsManagerSettings:
         self._settings: Settings | None = None
         self._fresh_until = 0.0
         self._lock = asyncio.Lock()
+
+    async def aclose(self) -> None:
+        await self._source.aclose()
 
     async def get(self) -> Settings:
         if self._settings is not None and self._clock() < self._fresh_until:

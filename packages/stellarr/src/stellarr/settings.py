@@ -96,6 +96,8 @@ class SettingsProvider(Protocol):
 
     async def get(self) -> Settings: ...
 
+    async def aclose(self) -> None: ...
+
 
 @dataclass(frozen=True)
 class StaticSettings:
@@ -103,6 +105,9 @@ class StaticSettings:
 
     async def get(self) -> Settings:
         return self.settings
+
+    async def aclose(self) -> None:
+        return None
 
 
 def normalize_origin(value: str) -> str:

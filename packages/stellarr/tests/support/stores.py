@@ -1,4 +1,5 @@
-"""Store factories for the parametrised suites; DynamoDB runs on AWS's own DynamoDB Local."""
+"""Store factories for the parametrised suites, and the local AWS stand-ins they use:
+AWS's own DynamoDB Local, and moto in server mode for S3 and Secrets Manager."""
 
 from __future__ import annotations
 
@@ -39,6 +40,20 @@ def dynamodb_endpoint() -> Iterator[str]:
 
     with dynamodb_local() as endpoint:
         yield endpoint
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """moto in server mode (S3, Secrets Manager) on 127.0.0.1, stopped after the session."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        _, port = server.get_host_and_port()
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
 
 
 @pytest.fixture

@@ -79,8 +79,9 @@ class Services:
                 self._opened = True
 
     async def close(self) -> None:
+        await self.settings.aclose()
         if self._tmdb is not None:
             await self._tmdb.aclose()
-        if self._opened:
-            await self.store.close()
-            self._opened = False
+        # Always: an adapter may hold connections from before open() (e.g. table setup).
+        await self.store.close()
+        self._opened = False

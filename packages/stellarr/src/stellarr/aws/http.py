@@ -1,0 +1,191 @@
+"""The one request loop every AWS client shares: sign, send, classify, back off, retry."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from stellarr.aws.credentials import Credentials
+from stellarr.aws.errors import (
+    AwsError,
+    AwsTransportError,
+    CancellationReason,
+    error_for,
+)
+from stellarr.aws.sigv4 import sign
+from stellarr.retry import RetryPolicy, parse_retry_after
+
+log = logging.getLogger(__name__)
+
+ParsedError = tuple[str, str, tuple[CancellationReason, ...]]
+ErrorParser = Callable[[httpx.Response], ParsedError]
+Sleep = Callable[[float], Awaitable[None]]
+Clock = Callable[[], datetime]
+
+DEFAULT_POLICY = RetryPolicy(attempts=5, base_delay=0.05, max_delay=5.0)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class AwsHttp:
+    """Signed requests for one service, over one pooled httpx.AsyncClient."""
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        region: str,
+        credentials: Credentials,
+        endpoint_url: str,
+        parse_error: ErrorParser,
+        policy: RetryPolicy = DEFAULT_POLICY,
+        client: httpx.AsyncClient | None = None,
+        timeout: float = 10.0,
+        sleep: Sleep = asyncio.sleep,
+        clock: Clock = utcnow,
+    ) -> None:
+        self.service = service
+        self.region = region
+        self.endpoint_url = endpoint_url.rstrip("/")
+        self.policy = policy
+        self._credentials = credentials
+        self._parse_error = parse_error
+        self._owns_client = client is None
+        self._client = client or httpx.AsyncClient(timeout=timeout)
+        self._sleep = sleep
+        self._clock = clock
+
+    async def aclose(self) -> None:
+        if self._owns_client:
+            await self._client.aclose()
+
+    async def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        operation: str,
+        headers: Mapping[str, str] | None = None,
+        body: bytes = b"",
+    ) -> httpx.Response:
+        """Return the first 2xx response; raise AwsError once retries are used up."""
+        # Sign what httpx will actually put on the wire, not what we were handed.
+        wire_url = str(httpx.URL(url))
+        attempt = 0
+        while True:
+            attempt += 1
+            signed = sign(
+                method,
+                wire_url,
+                dict(headers or {}),
+                body,
+                region=self.region,
+                service=self.service,
+                credentials=self._credentials,
+                timestamp=self._clock(),
+            )
+            retry_after: float | None = None
+            try:
+                response = await self._client.request(
+                    method, wire_url, headers=signed, content=body
+                )
+            except httpx.TransportError as exc:
+                error: AwsError = AwsTransportError(
+                    "TransportError", f"{type(exc).__name__} calling {self.service}", 0
+                )
+            else:
+                if response.status_code < 300:
+                    log.debug("%s %s -> %d", self.service, operation, response.status_code)
+                    return response
+                error = self._error_from(response)
+                retry_after = parse_retry_after(response.headers.get("retry-after"))
+            if not error.retryable:
+                raise error
+            delay = self.policy.delay(attempt, retry_after)
+            if delay is None:
+                raise error
+            log.info(
+                "%s %s failed with %s (attempt %d); retrying in %.2fs",
+                self.service,
+                operation,
+                error.code,
+                attempt,
+                delay,
+            )
+            await self._sleep(delay)
+
+    async def json_call(
+        self, target: str, payload: Mapping[str, Any], *, content_type: str
+    ) -> dict[str, Any]:
+        """POST one JSON-protocol operation (DynamoDB 1.0, Secrets Manager 1.1)."""
+        body = json.dumps(payload, separators=(",", ":")).encode()
+        headers = {"Content-Type": content_type, "X-Amz-Target": target}
+        operation = target.rpartition(".")[2]
+        response = await self.send(
+            "POST", self.endpoint_url + "/", operation=operation, headers=headers, body=body
+        )
+        if not response.content:
+            return {}
+        try:
+            data = json.loads(response.content)
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            raise AwsError("InvalidResponse", f"{operation} did not return a JSON object", 200)
+        return data
+
+    def _error_from(self, response: httpx.Response) -> AwsError:
+        try:
+            code, message, reasons = self._parse_error(response)
+        except ValueError:
+            code, message, reasons = f"HTTP{response.status_code}", "", ()
+        return error_for(code, self._redact(message), response.status_code, reasons)
+
+    def _redact(self, text: str) -> str:
+        # Signature-mismatch messages echo the canonical request, which holds the token.
+        for secret in (self._credentials.secret_access_key, self._credentials.session_token):
+            if secret:
+                text = text.replace(secret, "***")
+        return text
+
+
+def parse_json_error(response: httpx.Response) -> ParsedError:
+    data: dict[str, Any] = {}
+    if response.content:
+        loaded = json.loads(response.content)
+        if isinstance(loaded, dict):
+            data = loaded
+    raw = str(data.get("__type") or response.headers.get("x-amzn-errortype") or "")
+    # "com.amazonaws.dynamodb.v20120810#ThrottlingException" or "Code:http://internal/..."
+    code = raw.rpartition("#")[2].partition(":")[0] or f"HTTP{response.status_code}"
+    message = str(data.get("message") or data.get("Message") or "")
+    reasons = tuple(
+        CancellationReason(str(r.get("Code", "")), str(r.get("Message", "")))
+        for r in data.get("CancellationReasons") or ()
+        if isinstance(r, dict)
+    )
+    return code, message, reasons
+
+
+_XML_CODE = re.compile(r"<Code>([^<]*)</Code>")
+_XML_MESSAGE = re.compile(r"<Message>([^<]*)</Message>")
+_STATUS_CODES = {301: "PermanentRedirect", 403: "AccessDenied", 404: "NotFound"}
+
+
+def parse_xml_error(response: httpx.Response) -> ParsedError:
+    # A regex instead of an XML parser: we need two leaf strings and want no XXE surface.
+    text = response.text
+    code_match = _XML_CODE.search(text)
+    message_match = _XML_MESSAGE.search(text)
+    default = _STATUS_CODES.get(response.status_code, f"HTTP{response.status_code}")
+    code = code_match.group(1) if code_match else default
+    return code, message_match.group(1) if message_match else "", ()

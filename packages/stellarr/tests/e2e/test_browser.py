@@ -1,0 +1,387 @@
+"""The packaged web UI in a real Chromium against a real `stellarr serve` (fake TMDB only).
+
+Everything lives in this module, not a conftest, so other e2e tests never need Playwright.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Response,
+    expect,
+    sync_playwright,
+)
+
+from stellarr.settings import KNOWN_VARIABLES
+from support.fake_tmdb import API_KEY, FakeTMDB
+from support.login import login_body
+
+CHROMIUM = "/usr/bin/chromium"
+USER_PASSWORD = "correct horse battery staple"
+ADMIN_PASSWORD = "admin tortoise riding a bike"
+# A name the browser does not treat as localhost, so pages there are not a secure context
+# and crypto.subtle is missing, as on http://192.168.x.y. It resolves to 127.0.0.1.
+INSECURE_HOST = "stellarr.test"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-proxy-server",
+    f"--host-resolver-rules=MAP {INSECURE_HOST} 127.0.0.1",
+]
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    port: int
+    log: Path
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"stellarr serve exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            if httpx.get(f"{url}/api/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    pytest.fail(f"stellarr serve never became healthy:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="module")
+def server(
+    tmp_path_factory: pytest.TempPathFactory, fake_tmdb_server: FakeTMDB
+) -> Iterator[Server]:
+    # One server per module: starting Python takes seconds on a busy machine. Tests share
+    # its database, so each one undoes the requests it makes.
+    tmp_path = tmp_path_factory.mktemp("stellarr-e2e")
+    fake_tmdb_server.reset()
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k not in KNOWN_VARIABLES}
+    env.update(
+        {
+            "DATABASE_PATH": str(tmp_path / "data" / "stellarr.db"),
+            "APP_SECRET_KEY": "e2e-secret-key-" + "x" * 33,
+            "PRESHARED_PASSWORD": USER_PASSWORD,
+            "ADMIN_PASSWORD": ADMIN_PASSWORD,
+            "TMDB_API_KEY": API_KEY,
+            "TMDB_BASE_URL": fake_tmdb_server.url,
+            "ENV_FILE": str(tmp_path / "no.env"),
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    log = tmp_path / "server.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "stellarr", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            cwd=tmp_path,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, process, log)
+        yield Server(url=url, port=port, log=log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    # Module scope, never session: while sync Playwright runs, its asyncio loop counts as
+    # running, and every async test after this module would fail to start its own loop.
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def _context(browser: Browser, **options: object) -> BrowserContext:
+    context = browser.new_context(**options)  # type: ignore[arg-type]
+    # Keep the test offline: posters then fall back to their placeholder, as with no internet.
+    context.route("https://image.tmdb.org/**", lambda route: route.abort())
+    return context
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    context = _context(browser, viewport={"width": 1280, "height": 900})
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def new_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
+    """Extra independent browsers (another person, a phone) for one test."""
+    made: list[BrowserContext] = []
+
+    def make(**options: object) -> BrowserContext:
+        made.append(_context(browser, **options))
+        return made[-1]
+
+    yield make
+    for context in made:
+        context.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Iterator[Page]:
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    assert errors == [], f"JavaScript errors on the page: {errors}"
+
+
+# The login check vector from the API contract.
+VECTOR_ORIGIN = "https://stellarr.example.com"
+VECTOR_DERIVED = "ffd8ab0c4ed52e11ac0e78c3d0476dedd6e3f4cab52ad489f0284124d67a7f05"
+VECTOR_HASH = "bf3a263b2bbece629bbaf98499798dd6acde208494e8315c1b64d2ec2ece8773"
+MOVIE = "Star Trek (2009)"  # TMDB 13475 in the recorded /search/multi capture
+MOVIE_ID = 13475
+
+
+def log_in(page: Page, url: str, name: str, password: str, navigate: bool = True) -> None:
+    if navigate:
+        page.goto(url)
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
+def stored_session(page: Page) -> object:
+    return page.evaluate("() => JSON.parse(localStorage.getItem('stellarr.session'))")
+
+
+def sent_timestamp(response: Response) -> int:
+    body = response.request.post_data_json
+    assert isinstance(body, dict)
+    return int(body["timestamp"])
+
+
+def radarr_tmdb_ids(server: Server) -> list[object]:
+    feed = httpx.get(f"{server.url}/list/radarr/tmdb", timeout=10)
+    assert feed.status_code == 200
+    return [item["id"] for item in feed.json()]
+
+
+def test_request_a_movie_and_remove_it(page: Page, server: Server, tmp_path: Path) -> None:
+    page.goto(server.url)
+    expect(page).to_have_title("Stellarr")
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+
+    log_in(page, server.url, "alice", USER_PASSWORD)
+    expect(page.locator("#whoami")).to_have_text("alice")
+    session = stored_session(page)
+    assert isinstance(session, dict)
+    assert session["name"] == "alice" and session["role"] == "user" and session["token"]
+
+    page.get_by_role("searchbox", name="Title").fill("star trek")
+    page.get_by_role("button", name="Search", exact=True).click()
+    movie = page.locator("#results li").filter(has_text=MOVIE).first
+    expect(movie.locator(".meta")).to_contain_text("Movie")
+    show = page.locator("#results li").filter(
+        has=page.get_by_role("heading", name="Star Trek (1966)", exact=True)
+    )
+    expect(show.locator(".meta")).to_contain_text("Show · 2 seasons")  # fake TMDB: 1 + 253 % 7
+    # Posters point at TMDB; offline they become a placeholder instead of a broken image.
+    expect(movie.locator(".poster.empty")).to_have_text("S")
+    page.screenshot(path=str(tmp_path / "search.png"), full_page=False)
+
+    movie.get_by_role("button", name=f"Request {MOVIE}").click()
+    expect(page.locator("#message")).to_have_text("Added Star Trek to requests")
+    expect(movie.locator(".badge")).to_have_text("Requested")
+    expect(movie.get_by_role("button", name=f"Request {MOVIE}")).to_have_count(0)
+    assert MOVIE_ID in radarr_tmdb_ids(server)
+
+    page.get_by_role("link", name="Requests").click()
+    row = page.locator("#requests li").filter(has_text=MOVIE)
+    expect(row).to_have_count(1)
+    expect(row.locator(".badge")).to_have_text("Pending")
+    expect(row).to_contain_text("Requested by alice")
+    page.screenshot(path=str(tmp_path / "requests.png"))
+
+    row.get_by_role("button", name=f"Remove {MOVIE}").click()
+    expect(page.locator("#message")).to_have_text("Request removed")
+    expect(row).to_have_count(0)
+    assert MOVIE_ID not in radarr_tmdb_ids(server)
+
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    assert stored_session(page) is None
+
+
+def test_feeds_view_lists_urls_with_copy_buttons(page: Page, server: Server) -> None:
+    log_in(page, server.url, "alice", USER_PASSWORD)
+    page.get_by_role("link", name="Feeds").click()
+    radarr = page.get_by_label("Radarr (Custom Lists, TMDB ids) URL", exact=True)
+    expect(radarr).to_have_value(f"{server.url}/list/radarr/tmdb")
+    expect(page.locator("#feeds li")).to_have_count(6)
+    expect(page.locator("#feeds")).to_contain_text("Custom Lists; paste the URL.")
+    page.get_by_role("button", name="Copy Radarr (Custom Lists, TMDB ids) URL").click()
+    expect(page.locator("#message")).to_have_text("Copied to clipboard.")
+
+
+def test_wrong_password_shows_the_servers_detail(page: Page, server: Server) -> None:
+    log_in(page, server.url, "mallory", "not the password")
+    expect(page.locator("#message")).to_have_text("Invalid password")
+    expect(page.locator("#message")).to_be_visible()
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    expect(page.get_by_role("link", name="Requests")).to_be_hidden()
+    assert stored_session(page) is None
+
+
+def test_stale_token_sends_you_back_to_login(page: Page, server: Server) -> None:
+    page.goto(server.url)
+    page.evaluate(
+        "() => localStorage.setItem('stellarr.session',"
+        " JSON.stringify({token: 'forged', name: 'eve', role: 'admin'}))"
+    )
+    page.goto(f"{server.url}/#/requests")
+    page.reload()
+    expect(page.locator("#message")).to_contain_text(
+        "Invalid or expired token. Please log in again"
+    )
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    assert stored_session(page) is None
+
+
+def test_only_the_requester_or_an_admin_sees_remove(
+    page: Page, server: Server, new_context: Callable[..., BrowserContext], tmp_path: Path
+) -> None:
+    log_in(page, server.url, "alice", USER_PASSWORD)
+    page.get_by_role("searchbox", name="Title").fill("star trek")
+    page.get_by_label("Type").select_option("movie")
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(page.locator("#results li").first).to_be_visible()
+    expect(page.locator("#results")).not_to_contain_text("Show")
+    first = page.locator("#results li").first
+    title = first.locator(".title").inner_text()
+    first.get_by_role("button", name=f"Request {title}").click()
+    expect(first.locator(".badge")).to_have_text("Requested")
+
+    bob = new_context().new_page()
+    log_in(bob, server.url, "bob", USER_PASSWORD)
+    bob.get_by_role("link", name="Requests").click()
+    row = bob.locator("#requests li").filter(has_text=title)
+    expect(row).to_contain_text("Requested by alice")
+    expect(row.get_by_role("button")).to_have_count(0)
+
+    # A phone-sized admin: sees everyone's requests and may remove them.
+    admin = new_context(viewport={"width": 390, "height": 844}, is_mobile=True).new_page()
+    log_in(admin, server.url, "root", ADMIN_PASSWORD)
+    expect(admin.locator("#whoami")).to_have_text("root (admin)")
+    admin.get_by_role("link", name="Requests").click()
+    admin.screenshot(path=str(tmp_path / "phone-requests.png"))
+    admin.get_by_role("button", name=f"Remove {title}").click()
+    expect(admin.locator("#requests li").filter(has_text=title)).to_have_count(0)
+    expect(admin.get_by_text("Nothing requested yet.")).to_be_visible()
+    width = admin.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 390, f"page scrolls sideways on a phone ({width}px)"
+
+
+def test_login_retries_once_when_its_second_was_already_used(page: Page, server: Server) -> None:
+    # Each (timestamp, hash) is accepted once, so two people sharing the password who log
+    # in within the same second collide. Freeze the page's clock on a second someone has
+    # just used; the UI must wait for the next second and succeed.
+    second = int(time.time()) + 60  # within the server's allowed clock drift
+    page.clock.install(time=datetime.fromtimestamp(second - 30, UTC))
+    page.goto(server.url)
+    page.clock.pause_at(datetime.fromtimestamp(second, UTC))
+    first_body = login_body(USER_PASSWORD, name="early", origin=server.url, timestamp=second)
+    taken = httpx.post(f"{server.url}/api/auth/verify", json=first_body, timeout=10)
+    assert taken.status_code == 200
+
+    verify = lambda response: response.url.endswith("/api/auth/verify")  # noqa: E731
+    with page.expect_response(verify) as collided:
+        log_in(page, server.url, "late", USER_PASSWORD, navigate=False)
+    assert collided.value.status == 401
+    assert sent_timestamp(collided.value) == second
+    assert "already used" in collided.value.json()["detail"]
+    with page.expect_response(verify) as retried:
+        page.clock.resume()  # the UI's one-second pause now elapses
+    assert retried.value.status == 200
+    assert sent_timestamp(retried.value) > second
+    expect(page.locator("#whoami")).to_have_text("late")
+
+
+def test_pure_js_fallback_matches_the_check_vector(page: Page, server: Server) -> None:
+    page.goto(server.url)
+    derived = page.evaluate(
+        "([origin]) => StellarrCrypto.pbkdf2Hex('changeme', origin, 100000, 32)", [VECTOR_ORIGIN]
+    )
+    assert derived == VECTOR_DERIVED
+    assert (
+        page.evaluate("(d) => StellarrCrypto.sha256Hex(d + ':1703001234')", derived) == VECTOR_HASH
+    )
+    # And WebCrypto, used on secure origins, agrees with it.
+    subtle = page.evaluate(
+        """async ([origin]) => {
+            const enc = new TextEncoder();
+            const key = await crypto.subtle.importKey(
+                'raw', enc.encode('changeme'), 'PBKDF2', false, ['deriveBits']);
+            const bits = await crypto.subtle.deriveBits(
+                {name: 'PBKDF2', hash: 'SHA-256', salt: enc.encode(origin), iterations: 100000},
+                key, 256);
+            return Array.from(new Uint8Array(bits), b => b.toString(16).padStart(2, '0')).join('');
+        }""",
+        [VECTOR_ORIGIN],
+    )
+    assert subtle == VECTOR_DERIVED
+
+
+def test_login_over_plain_http_on_a_lan_name_uses_the_fallback(page: Page, server: Server) -> None:
+    url = f"http://{INSECURE_HOST}:{server.port}"
+    page.goto(url)
+    assert page.evaluate("() => [window.isSecureContext, typeof crypto.subtle]") == [
+        False,
+        "undefined",
+    ]
+    log_in(page, url, "carol", USER_PASSWORD)
+    expect(page.locator("#whoami")).to_have_text("carol")
+    page.get_by_role("link", name="Feeds").click()
+    expect(page.get_by_label("Sonarr (Custom List) URL", exact=True)).to_have_value(
+        f"{url}/list/sonarr"
+    )
+    # Copying still works without the Clipboard API (secure contexts only).
+    page.get_by_role("button", name="Copy Sonarr (Custom List) URL").click()
+    expect(page.locator("#message")).to_have_text("Copied to clipboard.")
