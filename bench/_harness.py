@@ -13,12 +13,49 @@ import sys
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 
+from stellarr.domain.models import MediaRequest, MediaType
+from stellarr.store.base import Store
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "packages" / "stellarr" / "tests"))
+
+
+def sample_request(i: int, start: datetime) -> MediaRequest:
+    media = MediaType.MOVIE if i % 3 else MediaType.TV
+    return MediaRequest(
+        media_type=media,
+        tmdb_id=i,
+        title=f"Requested title number {i}",
+        year=1950 + i % 75,
+        overview="An overview long enough to look like TMDB's. " * 3,
+        poster_path=f"/{i * 2654435761 % 2**64:016x}.jpg",
+        imdb_id=f"tt{i + 1000000}",
+        tvdb_id=300000 + i if media is MediaType.TV else None,
+        requested_by=f"user{i % 17}",
+        requested_at=start + timedelta(minutes=i),
+    )
+
+
+async def populate(store: Store, requests: int, library: int, concurrency: int = 16) -> None:
+    """Pending requests (two thirds movies) and library ids, through the Store port."""
+    await store.open()
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    ids = iter(range(1, requests + 1))
+
+    async def worker() -> None:
+        for i in ids:
+            await store.add_request(sample_request(i, start))
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    if library:
+        await store.replace_library(MediaType.MOVIE, range(1, library // 2 + 1))
+        await store.replace_library(MediaType.TV, range(1, library - library // 2 + 1))
+    await store.close()
 
 
 def free_port() -> int:

@@ -12,47 +12,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import random
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from _harness import latency_ms, requests_per_second, stellarr_server
+from _harness import latency_ms, populate, requests_per_second, stellarr_server
 
-from stellarr.domain.models import MediaRequest, MediaType
 from stellarr.store.sqlite import SQLiteStore
 from support.fake_tmdb import API_KEY, running_fake_tmdb
 from support.login import login_body
 
 PASSWORD = "bench password 123"
-
-
-async def populate(db: Path, requests: int, library: int) -> None:
-    store = SQLiteStore(db)
-    await store.open()
-    rng = random.Random(42)
-    start = datetime(2026, 1, 1, tzinfo=UTC)
-    for i in range(1, requests + 1):
-        media = MediaType.MOVIE if i % 3 else MediaType.TV
-        await store.add_request(
-            MediaRequest(
-                media_type=media,
-                tmdb_id=i,
-                title=f"Requested title number {i}",
-                year=1950 + i % 75,
-                overview="An overview long enough to look like TMDB's. " * 3,
-                poster_path=f"/{rng.getrandbits(64):016x}.jpg",
-                imdb_id=f"tt{i + 1000000}",
-                tvdb_id=300000 + i if media is MediaType.TV else None,
-                requested_by=f"user{i % 17}",
-                requested_at=start + timedelta(minutes=i),
-            )
-        )
-    await store.replace_library(MediaType.MOVIE, range(1, library // 2 + 1))
-    await store.replace_library(MediaType.TV, range(1, library - library // 2 + 1))
-    await store.close()
 
 
 def main() -> None:
@@ -66,7 +37,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, running_fake_tmdb() as tmdb:
         folder = Path(tmp)
         started = time.perf_counter()
-        asyncio.run(populate(folder / "stellarr.db", args.requests, args.library))
+        asyncio.run(populate(SQLiteStore(folder / "stellarr.db"), args.requests, args.library))
         print(
             f"loaded {args.requests} requests + {args.library} library items "
             f"in {time.perf_counter() - started:.1f}s"

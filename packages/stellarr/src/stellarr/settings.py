@@ -42,6 +42,17 @@ KNOWN_VARIABLES = (
     "DYNAMODB_TABLE",
     "STATIC_DIR",
     "LOG_LEVEL",
+    "ENV_FILE",
+    # AWS (read by stellarr.aws and secret_settings)
+    "APP_SECRET_ARN",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "DYNAMODB_ENDPOINT_URL",
+    "S3_ENDPOINT_URL",
+    "SECRETS_ENDPOINT_URL",
 )
 
 

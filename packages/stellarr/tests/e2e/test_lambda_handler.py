@@ -65,8 +65,12 @@ def lambda_env(
     yield env
     built = lambda_handler._asgi_handler
     if built is not None:
+        # Mangum runs every invocation on the thread's event loop, as Lambda would reuse it
+        # across warm invocations; the test owns that loop's end.
         loop = asyncio.get_event_loop_policy().get_event_loop()
         loop.run_until_complete(built.app.state.services.close())
+        loop.close()
+        asyncio.set_event_loop(None)
 
 
 def invoke(method: str, path: str, **kw: Any) -> dict[str, Any]:
