@@ -58,6 +58,18 @@ async def populate(store: Store, requests: int, library: int, concurrency: int =
     await store.close()
 
 
+def dynamodb_local_env(endpoint: str, table: str) -> dict[str, str]:
+    """Environment that points `stellarr` at a DynamoDB Local table."""
+    return {
+        "STORE": "dynamodb",
+        "DYNAMODB_TABLE": table,
+        "DYNAMODB_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_REGION": "eu-west-1",
+    }
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

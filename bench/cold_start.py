@@ -23,7 +23,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from _harness import ROOT
+from _harness import ROOT, dynamodb_local_env
 
 from stellarr.domain.models import MediaRequest, MediaType
 from stellarr.domain.tokens import issue_token
@@ -101,13 +101,8 @@ def main() -> None:
         table = "stellarr-cold"
         asyncio.run(seed(endpoint, table, 20))
         env = {
+            **dynamodb_local_env(endpoint, table),
             "PATH": os.environ["PATH"],
-            "STORE": "dynamodb",
-            "DYNAMODB_TABLE": table,
-            "DYNAMODB_ENDPOINT_URL": endpoint,
-            "AWS_ACCESS_KEY_ID": "test",
-            "AWS_SECRET_ACCESS_KEY": "test",
-            "AWS_REGION": "eu-west-1",
             "AWS_DEFAULT_REGION": "eu-west-1",
             "APP_SECRET_KEY": SECRET,
             "PRESHARED_PASSWORD": "cold start password",

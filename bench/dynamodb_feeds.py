@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import httpx
-from _harness import populate, requests_per_second, stellarr_server
+from _harness import dynamodb_local_env, populate, requests_per_second, stellarr_server
 
 from stellarr.store.sqlite import SQLiteStore
 from support.dynamodb_local import dynamodb_local, make_dynamodb_store
@@ -44,15 +44,7 @@ def main() -> None:
         loaded_dynamodb = time.perf_counter() - started
         common = {"APP_SECRET_KEY": "f" * 48, "PRESHARED_PASSWORD": "feeds bench pw"}
         sqlite_env = {**common, "DATABASE_PATH": str(folder / "stellarr.db")}
-        dynamodb_env = {
-            **common,
-            "STORE": "dynamodb",
-            "DYNAMODB_TABLE": table,
-            "DYNAMODB_ENDPOINT_URL": endpoint,
-            "AWS_ACCESS_KEY_ID": "test",
-            "AWS_SECRET_ACCESS_KEY": "test",
-            "AWS_REGION": "eu-west-1",
-        }
+        dynamodb_env = {**common, **dynamodb_local_env(endpoint, table)}
         rates: dict[str, list[float]] = {"sqlite": [], "dynamodb": []}
         with (
             stellarr_server(sqlite_env, folder) as sqlite_url,

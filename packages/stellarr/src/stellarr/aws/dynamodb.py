@@ -6,20 +6,12 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, Self
+from typing import Any
 
-import httpx
-
-from stellarr.aws.credentials import (
-    Credentials,
-    default_endpoint,
-    endpoint_from_env,
-    region_from_env,
-)
 from stellarr.aws.dynamodb_tables import TableAdmin
 from stellarr.aws.errors import AwsError
-from stellarr.aws.http import DEFAULT_POLICY, AwsHttp, Clock, Sleep, parse_json_error, utcnow
 from stellarr.aws.marshal import Expr, Item
+from stellarr.aws.service import AwsService
 from stellarr.retry import RetryPolicy
 
 BATCH_SIZE = 25
@@ -28,48 +20,19 @@ TRANSACTION_LIMIT = 100
 BATCH_POLICY = RetryPolicy(attempts=10, base_delay=0.05, max_delay=2.0)
 
 
-class DynamoDBClient(TableAdmin):
+class DynamoDBClient(AwsService, TableAdmin):
+    SERVICE = "dynamodb"
+
     def __init__(
         self,
         *,
-        credentials: Credentials,
-        region: str,
-        endpoint_url: str | None = None,
-        policy: RetryPolicy = DEFAULT_POLICY,
         batch_policy: RetryPolicy = BATCH_POLICY,
         batch_concurrency: int = 4,
-        client: httpx.AsyncClient | None = None,
-        timeout: float = 10.0,
-        sleep: Sleep = asyncio.sleep,
-        clock: Clock = utcnow,
+        **options: Any,
     ) -> None:
-        self._http = AwsHttp(
-            service="dynamodb",
-            region=region,
-            credentials=credentials,
-            endpoint_url=endpoint_url or default_endpoint("dynamodb", region),
-            parse_error=parse_json_error,
-            policy=policy,
-            client=client,
-            timeout=timeout,
-            sleep=sleep,
-            clock=clock,
-        )
+        super().__init__(**options)
         self._batch_policy = batch_policy
         self._batch_concurrency = max(1, batch_concurrency)
-        self._sleep = sleep
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str], **options: Any) -> Self:
-        return cls(
-            credentials=Credentials.from_env(environ),
-            region=region_from_env(environ),
-            endpoint_url=endpoint_from_env(environ, "dynamodb"),
-            **options,
-        )
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
 
     async def call(self, operation: str, request: Mapping[str, Any]) -> dict[str, Any]:
         return await self._http.json_call(

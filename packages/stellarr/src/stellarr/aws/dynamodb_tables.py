@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from stellarr.aws.errors import AwsError
@@ -14,8 +14,7 @@ class TableAdmin:
 
     _sleep: Sleep
 
-    async def call(self, operation: str, request: Mapping[str, Any]) -> dict[str, Any]:
-        raise NotImplementedError
+    call: Callable[[str, Mapping[str, Any]], Awaitable[dict[str, Any]]]
 
     async def create_table(
         self, table: str, *, partition_key: tuple[str, str], sort_key: tuple[str, str] | None

@@ -2,61 +2,25 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
-from collections.abc import Mapping
-from typing import Any, Self
+from typing import Any
 from urllib.parse import quote
 
-import httpx
-
-from stellarr.aws.credentials import Credentials, endpoint_from_env, region_from_env
 from stellarr.aws.errors import AwsError
-from stellarr.aws.http import DEFAULT_POLICY, AwsHttp, Clock, Sleep, parse_xml_error, utcnow
-from stellarr.retry import RetryPolicy
+from stellarr.aws.http import parse_xml_error
+from stellarr.aws.service import AwsService
 
 
-class S3Client:
-    def __init__(
-        self,
-        *,
-        credentials: Credentials,
-        region: str,
-        endpoint_url: str | None = None,
-        policy: RetryPolicy = DEFAULT_POLICY,
-        client: httpx.AsyncClient | None = None,
-        timeout: float = 30.0,
-        sleep: Sleep = asyncio.sleep,
-        clock: Clock = utcnow,
-    ) -> None:
+class S3Client(AwsService):
+    SERVICE = "s3"
+    parse_error = staticmethod(parse_xml_error)
+    TIMEOUT = 30.0
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
         # Emulators and most S3-compatible stores only route path-style requests.
-        self._path_style = endpoint_url is not None
-        self._region = region
-        self._http = AwsHttp(
-            service="s3",
-            region=region,
-            credentials=credentials,
-            endpoint_url=endpoint_url or f"https://s3.{region}.amazonaws.com",
-            parse_error=parse_xml_error,
-            policy=policy,
-            client=client,
-            timeout=timeout,
-            sleep=sleep,
-            clock=clock,
-        )
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str], **options: Any) -> Self:
-        return cls(
-            credentials=Credentials.from_env(environ),
-            region=region_from_env(environ),
-            endpoint_url=endpoint_from_env(environ, "s3"),
-            **options,
-        )
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
+        self._path_style = options.get("endpoint_url") is not None
 
     def object_url(self, bucket: str, key: str) -> str:
         # Keys are encoded strictly once; the signer then signs the path verbatim.

@@ -1,0 +1,65 @@
+"""What every AWS client here has in common: its signed transport, built from settings."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import Any, ClassVar, Self
+
+import httpx
+
+from stellarr.aws.credentials import (
+    Credentials,
+    Service,
+    default_endpoint,
+    endpoint_from_env,
+    region_from_env,
+)
+from stellarr.aws.http import DEFAULT_POLICY, AwsHttp, Clock, Sleep, parse_json_error, utcnow
+from stellarr.retry import RetryPolicy
+
+
+class AwsService:
+    SERVICE: ClassVar[Service]
+    TIMEOUT: ClassVar[float] = 10.0
+    # DynamoDB and Secrets Manager speak JSON; S3 overrides this with its XML errors.
+    parse_error = staticmethod(parse_json_error)
+
+    def __init__(
+        self,
+        *,
+        credentials: Credentials,
+        region: str,
+        endpoint_url: str | None = None,
+        policy: RetryPolicy = DEFAULT_POLICY,
+        client: httpx.AsyncClient | None = None,
+        timeout: float | None = None,
+        sleep: Sleep = asyncio.sleep,
+        clock: Clock = utcnow,
+    ) -> None:
+        self._region = region
+        self._sleep = sleep
+        self._http = AwsHttp(
+            service=self.SERVICE,
+            region=region,
+            credentials=credentials,
+            endpoint_url=endpoint_url or default_endpoint(self.SERVICE, region),
+            parse_error=self.parse_error,
+            policy=policy,
+            client=client,
+            timeout=self.TIMEOUT if timeout is None else timeout,
+            sleep=sleep,
+            clock=clock,
+        )
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str], **options: Any) -> Self:
+        return cls(
+            credentials=Credentials.from_env(environ),
+            region=region_from_env(environ),
+            endpoint_url=endpoint_from_env(environ, cls.SERVICE),
+            **options,
+        )
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
