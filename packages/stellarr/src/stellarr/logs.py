@@ -1,4 +1,5 @@
-"""Logging that cannot leak credentials: every handler scrubs key=value secrets and bearers."""
+"""Logging that cannot leak credentials: every record is scrubbed of key=value secrets and
+bearer tokens when it is created, whichever logger or handler it goes through."""
 
 from __future__ import annotations
 
@@ -16,31 +17,38 @@ def scrub(text: str) -> str:
     return _BEARER.sub(r"\1 ***", _SECRET_PARAMS.sub(r"\1=***", text))
 
 
+def scrub_record(record: logging.LogRecord) -> None:
+    message = record.getMessage()
+    cleaned = scrub(message)
+    if cleaned != message:
+        record.msg, record.args = cleaned, None
+    if record.exc_info and record.exc_info[1] is not None and not record.exc_text:
+        # Tracebacks of httpx errors quote the URL: format once, scrubbed.
+        record.exc_text = scrub(logging.Formatter().formatException(record.exc_info))
+
+
 class ScrubFilter(logging.Filter):
+    """For handlers configured elsewhere; the record factory below already covers ours."""
+
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = scrub(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
-        if record.exc_info and record.exc_info[1] is not None:
-            # Tracebacks of httpx errors quote the URL; keep the type, drop the text.
-            exc = record.exc_info[1]
-            record.exc_text = scrub(logging.Formatter().formatException(record.exc_info))
-            record.exc_info = (type(exc), exc, exc.__traceback__)
+        scrub_record(record)
         return True
 
 
-# Loggers whose records can carry a URL or header with a credential in it. A filter on the
-# logger itself (not only on our handlers) also protects handlers we did not configure,
-# such as Lambda's or a test's.
-SENSITIVE_LOGGERS = ("httpx", "httpcore", "uvicorn.access", "uvicorn.error", "stellarr", "mangum")
-
-
 def install_scrubbing() -> None:
-    for name in SENSITIVE_LOGGERS:
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, ScrubFilter) for f in logger.filters):
-            logger.addFilter(ScrubFilter())
+    """Scrub every log record at creation. A filter on a logger would miss its children,
+    and on Lambda the runtime's handler is not ours to configure."""
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "stellarr_scrubs", False):
+        return
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        scrub_record(record)
+        return record
+
+    factory.stellarr_scrubs = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
 
 
 def log_config(level: str = "INFO") -> dict[str, Any]:

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
 
 from stellarr.domain import challenge
 from stellarr.domain.tokens import issue_token
+from stellarr.services.auth import NEW_DERIVATIONS_PER_MINUTE
 from support.harness import ADMIN_PASSWORD, SECRET_KEY, USER_PASSWORD, Harness
 from support.login import ORIGIN, login_body
 
@@ -198,3 +200,50 @@ async def test_routes_need_a_valid_bearer(
         method, path, json=body, headers={"Authorization": f"Bearer {good}"}
     )
     assert ok.status_code != 401
+
+
+async def test_parallel_guesses_cannot_outrun_the_limit(api: Harness) -> None:
+    now = int(time.time())
+    bodies = [login_body("wrong", timestamp=now - i) for i in range(20)]
+    statuses = sorted(s for s, _ in await asyncio.gather(*(verify(api, b) for b in bodies)))
+    assert statuses.count(401) == 5 and statuses.count(429) == 15
+
+
+async def test_hosts_cycled_by_a_client_cannot_force_unbounded_pbkdf2(
+    make_api: MakeApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api = await make_api(ALLOWED_ORIGINS="")
+    derivations: list[str] = []
+    real = challenge.derive_key
+    monkeypatch.setattr(
+        challenge, "derive_key", lambda p, o, i=100_000: derivations.append(o) or real(p, o, i)
+    )
+    statuses = []
+    for n in range(12):
+        host = f"evil{n}.example"
+        body = login_body("wrong", origin=f"http://{host}")
+        statuses.append(
+            (await verify(api, body, headers={"Host": host, "X-Forwarded-For": f"10.9.0.{n}"}))[0]
+        )
+    assert len(derivations) <= NEW_DERIVATIONS_PER_MINUTE
+    assert 429 in statuses
+
+
+async def test_huge_timestamp_is_401_not_500(api: Harness) -> None:
+    body = {**login_body(USER_PASSWORD), "timestamp": 10**400}
+    status, answer = await verify(api, body)
+    assert status == 401 and "clock" in answer["detail"]
+
+
+async def test_a_long_name_is_400(api: Harness) -> None:
+    status, _ = await verify(api, login_body(USER_PASSWORD, "n" * 600))
+    assert status == 400
+
+
+async def test_every_forwarded_for_line_counts(make_api: MakeApi) -> None:
+    api = await make_api(client_ip="10.0.0.2", TRUSTED_PROXIES="10.0.0.0/8")
+    # two header lines: the client's own, then the proxy's; the proxy's line wins
+    headers = [("X-Forwarded-For", "6.6.6.6"), ("X-Forwarded-For", "203.0.113.77")]
+    for _ in range(5):
+        await api.client.post("/api/auth/verify", json=login_body("wrong"), headers=headers)
+    assert await api.services.store.failure_count("login:203.0.113.77", time.time()) == 5

@@ -28,3 +28,13 @@ async def test_packaged_ui_is_the_default(make_api: MakeApi) -> None:
     api = await make_api()
     page = await api.client.get("/")
     assert page.status_code == 200 and "<title>Stellarr</title>" in page.text
+
+
+async def test_odd_paths_fall_back_to_the_ui(make_api: MakeApi, tmp_path: Path) -> None:
+    ui = tmp_path / "ui"
+    ui.mkdir()
+    (ui / "index.html").write_text("<html>stellarr-ui</html>")
+    api = await make_api(STATIC_DIR=str(ui))
+    for path in ("/%00", "/a%00b", "/assets/%00x", "/" + "x" * 5000):
+        response = await api.client.get(path)
+        assert response.status_code == 200 and "stellarr-ui" in response.text

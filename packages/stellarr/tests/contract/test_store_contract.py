@@ -147,3 +147,14 @@ async def test_concurrent_claims_have_one_winner(store: Store) -> None:
         *(store.claim_challenge("c", expires_at=500.0, now=100.0) for _ in range(6))
     )
     assert results.count(True) == 1
+
+
+async def test_concurrent_distinct_writes_all_land_and_each_bumps_the_revision(
+    store: Store,
+) -> None:
+    before = await store.revision()
+    await asyncio.gather(
+        *(store.add_request(make(MediaType.MOVIE, i, minutes=i)) for i in range(1, 13))
+    )
+    assert len(await store.list_requests()) == 12
+    assert await store.revision() >= before + 12

@@ -27,3 +27,20 @@ def test_filter_rewrites_formatted_records_and_tracebacks() -> None:
     ScrubFilter().filter(record)
     formatted = logging.Formatter().format(record)
     assert "TOKEN" not in formatted and "token=***" in formatted
+
+
+def test_records_from_any_logger_are_scrubbed_once_installed(caplog) -> None:  # type: ignore[no-untyped-def]
+    from stellarr.logs import install_scrubbing
+
+    install_scrubbing()
+    install_scrubbing()  # idempotent
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("stellarr.api.errors.child").info("GET /x?api_key=%s", "SECRET1")
+        logging.getLogger("somebody.else").warning("Authorization: Bearer SECRET2")
+        try:
+            raise RuntimeError("url?token=SECRET3")
+        except RuntimeError:
+            logging.getLogger("httpcore.http11").exception("failed")
+    text = caplog.text
+    assert "SECRET" not in text
+    assert "api_key=***" in text and "Bearer ***" in text and "token=***" in text

@@ -44,7 +44,9 @@ SessionDep = Annotated[Session, Depends(current_session)]
 
 def request_client_ip(request: Request, settings: SettingsDep) -> str:
     peer = request.client.host if request.client else None
-    return client_ip(peer, request.headers.get("x-forwarded-for"), settings.trusted_proxies)
+    # Every X-Forwarded-For line counts: a proxy may add its own line instead of appending.
+    forwarded = ",".join(request.headers.getlist("x-forwarded-for"))
+    return client_ip(peer, forwarded, settings.trusted_proxies)
 
 
 ClientIPDep = Annotated[str, Depends(request_client_ip)]

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request, Response
 from stellarr.api.conditional import conditional_response
 from stellarr.api.deps import ServicesDep, SessionDep, SettingsDep, site_url
 from stellarr.domain.errors import Unauthorized
+from stellarr.domain.feeds import TMDB_WEB
 from stellarr.services.feeds import FEEDS, Feed
 from stellarr.settings import Settings
 
@@ -31,7 +32,8 @@ def _endpoint(feed: Feed) -> Callable[..., Awaitable[Response]]:
         check_feed_token(request, settings)
         # A failure here must be a 5xx: an empty 200 makes Radarr unmonitor everything.
         snapshot = await services.snapshots.current()
-        site = site_url(request, settings)
+        # Never the Host header: each new Host would render and keep another copy.
+        site = settings.public_url or TMDB_WEB
         rendered = snapshot.rendered(f"{feed.key}|{site}", lambda s: feed.build(s, site))
         return conditional_response(request, rendered, feed.media_type, "no-cache")
 

@@ -17,7 +17,7 @@ class LoginBody(BaseModel):
     origin: Annotated[str, Field(min_length=1, max_length=512)]
     timestamp: int
     hash: Annotated[str, Field(min_length=1, max_length=256)]
-    name: Annotated[str, Field(max_length=512)]
+    name: str  # its 1 to 50 rule is a 400 in the login service; the body limit bounds it
 
 
 class SearchBody(BaseModel):

@@ -25,8 +25,12 @@ def install_spa(app: FastAPI, static_dir: Path | None) -> None:
 
     @app.get("/{path:path}", include_in_schema=False)
     async def spa(path: str) -> Response:
-        candidate = (root / path).resolve()
-        if path and candidate.is_file() and candidate.is_relative_to(root):
+        try:
+            candidate = (root / path).resolve()
+            found = bool(path) and candidate.is_file() and candidate.is_relative_to(root)
+        except (OSError, ValueError):  # NUL bytes, names too long for the file system
+            found = False
+        if found:
             immutable = candidate.parent.name in ("assets", "_app", "immutable")
             cache = "public, max-age=31536000, immutable" if immutable else "no-cache"
             return FileResponse(candidate, headers={"Cache-Control": cache})

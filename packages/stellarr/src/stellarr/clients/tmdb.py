@@ -15,6 +15,25 @@ from stellarr.retry import RetryPolicy, parse_retry_after
 log = logging.getLogger(__name__)
 
 DETAILS_TTL_SECONDS = 12 * 3600
+# What Stellarr reads from details; the rest (cast, videos, companies...) is not cached, so
+# 20,000 cached titles stay a few MB instead of hundreds.
+DETAILS_FIELDS = frozenset(
+    {
+        "id",
+        "title",
+        "name",
+        "original_title",
+        "original_name",
+        "release_date",
+        "first_air_date",
+        "overview",
+        "poster_path",
+        "imdb_id",
+        "external_ids",
+        "number_of_seasons",
+        "status",
+    }
+)
 SearchKind = Literal["movie", "tv", "multi"]
 Json = dict[str, Any]
 
@@ -109,6 +128,7 @@ class TMDBClient:
             params: dict[str, str | int] = {"append_to_response": "external_ids"}
             if language:
                 params["language"] = language
-            return await self._get(f"/{media_type}/{tmdb_id}", params)
+            details = await self._get(f"/{media_type}/{tmdb_id}", params)
+            return {k: v for k, v in details.items() if k in DETAILS_FIELDS}
 
         return await self.details_cache.get_or_load((media_type, tmdb_id, language), load)

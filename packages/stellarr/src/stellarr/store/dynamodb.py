@@ -3,7 +3,8 @@
 Key layout (pk / sk):
 - `movie` | `tv` / TMDB id ............ one MediaRequest (datetimes as UTC ISO strings)
 - `LIBRARY#<type>#G<gen>` / TMDB id ... one library title in generation <gen>
-- `META` / 0 .......................... `revision` counter, bumped after every change
+- `META` / 0 .......................... `revision` counter, bumped in the same transaction
+                                        as every change
 - `META` / 1 .......................... `library_gen_<type>` (live generation) and
                                         `library_next_<type>` (generation allocator)
 - `RATELIMIT#<key>` / 0 ............... `count`, `expires_at`, `ttl`
@@ -21,22 +22,30 @@ reading a generation, so they never return a half-deleted set.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import os
 import time
+import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Self
+from typing import Any, Self
 
 import httpx
 
 from stellarr.aws.dynamodb import DynamoDBClient
-from stellarr.aws.errors import AwsConfigError, AwsError, ConditionalCheckFailed
+from stellarr.aws.errors import (
+    AwsConfigError,
+    AwsError,
+    ConditionalCheckFailed,
+    TransactionCanceled,
+)
 from stellarr.aws.marshal import Expr, Item, to_attr
 from stellarr.domain.errors import Conflict, StoreError
 from stellarr.domain.models import MediaRequest, MediaType, RequestStatus
+from stellarr.retry import RetryPolicy
 from stellarr.store.dynamodb_codec import (
     LIBRARY_SK,
     META,
@@ -55,6 +64,9 @@ from stellarr.store.dynamodb_codec import (
 log = logging.getLogger(__name__)
 
 LIBRARY_READ_ATTEMPTS = 5
+TRANSACTION_ATTEMPTS = 8
+# Transactions that touch the revision item at the same moment cancel each other.
+CONFLICT_POLICY = RetryPolicy(attempts=TRANSACTION_ATTEMPTS, base_delay=0.02, max_delay=0.5)
 RECORD_FAILURE_ATTEMPTS = 10
 
 
@@ -115,27 +127,57 @@ class DynamoDBStore:
             )
         return int(item["revision"]["N"]) if item and "revision" in item else 0
 
-    async def _bump(self) -> None:
+    def _bump_action(self) -> dict[str, Any]:
         expr = Expr()
         update = f"ADD {expr.name('revision')} {expr.value(1)}"
-        await self._db.update_item(self.table, primary_key(META, REVISION_SK), update, expr)
+        return {
+            "Update": expr.apply(
+                {
+                    "TableName": self.table,
+                    "Key": primary_key(META, REVISION_SK),
+                    "UpdateExpression": update,
+                }
+            )
+        }
+
+    async def _write_and_bump(self, kind: str, action: dict[str, Any]) -> bool:
+        """One change and the revision bump in a single transaction, so no reader can see
+        new data under an old revision. False when the change's own condition failed.
+
+        The client token makes a retry after a lost response a no-op, not a second write
+        that would fail its condition and report a false 409 or 404."""
+        body = {"TableName": self.table, **action}
+        for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
+            try:
+                await self._db.transact_write(
+                    [{kind: body}, self._bump_action()], client_token=uuid.uuid4().hex
+                )
+                return True
+            except TransactionCanceled as exc:
+                first = exc.reasons[0].code if exc.reasons else ""
+                if first == "ConditionalCheckFailed":
+                    return False
+                if not any(r.code == "TransactionConflict" for r in exc.reasons):
+                    raise
+                # Another writer bumped the revision at the same moment: nothing was
+                # applied, so go again.
+                delay = CONFLICT_POLICY.delay(attempt)
+                if delay is None:
+                    raise
+                await asyncio.sleep(delay)
+        return False  # unreachable: the policy gives up by raising above
 
     # requests ------------------------------------------------------------------------
     async def add_request(self, request: MediaRequest) -> None:
         expr = Expr()
+        put = {
+            "Item": request_item(request, self._next_seq()),
+            "ConditionExpression": f"attribute_not_exists({expr.name(PK)})",
+        }
         with self._errors("add_request"):
-            try:
-                await self._db.put_item(
-                    self.table,
-                    request_item(request, self._next_seq()),
-                    condition=f"attribute_not_exists({expr.name(PK)})",
-                    expr=expr,
-                )
-            except ConditionalCheckFailed:
-                raise Conflict(
-                    f"{request.media_type}/{request.tmdb_id} already requested"
-                ) from None
-            await self._bump()
+            added = await self._write_and_bump("Put", expr.apply(put))
+        if not added:
+            raise Conflict(f"{request.media_type}/{request.tmdb_id} already requested")
 
     async def get_request(self, media_type: MediaType, tmdb_id: int) -> MediaRequest | None:
         with self._errors("get_request"):
@@ -145,30 +187,24 @@ class DynamoDBStore:
         return to_request(item) if item else None
 
     async def delete_request(self, media_type: MediaType, tmdb_id: int) -> bool:
+        expr = Expr()
+        delete = {
+            "Key": primary_key(media_type.value, tmdb_id),
+            "ConditionExpression": f"attribute_exists({expr.name(PK)})",
+        }
         with self._errors("delete_request"):
-            old = await self._db.delete_item(
-                self.table, primary_key(media_type.value, tmdb_id), return_old=True
-            )
-            if old:
-                await self._bump()
-        return bool(old)
+            return await self._write_and_bump("Delete", expr.apply(delete))
 
     async def mark_added(self, media_type: MediaType, tmdb_id: int, when: datetime) -> bool:
         expr = Expr()
         update = expr.set_clause({"status": RequestStatus.ADDED.value, "added_at": iso(when)})
+        change = {
+            "Key": primary_key(media_type.value, tmdb_id),
+            "UpdateExpression": update,
+            "ConditionExpression": f"attribute_exists({expr.name(PK)})",
+        }
         with self._errors("mark_added"):
-            try:
-                await self._db.update_item(
-                    self.table,
-                    primary_key(media_type.value, tmdb_id),
-                    update,
-                    expr,
-                    condition=f"attribute_exists({expr.name(PK)})",
-                )
-            except ConditionalCheckFailed:
-                return False
-            await self._bump()
-        return True
+            return await self._write_and_bump("Update", expr.apply(change))
 
     async def list_requests(self, media_type: MediaType | None = None) -> list[MediaRequest]:
         types = [media_type] if media_type else list(MediaType)
@@ -197,7 +233,6 @@ class DynamoDBStore:
             if old == gen:  # a replace that started later already won
                 await self._drop_generation(kind, gen)
                 return
-            await self._bump()
         if old is not None:
             await self._drop_generation(kind, old)
 
@@ -235,22 +270,26 @@ class DynamoDBStore:
         return int(attributes[counter]["N"])
 
     async def _switch_generation(self, kind: str, gen: int) -> int | None:
-        """Point readers at `gen`; returns the generation replaced (gen itself if we lost)."""
-        expr = Expr()
-        name, new = expr.name(f"library_gen_{kind}"), expr.value(gen)
-        try:
-            attributes = await self._db.update_item(
-                self.table,
-                primary_key(META, LIBRARY_SK),
-                f"SET {name} = {new}",
-                expr,
-                condition=f"attribute_not_exists({name}) OR {name} < {new}",
-                return_values="UPDATED_OLD",
+        """Point readers at `gen` and bump the revision in one transaction; returns the
+        generation replaced (gen itself when a later replace already won)."""
+        for _ in range(LIBRARY_READ_ATTEMPTS):
+            old = await self._live_generation(kind)
+            if old is not None and old >= gen:
+                return gen
+            expr = Expr()
+            name = expr.name(f"library_gen_{kind}")
+            expected = (
+                f"attribute_not_exists({name})" if old is None else f"{name} = {expr.value(old)}"
             )
-        except ConditionalCheckFailed:
-            return gen
-        old = attributes.get(f"library_gen_{kind}")
-        return int(old["N"]) if old else None
+            switch = {
+                "Key": primary_key(META, LIBRARY_SK),
+                "UpdateExpression": f"SET {name} = {expr.value(gen)}",
+                "ConditionExpression": expected,
+            }
+            if await self._write_and_bump("Update", expr.apply(switch)):
+                return old
+            # The pointer moved between our read and our write: look again.
+        raise StoreError("library pointer kept changing during a replace")
 
     async def _generation_ids(self, kind: str, gen: int) -> list[int]:
         expr = Expr()
@@ -334,9 +373,14 @@ class DynamoDBStore:
         expr = Expr()
         exp = expr.name("expires_at")
         condition = f"attribute_not_exists({expr.name(PK)}) OR {exp} <= {expr.value(now)}"
+        put = expr.apply({"TableName": self.table, "Item": item, "ConditionExpression": condition})
         with self._errors("claim_challenge"):
             try:
-                await self._db.put_item(self.table, item, condition=condition, expr=expr)
-            except ConditionalCheckFailed:
-                return False
+                # A transaction only for its client token: a retry after a lost response
+                # must not turn a good login into a "replay".
+                await self._db.transact_write([{"Put": put}], client_token=uuid.uuid4().hex)
+            except TransactionCanceled as exc:
+                if exc.conditional_check_failed:
+                    return False
+                raise
         return True
