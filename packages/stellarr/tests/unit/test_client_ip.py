@@ -19,3 +19,14 @@ def test_all_trusted_or_empty_forwarded_for() -> None:
     assert client_ip("10.0.0.5", "10.0.0.7, 10.0.0.8", PROXIES) == "10.0.0.7"
     assert client_ip("10.0.0.5", "", PROXIES) == "10.0.0.5"
     assert client_ip(None, None, PROXIES) == "unknown"
+
+
+def test_rate_limits_apply_per_ipv4_address_and_per_ipv6_slash_64() -> None:
+    from stellarr.domain.client_ip import rate_limit_key
+
+    assert rate_limit_key("198.51.100.7") == "198.51.100.7"
+    assert rate_limit_key("2001:db8:1:2:aaaa::1") == rate_limit_key("2001:db8:1:2:ffff::9")
+    assert rate_limit_key("2001:db8:1:2::1") == "2001:db8:1:2::/64"
+    assert rate_limit_key("2001:db8:1:3::1") != rate_limit_key("2001:db8:1:2::1")
+    assert rate_limit_key("::ffff:198.51.100.7") == "198.51.100.7"
+    assert rate_limit_key("unknown") == "unknown"

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from stellarr.domain import challenge
+from stellarr.domain.client_ip import rate_limit_key
 from stellarr.domain.errors import BadRequest, RateLimited, Unauthorized
 from stellarr.domain.tokens import Role, issue_token
 from stellarr.settings import Settings, normalize_origin
@@ -72,7 +73,7 @@ class LoginService:
         request_origin: str,
     ) -> LoginResult:
         now = self._clock()
-        limit_key = f"login:{client_ip}"
+        limit_key = f"login:{rate_limit_key(client_ip)}"
         limit = settings.rate_limit_max_attempts
         if await self._store.failure_count(limit_key, now) >= limit:
             raise RateLimited("Too many failed logins; try again later")
