@@ -10,13 +10,13 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 
 from stellarr import lambda_handler
 from support.fake_tmdb import API_KEY, FakeTMDB
 from support.lambda_events import function_url_event, response_json
 from support.login import login_body
+from support.stores import moto_admin
 
 PASSWORD = "lambda shared password"
 ORIGIN = "https://requests.example.com"
@@ -27,13 +27,7 @@ def lambda_env(
     monkeypatch: pytest.MonkeyPatch, dynamodb_endpoint: str, moto_endpoint: str, fake_tmdb: FakeTMDB
 ) -> Iterator[dict[str, str]]:
     secret_name = f"stellarr-{uuid.uuid4().hex[:8]}"
-    secrets = boto3.client(
-        "secretsmanager",
-        endpoint_url=moto_endpoint,
-        region_name="eu-west-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
+    secrets = moto_admin("secretsmanager", moto_endpoint)
     arn = secrets.create_secret(
         Name=secret_name,
         SecretString=json.dumps(

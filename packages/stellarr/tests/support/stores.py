@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,6 +41,20 @@ def dynamodb_endpoint() -> Iterator[str]:
 
     with dynamodb_local() as endpoint:
         yield endpoint
+
+
+def moto_admin(service: str, endpoint: str, region: str = "eu-west-1") -> Any:
+    """A boto3 client for arranging moto's state (buckets, secrets) the way an operator
+    would; the code under test talks to moto through stellarr.aws, never through this."""
+    import boto3
+
+    return boto3.client(
+        service,
+        region_name=region,
+        endpoint_url=endpoint,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
 
 
 @pytest.fixture(scope="session")

@@ -6,26 +6,20 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-import boto3
 import pytest
 
 from stellarr.aws.credentials import Credentials
 from stellarr.aws.errors import AwsError
 from stellarr.aws.s3 import S3Client
 from stellarr.aws.secrets import SecretsClient
+from support.stores import moto_admin
 
 REGION = "us-east-1"
 CREDS = Credentials("testing", "moto-secret-key", "moto-session-token")
 
 
 def _boto(service: str, endpoint: str) -> Any:
-    return boto3.client(
-        service,
-        region_name=REGION,
-        endpoint_url=endpoint,
-        aws_access_key_id=CREDS.access_key_id,
-        aws_secret_access_key=CREDS.secret_access_key,
-    )
+    return moto_admin(service, endpoint, REGION)
 
 
 @pytest.fixture

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 import uuid
 
-import boto3
-
 from stellarr.aws.secrets import SecretsClient
 from stellarr.secret_settings import SecretsManagerSettings
+from support.stores import moto_admin
 
 
 class Clock:
@@ -19,13 +18,7 @@ class Clock:
 
 
 async def test_secret_values_rotation_and_environment_override(moto_endpoint: str) -> None:
-    admin = boto3.client(
-        "secretsmanager",
-        endpoint_url=moto_endpoint,
-        region_name="eu-west-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
+    admin = moto_admin("secretsmanager", moto_endpoint)
     name = f"stellarr-{uuid.uuid4().hex[:8]}"
     first = {"APP_SECRET_KEY": "1" * 40, "PRESHARED_PASSWORD": "first-pw", "FEED_TOKEN": "f1"}
     arn = admin.create_secret(Name=name, SecretString=json.dumps(first))["ARN"]
