@@ -6,7 +6,6 @@ import asyncio
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -23,6 +22,8 @@ from stellarr.store.base import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "packages" / "stellarr" / "tests"))
+
+from support.processes import running_stellarr  # noqa: E402  (needs the path above)
 
 
 def sample_request(i: int, start: datetime) -> MediaRequest:
@@ -70,36 +71,11 @@ def dynamodb_local_env(endpoint: str, table: str) -> dict[str, str]:
     }
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def stellarr_server(env: Mapping[str, str], cwd: Path) -> Iterator[str]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "stellarr", "serve", "--port", str(port), "--no-access-log"],
-        env={**os.environ, **env, "LOG_LEVEL": "WARNING"},
-        cwd=cwd,
-        stdout=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(f"{base}/api/health", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("stellarr did not start")
+    full_env = {**os.environ, **env, "LOG_LEVEL": "WARNING"}
+    with running_stellarr(full_env, cwd, extra_args=("--no-access-log",)) as (base, _):
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def wrk_rps(url: str, seconds: int, connections: int) -> float:

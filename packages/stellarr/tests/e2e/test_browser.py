@@ -6,9 +6,6 @@ Everything lives in this module, not a conftest, so other e2e tests never need P
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -29,6 +26,7 @@ from playwright.sync_api import (
 from stellarr.settings import KNOWN_VARIABLES
 from support.fake_tmdb import API_KEY, FakeTMDB
 from support.login import login_body
+from support.processes import running_stellarr
 
 CHROMIUM = "/usr/bin/chromium"
 USER_PASSWORD = "correct horse battery staple"
@@ -56,27 +54,6 @@ class Server:
     log: Path
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"stellarr serve exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            if httpx.get(f"{url}/api/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"stellarr serve never became healthy:\n{log.read_text()}")
-
-
 @pytest.fixture(scope="module")
 def server(
     tmp_path_factory: pytest.TempPathFactory, fake_tmdb_server: FakeTMDB
@@ -85,7 +62,6 @@ def server(
     # its database, so each one undoes the requests it makes.
     tmp_path = tmp_path_factory.mktemp("stellarr-e2e")
     fake_tmdb_server.reset()
-    port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in KNOWN_VARIABLES}
     env.update(
         {
@@ -100,25 +76,8 @@ def server(
         }
     )
     log = tmp_path / "server.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "stellarr", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            cwd=tmp_path,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, process, log)
-        yield Server(url=url, port=port, log=log)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with log.open("wb") as output, running_stellarr(env, tmp_path, output) as (url, _):
+        yield Server(url=url, port=httpx.URL(url).port or 80, log=log)
 
 
 @pytest.fixture(scope="module")

@@ -4,24 +4,18 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from support.fake_tmdb import FakeTMDB
 from support.login import login_body
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from support.processes import running_stellarr, stop
 
 
 def clean_env(**extra: str) -> dict[str, str]:
@@ -31,43 +25,24 @@ def clean_env(**extra: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def server(tmp_path: Path, fake_tmdb: FakeTMDB) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    port = free_port()
+def server(
+    tmp_path: Path, fake_tmdb: FakeTMDB
+) -> Iterator[tuple[str, subprocess.Popen[Any], Path]]:
     env = clean_env(
         DATABASE_PATH=str(tmp_path / "data" / "stellarr.db"),
         TMDB_API_KEY="fake-v3-api-key-0123456789abcdef",
         TMDB_BASE_URL=fake_tmdb.url,
         FEED_TOKEN="feed-token-xyz",
     )
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "stellarr", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            raise AssertionError("server did not start")
-        yield base, proc
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    log = tmp_path / "console.log"
+    with log.open("wb") as output, running_stellarr(env, tmp_path, output) as (base, proc):
+        yield base, proc, log
 
 
 def test_first_run_prints_a_password_that_logs_in(
-    server: tuple[str, subprocess.Popen[str]], tmp_path: Path
+    server: tuple[str, subprocess.Popen[Any], Path], tmp_path: Path
 ) -> None:
-    base, proc = server
+    base, proc, log = server
     stored = (tmp_path / "data" / "preshared_password").read_text().strip()
     auth = httpx.post(f"{base}/api/auth/verify", json=login_body(stored, "alice", origin=base))
     assert auth.status_code == 200, auth.text
@@ -81,8 +56,8 @@ def test_first_run_prints_a_password_that_logs_in(
     assert httpx.get(f"{base}/list/sonarr").status_code == 401
     feed = httpx.get(f"{base}/list/sonarr?token=feed-token-xyz")
     assert feed.json()[0]["tvdbId"] == 305288
-    proc.terminate()
-    output = proc.communicate(timeout=10)[0]
+    stop(proc)
+    output = log.read_text()
     assert re.search(rf"^\s+{re.escape(stored)}$", output, re.MULTILINE), output
     # the access log saw the feed token in a URL; the log line must not
     assert "/list/sonarr?token=***" in output and "feed-token-xyz" not in output

@@ -13,22 +13,19 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
-import socket
 import subprocess
 import tarfile
 import tempfile
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-import httpx
-
 from stellarr.aws.credentials import Credentials
 from stellarr.aws.dynamodb import DynamoDBClient
 from stellarr.store.dynamodb import DynamoDBStore
+from support.processes import NotReady, answers, free_port, stop, wait_until
 
 REPO_ROOT = Path(__file__).resolve().parents[4]
 CACHE_DIR = REPO_ROOT / ".cache" / "dynamodb-local"
@@ -38,7 +35,7 @@ LIB = "DynamoDBLocal_lib"
 URL_OVERRIDE = "STELLARR_DYNAMODB_LOCAL_URL"
 TEST_CREDENTIALS = Credentials("test", "test")
 TEST_REGION = "us-east-1"
-STARTUP_TIMEOUT = 60.0
+STARTUP_ATTEMPTS = 600  # 60 s at the polling interval
 
 
 class DynamoDBLocalUnavailable(RuntimeError):
@@ -82,33 +79,6 @@ def ensure_jar(cache_dir: Path = CACHE_DIR) -> Path:
             if not (cache_dir / JAR).is_file():
                 raise
     return cache_dir
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _answers(url: str) -> bool:
-    try:
-        # Any HTTP answer (even 400 for the unsigned request) means the server is up.
-        httpx.post(url, timeout=1.0)
-    except httpx.TransportError:
-        return False
-    return True
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
 
 
 class _Shared:
@@ -157,7 +127,7 @@ def _start() -> tuple[subprocess.Popen[bytes], str, IO[bytes]]:
             "DynamoDB Local needs Java 17+ on PATH (e.g. apt-get install openjdk-17-jre-headless)"
         )
     home = ensure_jar()
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     output = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server
     process = subprocess.Popen(
@@ -178,21 +148,20 @@ def _start() -> tuple[subprocess.Popen[bytes], str, IO[bytes]]:
         stdout=output,
         stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while not _answers(url):
-        if process.poll() is not None or time.monotonic() > deadline:
-            _stop(process)
-            output.seek(0)
-            log = output.read()[-2000:].decode(errors="replace")
-            output.close()
-            raise DynamoDBLocalUnavailable(f"DynamoDB Local did not start on {url}:\n{log}")
-        time.sleep(0.2)
+    try:
+        wait_until(lambda: answers(url), process, "DynamoDB Local", STARTUP_ATTEMPTS)
+    except NotReady as exc:
+        stop(process)
+        output.seek(0)
+        log = output.read()[-2000:].decode(errors="replace")
+        output.close()
+        raise DynamoDBLocalUnavailable(f"{exc} on {url}:\n{log}") from None
     return process, url, output
 
 
 def _shutdown() -> None:
     if _Shared.process is not None:
-        _stop(_Shared.process)
+        stop(_Shared.process)
     if _Shared.log is not None:
         _Shared.log.close()
     _Shared.process = _Shared.url = _Shared.log = None

@@ -1,0 +1,94 @@
+"""Servers the tests start as real processes: a free loopback port, a bounded wait for
+readiness, and a stop that always happens. Shared by the e2e tests, DynamoDB Local and bench/."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import httpx
+
+POLL_INTERVAL = 0.1
+
+
+class NotReady(RuntimeError):
+    pass
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until(
+    ready: Callable[[], bool], process: subprocess.Popen[Any], what: str, attempts: int = 600
+) -> None:
+    """Poll `ready` up to `attempts` times (POLL_INTERVAL apart) while `process` lives."""
+    for _ in range(attempts):
+        if process.poll() is not None:
+            raise NotReady(f"{what} exited with {process.returncode}")
+        if ready():
+            return
+        time.sleep(POLL_INTERVAL)
+    raise NotReady(f"{what} did not become ready")
+
+
+def answers(url: str) -> bool:
+    """Any HTTP answer at all means the server is up."""
+    try:
+        httpx.get(url, timeout=1.0)
+    except httpx.TransportError:
+        return False
+    return True
+
+
+def stop(process: subprocess.Popen[Any]) -> None:
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+@contextmanager
+def running_stellarr(
+    env: Mapping[str, str],
+    cwd: Path,
+    output: IO[Any] | int = subprocess.DEVNULL,
+    extra_args: tuple[str, ...] = (),
+) -> Iterator[tuple[str, subprocess.Popen[Any]]]:
+    """`stellarr serve` on a free 127.0.0.1 port; yields (base URL, process) once healthy."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "stellarr",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            *extra_args,
+        ],
+        env=dict(env),
+        cwd=cwd,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: answers(f"{base}/api/health"), process, "stellarr serve")
+        yield base, process
+    finally:
+        stop(process)
