@@ -37,11 +37,14 @@ format:
 	$(UV) run ruff format .
 	$(UV) run ruff check --fix .
 
+# Each workspace package carries its own mypy and pytest sections; run them from inside it.
+PACKAGES := $(wildcard packages/*)
+
 typecheck:
-	$(UV) run mypy
+	@for pkg in $(PACKAGES); do (cd $$pkg && $(UV) run mypy) || exit 1; done
 
 pytest:
-	$(UV) run pytest
+	@for pkg in $(PACKAGES); do (cd $$pkg && $(UV) run pytest) || exit 1; done
 
 test: install web lint typecheck pytest
 

@@ -23,7 +23,7 @@ from stellarr.store.base import Store
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "packages" / "stellarr" / "tests"))
 
-from support.processes import running_stellarr  # noqa: E402  (needs the path above)
+from stellarr_testing.processes import running_stellarr  # noqa: E402  (needs the path above)
 
 
 def sample_request(i: int, start: datetime) -> MediaRequest:

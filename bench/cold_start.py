@@ -35,7 +35,7 @@ from stellarr.lambda_package import (
     function_pins,
     zip_folder,
 )
-from support.dynamodb_local import dynamodb_local, make_dynamodb_store
+from stellarr_testing.dynamodb_local import dynamodb_local, make_dynamodb_store
 
 CHILD = ROOT / "bench" / "_cold_child.py"
 SECRET = "c" * 48

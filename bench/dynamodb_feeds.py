@@ -19,7 +19,7 @@ import httpx
 from _harness import dynamodb_local_env, populate, requests_per_second, stellarr_server
 
 from stellarr.store.sqlite import SQLiteStore
-from support.dynamodb_local import dynamodb_local, make_dynamodb_store
+from stellarr_testing.dynamodb_local import dynamodb_local, make_dynamodb_store
 
 
 def main() -> None:

@@ -20,8 +20,8 @@ import httpx
 from _harness import latency_ms, populate, requests_per_second, stellarr_server
 
 from stellarr.store.sqlite import SQLiteStore
-from support.fake_tmdb import API_KEY, running_fake_tmdb
-from support.login import login_body
+from stellarr_testing.fake_tmdb import API_KEY, running_fake_tmdb
+from stellarr_testing.login import login_body
 
 PASSWORD = "bench password 123"
 

@@ -9,10 +9,10 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from stellarr import __version__
-from stellarr.api import auth, feeds, health, requests, search
+from stellarr.api import auth, feeds, health, media_requests, search
 from stellarr.api.body_limit import BodyLimitMiddleware
 from stellarr.api.errors import install_error_handlers
-from stellarr.api.spa import install_spa
+from stellarr.api.web import install_web
 from stellarr.logs import install_scrubbing
 from stellarr.services.container import Services
 
@@ -32,14 +32,14 @@ def create_app(services: Services, static_dir: Path | None = None) -> FastAPI:
         title="Stellarr",
         version=__version__,
         lifespan=lifespan,
-        docs_url="/api/docs",
+        docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
     app.state.services = services
     install_error_handlers(app)
-    for module in (health, auth, search, requests, feeds):
+    for module in (health, auth, search, media_requests, feeds):
         app.include_router(module.router)
-    install_spa(app, static_dir)
+    install_web(app, static_dir)
     app.add_middleware(BodyLimitMiddleware)
     return app

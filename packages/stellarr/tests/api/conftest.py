@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from stellarr.store.base import Store
-from support.fake_tmdb import FakeTMDB
-from support.harness import Harness, harness_env, make_harness
-from support.stores import STORE_PARAMS, StoreMaker
+from stellarr_testing.fake_tmdb import FakeTMDB
+from stellarr_testing.harness import Harness, harness_env, make_harness
+from stellarr_testing.stores import STORE_PARAMS, StoreMaker
 
 MakeApi = Callable[..., Awaitable[Harness]]
 

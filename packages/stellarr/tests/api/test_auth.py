@@ -8,8 +8,8 @@ import pytest
 from stellarr.domain import challenge
 from stellarr.domain.tokens import issue_token
 from stellarr.services.auth import NEW_DERIVATIONS_PER_MINUTE
-from support.harness import ADMIN_PASSWORD, SECRET_KEY, USER_PASSWORD, Harness
-from support.login import ORIGIN, login_body
+from stellarr_testing.harness import ADMIN_PASSWORD, SECRET_KEY, USER_PASSWORD, Harness
+from stellarr_testing.login import ORIGIN, login_body
 
 from .conftest import MakeApi
 

@@ -4,7 +4,7 @@ from urllib.parse import quote
 
 import pytest
 
-from support.harness import Harness
+from stellarr_testing.harness import Harness
 
 
 async def expect(

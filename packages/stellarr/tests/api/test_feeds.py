@@ -8,7 +8,7 @@ import pytest
 from stellarr.domain.errors import StoreError
 from stellarr.domain.models import MediaType
 from stellarr.store.memory import MemoryStore
-from support.harness import ADMIN_PASSWORD, Harness
+from stellarr_testing.harness import ADMIN_PASSWORD, Harness
 
 from .conftest import MakeApi
 

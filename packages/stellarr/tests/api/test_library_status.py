@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from stellarr.domain.models import MediaType
-from support.harness import Harness
+from stellarr_testing.harness import Harness
 
 
 async def test_library_status_lists_library_and_pending_requests(api: Harness) -> None:

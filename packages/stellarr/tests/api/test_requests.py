@@ -3,8 +3,8 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
-from support.fake_tmdb import FakeTMDB
-from support.harness import ADMIN_PASSWORD, Harness
+from stellarr_testing.fake_tmdb import FakeTMDB
+from stellarr_testing.harness import ADMIN_PASSWORD, Harness
 
 
 async def add(api: Harness, tmdb_id: int, media_type: str, name: str = "alice"):  # type: ignore[no-untyped-def]

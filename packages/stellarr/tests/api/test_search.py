@@ -5,8 +5,8 @@ import logging
 import pytest
 
 from stellarr.domain.models import MediaType
-from support.fake_tmdb import API_KEY, READ_TOKEN, FakeTMDB
-from support.harness import Harness
+from stellarr_testing.fake_tmdb import API_KEY, READ_TOKEN, FakeTMDB
+from stellarr_testing.harness import Harness
 
 from .conftest import MakeApi
 

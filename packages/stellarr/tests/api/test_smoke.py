@@ -1,4 +1,4 @@
-from support.harness import Harness
+from stellarr_testing.harness import Harness
 
 
 async def test_health(api: Harness) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from stellarr.store.base import Store
-from support.stores import STORE_PARAMS, StoreMaker
+from stellarr_testing.stores import STORE_PARAMS, StoreMaker
 
 
 @pytest.fixture(params=["memory", *STORE_PARAMS])

@@ -24,9 +24,9 @@ from playwright.sync_api import (
 )
 
 from stellarr.settings import KNOWN_VARIABLES
-from support.fake_tmdb import API_KEY, FakeTMDB
-from support.login import login_body
-from support.processes import running_stellarr
+from stellarr_testing.fake_tmdb import API_KEY, FakeTMDB
+from stellarr_testing.login import login_body
+from stellarr_testing.processes import running_stellarr
 
 CHROMIUM = "/usr/bin/chromium"
 USER_PASSWORD = "correct horse battery staple"

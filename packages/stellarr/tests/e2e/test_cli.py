@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
-from support.fake_tmdb import FakeTMDB
-from support.login import login_body
-from support.processes import running_stellarr, stop
+from stellarr_testing.fake_tmdb import FakeTMDB
+from stellarr_testing.login import login_body
+from stellarr_testing.processes import running_stellarr, stop
 
 
 def clean_env(**extra: str) -> dict[str, str]:

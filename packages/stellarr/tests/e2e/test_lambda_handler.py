@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from stellarr import lambda_handler
-from support.fake_tmdb import API_KEY, FakeTMDB
-from support.lambda_events import function_url_event, response_json
-from support.login import login_body
-from support.stores import moto_admin
+from stellarr_testing.fake_tmdb import API_KEY, FakeTMDB
+from stellarr_testing.lambda_events import function_url_event, response_json
+from stellarr_testing.login import login_body
+from stellarr_testing.stores import moto_admin
 
 PASSWORD = "lambda shared password"
 ORIGIN = "https://requests.example.com"

@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 
 from stellarr.settings import KNOWN_VARIABLES, SettingsError, load_settings, settings_from_mapping
+from stellarr_testing import paths
 
-DOCS = Path(__file__).resolve().parents[4] / "docs" / "configuration.md"
+DOCS = paths.DOCS / "configuration.md"
 STRONG = "s" * 40
 
 

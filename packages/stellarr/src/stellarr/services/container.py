@@ -17,7 +17,7 @@ from stellarr.store.base import Store
 
 if TYPE_CHECKING:
     from stellarr.clients.tmdb import TMDBClient
-    from stellarr.services.requests import RequestService
+    from stellarr.services.media_requests import RequestService
     from stellarr.services.search import SearchService
 
 
@@ -59,7 +59,7 @@ class Services:
 
     @cached_property
     def requests(self) -> RequestService:
-        from stellarr.services.requests import RequestService
+        from stellarr.services.media_requests import RequestService
 
         return RequestService(self.store, self.tmdb)
 

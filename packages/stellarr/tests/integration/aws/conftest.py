@@ -6,7 +6,7 @@ from uuid import uuid4
 import pytest
 
 from stellarr.aws.dynamodb import DynamoDBClient
-from support.dynamodb_local import make_dynamodb_client
+from stellarr_testing.dynamodb_local import make_dynamodb_client
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from stellarr.aws.marshal import from_item
 from stellarr.domain.errors import Conflict, StoreError
 from stellarr.domain.models import MediaRequest, MediaType
 from stellarr.store.dynamodb import DynamoDBStore
-from support.dynamodb_local import make_dynamodb_client, make_dynamodb_store
+from stellarr_testing.dynamodb_local import make_dynamodb_client, make_dynamodb_store
 
 pytestmark = pytest.mark.dynamodb
 

@@ -12,7 +12,7 @@ from stellarr.aws.credentials import Credentials
 from stellarr.aws.errors import AwsError
 from stellarr.aws.s3 import S3Client
 from stellarr.aws.secrets import SecretsClient
-from support.stores import moto_admin
+from stellarr_testing.stores import moto_admin
 
 REGION = "us-east-1"
 CREDS = Credentials("testing", "moto-secret-key", "moto-session-token")

@@ -7,7 +7,7 @@ import uuid
 
 from stellarr.aws.secrets import SecretsClient
 from stellarr.secret_settings import SecretsManagerSettings
-from support.stores import moto_admin
+from stellarr_testing.stores import moto_admin
 
 
 class Clock:

@@ -25,9 +25,9 @@ from typing import IO
 from stellarr.aws.credentials import Credentials
 from stellarr.aws.dynamodb import DynamoDBClient
 from stellarr.store.dynamodb import DynamoDBStore
-from support.processes import NotReady, answers, free_port, stop, wait_until
+from stellarr_testing.paths import REPO_ROOT
+from stellarr_testing.processes import NotReady, answers, free_port, stop, wait_until
 
-REPO_ROOT = Path(__file__).resolve().parents[4]
 CACHE_DIR = REPO_ROOT / ".cache" / "dynamodb-local"
 NPM_PACKAGE = "amplify-dynamodb-simulator@2.9.30"
 JAR = "DynamoDBLocal.jar"

@@ -16,7 +16,7 @@ from stellarr.retry import RetryPolicy
 from stellarr.services.container import Services
 from stellarr.settings import Settings, settings_from_mapping
 from stellarr.store.base import Store
-from support.login import ORIGIN, login_body
+from stellarr_testing.login import ORIGIN, login_body
 
 USER_PASSWORD = "correct horse battery staple"
 ADMIN_PASSWORD = "admin horse battery staple"

@@ -37,7 +37,7 @@ def memory_store_maker() -> StoreMaker:
 
 @pytest.fixture(scope="session")
 def dynamodb_endpoint() -> Iterator[str]:
-    from support.dynamodb_local import dynamodb_local
+    from stellarr_testing.dynamodb_local import dynamodb_local
 
     with dynamodb_local() as endpoint:
         yield endpoint
@@ -73,7 +73,7 @@ def moto_endpoint() -> Iterator[str]:
 
 @pytest.fixture
 def dynamodb_store_maker(dynamodb_endpoint: str) -> StoreMaker:
-    from support.dynamodb_local import make_dynamodb_store
+    from stellarr_testing.dynamodb_local import make_dynamodb_store
 
     async def make(folder: Path) -> Store:
         table = f"stellarr-{uuid.uuid4().hex[:12]}"

@@ -1,0 +1,1 @@
+"""Test helpers for Stellarr: fake upstreams, store makers, the in-process harness."""
