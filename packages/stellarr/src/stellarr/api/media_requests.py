@@ -20,7 +20,7 @@ TmdbIdPath = Annotated[int, Path(gt=0, le=MAX_TMDB_ID)]
 async def add_request(
     body: RequestBody, services: ServicesDep, session: SessionDep
 ) -> dict[str, object]:
-    created = await services.requests.add(body.media_type, body.tmdb_id, session)
+    created = await services.media_requests.add(body.media_type, body.tmdb_id, session)
     return {"success": True, "message": f"Added {created.title} to requests"}
 
 
@@ -28,7 +28,7 @@ async def add_request(
 async def remove_request(
     media_type: MediaType, tmdb_id: TmdbIdPath, services: ServicesDep, session: SessionDep
 ) -> dict[str, object]:
-    await services.requests.remove(media_type, tmdb_id, session)
+    await services.media_requests.remove(media_type, tmdb_id, session)
     return {"success": True, "message": "Request removed"}
 
 

@@ -58,7 +58,7 @@ class Services:
         return self._tmdb
 
     @cached_property
-    def requests(self) -> RequestService:
+    def media_requests(self) -> RequestService:
         from stellarr.services.media_requests import RequestService
 
         return RequestService(self.store, self.tmdb)
