@@ -1,4 +1,5 @@
 # Two commands set everything up on a fresh machine: `make run` and `make test`.
+# Both start with scripts/bootstrap.sh, the one place that installs anything.
 SHELL := /bin/bash
 export UV_PYTHON_DOWNLOADS := never
 # Byte-compile on install: imports (and so start-up and subprocess tests) are much faster,
@@ -6,28 +7,41 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_COMPILE_BYTECODE := 1
 PYTHON ?= python3
 UV := $(PYTHON) -m uv
+BOOTSTRAP := PYTHON=$(PYTHON) bash scripts/bootstrap.sh
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Prerequisites run in the order written: set-up first.
+.NOTPARALLEL:
 
-.PHONY: help install web run test lint format typecheck pytest bench lambda clean
+.PHONY: help install install-test install-bench web run test lint format typecheck pytest \
+	bench lambda clean
 
 help:
 	@echo "make run    install, build the web UI, start Stellarr on http://$(HOST):$(PORT)"
-	@echo "make test   lint, type-check and run the whole test suite"
+	@echo "make test   install what the tests need, lint, type-check, run the whole test suite"
 	@echo "make bench  run the benchmarks in bench/ (figures go in docs/benchmarks.md)"
 	@echo "make lambda build dist/lambda.zip and dist/layer.zip (Python 3.12, arm64)"
 
+# run: the Python dependencies only. test: the development tools too, and Java 17, npm and
+# Chromium (installed with apt as root; otherwise it names the one command to run).
+# bench: test's, plus nginx and wrk.
 install:
-	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
-	$(UV) sync --frozen
+	$(BOOTSTRAP) run
+
+install-test:
+	$(BOOTSTRAP) test
+
+install-bench:
+	$(BOOTSTRAP) bench
 
 # The packaged UI is plain HTML/JS/CSS: nothing to compile, only to check it is there.
 web:
 	@test -f packages/stellarr/src/stellarr/static/index.html || \
 		{ echo "web UI missing: packages/stellarr/src/stellarr/static/index.html"; exit 1; }
 
+# --no-sync: a plain `uv run` would install the development tools too.
 run: install web
-	$(UV) run stellarr serve --host $(HOST) --port $(PORT)
+	$(UV) run --no-sync stellarr serve --host $(HOST) --port $(PORT)
 
 lint:
 	$(UV) run ruff check .
@@ -46,9 +60,9 @@ typecheck:
 pytest:
 	@for pkg in $(PACKAGES); do (cd $$pkg && $(UV) run pytest) || exit 1; done
 
-test: install web lint typecheck pytest
+test: install-test web lint typecheck pytest
 
-bench: install
+bench: install-bench
 	$(UV) run python bench/feeds.py
 	$(UV) run python bench/dynamodb_feeds.py
 	$(UV) run python bench/cold_start.py

@@ -1,68 +1,132 @@
-"""The composition root: picks the Store and the settings source, then builds the app."""
+"""The composition root: the one place that reads the environment, picks the adapters and
+builds the app. `stellarr serve` and the Lambda handler both go through `configure`, and
+tests pass their own stores and clients through `build_app`.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from stellarr.app import create_app
-from stellarr.services.container import Services
-from stellarr.settings import Settings, SettingsProvider, StaticSettings, load_settings
-from stellarr.store.base import Store
+from stellarr.environment import LocalSecrets, local_secrets, merged_environment
+from stellarr.settings import (
+    Config,
+    Settings,
+    SettingsError,
+    SettingsProvider,
+    StaticSettings,
+)
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
     from stellarr.clients.tmdb import TMDBClient
+    from stellarr.store.ports import Stores
 
 PACKAGED_UI = Path(__file__).parent / "static"
 
 
-def build_store(kind: str, *, database_path: Path, table: str | None) -> Store:
-    if kind == "dynamodb":
-        # Imported here so the SQLite path never loads the AWS client (and vice versa).
-        import os
+@dataclass(frozen=True)
+class Deployment:
+    """Everything read from the environment, validated once."""
 
-        from stellarr.store.dynamodb import DynamoDBStore
+    config: Config
+    settings: SettingsProvider
+    environment: Mapping[str, str]
+    # For the admin's console: a generated password, a missing TMDB key, ...
+    notices: tuple[str, ...] = ()
 
-        if not table:
-            raise ValueError("STORE=dynamodb needs DYNAMODB_TABLE")
-        return DynamoDBStore.from_env(table, os.environ)
-    from stellarr.store.sqlite import SQLiteStore
 
-    return SQLiteStore(database_path)
+def configure(environ: Mapping[str, str]) -> Deployment:
+    """Read and validate the whole configuration; SettingsError names what is wrong."""
+    env = merged_environment(environ)
+    config = Config.from_mapping(env)
+    if config.app_secret_arn:
+        # Secrets arrive with the first request and are re-read as they rotate.
+        from stellarr.aws.errors import AwsConfigError
+        from stellarr.aws.secrets import SecretsClient
+        from stellarr.secret_settings import SecretsManagerSettings
+
+        try:
+            client = SecretsClient.from_env(env)
+        except AwsConfigError as exc:
+            raise SettingsError(str(exc)) from None
+        return Deployment(config, SecretsManagerSettings(env, config.app_secret_arn, client), env)
+    notices: list[str] = []
+    values = dict(env)
+    if config.store == "sqlite":
+        check_data_folder(config.data_dir)
+        local = local_secrets(config.data_dir, env)
+        values.update(local.values)
+        notices += _password_notice(local)
+    settings = Settings.from_mapping(values)
+    if not settings.tmdb_configured:
+        notices.append(
+            "TMDB is not configured: set TMDB_READ_TOKEN (or TMDB_API_KEY) and restart. "
+            "Until then search tells people it is not set up yet."
+        )
+    return Deployment(config, StaticSettings(settings), env, tuple(notices))
+
+
+def check_data_folder(folder: Path) -> None:
+    """The data folder must exist (created 0700) and take writes by this user."""
+    try:
+        if not folder.exists():
+            folder.mkdir(mode=0o700, parents=True)
+        probe = folder / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise SettingsError(
+            f"DATABASE_PATH: the data folder {folder} cannot be created or written ({reason}); "
+            "choose another DATABASE_PATH or fix the folder's owner and permissions"
+        ) from None
+
+
+def _password_notice(local: LocalSecrets) -> list[str]:
+    if local.generated_password:
+        return [
+            "Stellarr generated a shared password for this installation:\n\n"
+            f"      {local.values['PRESHARED_PASSWORD']}\n\n"
+            f"  It is kept in {local.password_file}. Set PRESHARED_PASSWORD to choose your own."
+        ]
+    if local.password_file is not None:
+        return [f"Shared password: see {local.password_file}"]
+    return []
+
+
+def build_stores(config: Config, environ: Mapping[str, str]) -> Stores:
+    # Imported here so the SQLite path never loads the AWS client (and vice versa).
+    if config.store == "dynamodb":
+        from stellarr.store.dynamodb import DynamoDBTable, dynamodb_stores
+
+        assert config.dynamodb_table is not None  # Config refuses dynamodb without one
+        return dynamodb_stores(DynamoDBTable.from_env(config.dynamodb_table, environ))
+    from stellarr.store.sqlite import sqlite_stores
+
+    return sqlite_stores(config.database_path)
 
 
 def build_app(
-    settings: Settings,
+    config: Config,
+    settings: SettingsProvider,
     *,
-    provider: SettingsProvider | None = None,
-    store: Store | None = None,
+    stores: Stores | None = None,
     tmdb: TMDBClient | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> FastAPI:
-    store = store or build_store(
-        settings.store, database_path=settings.database_path, table=settings.dynamodb_table
-    )
-    services = Services(provider or StaticSettings(settings), store, tmdb)
-    return create_app(services, settings.static_dir or PACKAGED_UI)
+    from stellarr.app import create_app
+    from stellarr.services.container import Services
+
+    stores = stores or build_stores(config, os.environ if environ is None else environ)
+    services = Services(config, settings, stores, tmdb)
+    return create_app(services, config.static_dir or PACKAGED_UI)
 
 
-def build_app_from_environment(environ: Mapping[str, str]) -> FastAPI:
-    """What `serve` and the Lambda handler run: settings from the environment, `.env`, and
-    (when APP_SECRET_ARN is set) a Secrets Manager secret re-read every few minutes."""
-    secret_id = environ.get("APP_SECRET_ARN")
-    if not secret_id:
-        return build_app(load_settings(environ))
-    from stellarr.aws.secrets import SecretsClient
-    from stellarr.secret_settings import SecretsManagerSettings
-
-    provider = SecretsManagerSettings(environ, secret_id, SecretsClient.from_env(environ))
-    store = build_store(
-        environ.get("STORE", "sqlite").lower(),
-        database_path=Path(environ.get("DATABASE_PATH", "data/stellarr.db")),
-        table=environ.get("DYNAMODB_TABLE"),
-    )
-    static = environ.get("STATIC_DIR")
-    # Secrets arrive with the first request; TMDB is configured from them then.
-    return create_app(Services(provider, store), Path(static) if static else None)
+def app_from_environment(environ: Mapping[str, str]) -> FastAPI:
+    deployment = configure(environ)
+    return build_app(deployment.config, deployment.settings, environ=deployment.environment)

@@ -1,48 +1,110 @@
-"""Command line: `stellarr serve`."""
+"""Command line: `stellarr serve` and `stellarr start-afresh`.
+
+Every problem found before the server starts is one line on stderr and exit status 2,
+never a traceback: the person reading it is setting Stellarr up, not debugging it.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import errno
+import ipaddress
+import os
+import socket
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
-from stellarr.settings import Settings, SettingsError, load_settings
+from stellarr.bootstrap import Deployment, configure
+from stellarr.settings import SettingsError
+
+EXIT_CONFIG = 2
 
 
-def _banner(settings: Settings) -> None:
-    # stdout on purpose, not a log line: this is the one time the password is shown.
-    if settings.generated_password:
-        print(
-            "\n"
-            "  Stellarr generated a shared password for this installation:\n\n"
-            f"      {settings.preshared_password}\n\n"
-            f"  It is kept in {settings.password_file}.\n"
-            "  Set PRESHARED_PASSWORD to choose your own.\n",
-            flush=True,
-        )
-    elif settings.password_file is not None:
-        print(f"Shared password: see {settings.password_file}", flush=True)
+class StartupError(Exception):
+    """One line that says what is wrong and how to fix it."""
+
+
+def _fail(message: str) -> int:
+    print(f"stellarr: {message}", file=sys.stderr, flush=True)
+    return EXIT_CONFIG
+
+
+def _check_port(host: str, port: int) -> None:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise StartupError(
+                    f"port {port} on {host} is already in use; pick another with "
+                    f"`make run PORT={port + 1}` (or `stellarr serve --port {port + 1}`)"
+                ) from None
+            raise StartupError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+async def _open_store(deployment: Deployment) -> None:
+    """Open (and migrate) the store once before serving, so that a lost or unwritable
+    database is a clear refusal instead of a traceback from the server's start-up."""
+    from stellarr.bootstrap import build_stores
+    from stellarr.domain.errors import StoreError
+
+    stores = build_stores(deployment.config, deployment.environment)
+    try:
+        await stores.database.open()
+        await stores.database.check_writable()
+    except StoreError as exc:
+        raise StartupError(str(exc)) from None
+    finally:
+        await stores.database.close()
+
+
+def _warnings(deployment: Deployment, host: str) -> list[str]:
+    lines = list(deployment.notices)
+    if not _is_loopback(host) and deployment.config.app_secret_arn is None:
+        settings = asyncio.run(deployment.settings.get())
+        if not settings.login_origins():
+            lines.append(
+                f"Warning: listening on {host} without PUBLIC_URL or ALLOWED_ORIGINS, so logins "
+                "trust the Host header people send. Set PUBLIC_URL to the address people use."
+            )
+    return lines
 
 
 def serve(args: argparse.Namespace) -> int:
     try:
-        settings = load_settings()
+        deployment = configure(os.environ)
+        _check_port(args.host, args.port)
+        asyncio.run(_open_store(deployment))
     except SettingsError as exc:
-        print(f"stellarr: configuration error: {exc}", file=sys.stderr)
-        return 2
+        return _fail(f"configuration error: {exc}")
+    except StartupError as exc:
+        return _fail(str(exc))
     import uvicorn
 
     from stellarr.bootstrap import build_app
     from stellarr.logs import log_config
 
-    _banner(settings)
-    app = build_app(settings)  # settings already loaded above, so errors print cleanly
+    for line in _warnings(deployment, args.host):
+        # stdout on purpose, not a log line: a generated password is shown this once.
+        print(f"\n  {line}\n", flush=True)
+    app = build_app(deployment.config, deployment.settings, environ=deployment.environment)
     uvicorn.run(
         app,
         host=args.host,
         port=args.port,
-        log_config=log_config(settings.log_level),
+        log_config=log_config(deployment.config.log_level),
         proxy_headers=False,  # X-Forwarded-For is judged by TRUSTED_PROXIES, not uvicorn
         server_header=False,
         access_log=args.access_log,
@@ -50,10 +112,27 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def lambda_package(args: argparse.Namespace) -> int:
-    from stellarr.lambda_package import main
+def start_afresh(args: argparse.Namespace) -> int:
+    """Forget that the data folder held a database, so `serve` creates a new, empty one."""
+    from stellarr.settings import Config
+    from stellarr.store.sqlite import marker_path
 
-    return main(args.dist)
+    try:
+        config = Config.from_mapping(configure_environment())
+    except SettingsError as exc:
+        return _fail(f"configuration error: {exc}")
+    path = config.database_path
+    if path.exists() and path.stat().st_size > 0:
+        return _fail(f"{path} still holds a database; move it away first if you mean it")
+    marker_path(path).unlink(missing_ok=True)
+    print(f"stellarr: the next `stellarr serve` creates a new, empty {path}")
+    return 0
+
+
+def configure_environment() -> dict[str, str]:
+    from stellarr.environment import merged_environment
+
+    return merged_environment(os.environ)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -64,9 +143,10 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=8000)
     run.add_argument("--no-access-log", dest="access_log", action="store_false")
     run.set_defaults(handler=serve)
-    package = commands.add_parser("lambda-package", help="build dist/lambda.zip and layer.zip")
-    package.add_argument("--dist", type=Path, default=Path("dist"))
-    package.set_defaults(handler=lambda_package)
+    afresh = commands.add_parser(
+        "start-afresh", help="after losing the database: let serve start with an empty one"
+    )
+    afresh.set_defaults(handler=start_afresh)
     return root
 
 

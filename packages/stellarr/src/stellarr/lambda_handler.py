@@ -18,9 +18,9 @@ _asgi_handler: Any = None
 def _build() -> Any:
     from mangum import Mangum
 
-    from stellarr.bootstrap import build_app_from_environment
+    from stellarr.bootstrap import app_from_environment
 
-    return Mangum(build_app_from_environment(os.environ), lifespan="off")
+    return Mangum(app_from_environment(os.environ), lifespan="off")
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

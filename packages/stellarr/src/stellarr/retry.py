@@ -1,11 +1,25 @@
-"""Retry policy as a pure object: the callers (TMDB, AWS) own the loop and the sleeping."""
+"""The one retry loop every client uses (TMDB, AWS, DynamoDB transactions and batches).
+
+The policy is a pure object that returns a decision; the loop asks it, and the attempt says
+what failed and whether that is worth another try by raising `Retryable`. Sleep is injected,
+so tests assert exact back-off delays without waiting.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import random
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from time import time
+from typing import TypeVar
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Sleep = Callable[[float], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +39,38 @@ class RetryPolicy:
         ceiling = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
         # Full jitter spreads retries from many clients instead of synchronising them.
         return self.rng.uniform(0, ceiling) if self.jitter else ceiling
+
+
+class Retryable(Exception):
+    """Raised by an attempt that may succeed if tried again; `error` is what the caller
+    sees once the policy gives up."""
+
+    def __init__(self, error: Exception, retry_after: float | None = None) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.retry_after = retry_after
+
+
+async def retrying(
+    attempt: Callable[[], Awaitable[T]],
+    policy: RetryPolicy,
+    *,
+    what: str,
+    sleep: Sleep = asyncio.sleep,
+) -> T:
+    """Run `attempt` until it returns, raises something other than Retryable, or the
+    policy gives up (then the last Retryable's error is raised)."""
+    number = 0
+    while True:
+        number += 1
+        try:
+            return await attempt()
+        except Retryable as failed:
+            delay = policy.delay(number, failed.retry_after)
+            if delay is None:
+                raise failed.error from None
+            log.info("%s failed (%s, attempt %d); retrying in %.2fs", what, failed, number, delay)
+            await sleep(delay)
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:

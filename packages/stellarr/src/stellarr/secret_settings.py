@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Protocol
 
 from stellarr.domain.errors import Unavailable
-from stellarr.settings import Settings, SettingsError, settings_from_mapping
+from stellarr.settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class SecretsManagerSettings:
     async def _refresh(self) -> None:
         try:
             values = await self._read_secret()
-            settings = settings_from_mapping({**values, **self._environ})
+            settings = Settings.from_mapping({**values, **self._environ})
         except (SettingsError, Unavailable) as exc:
             if self._settings is None:
                 raise Unavailable(f"Settings unavailable: {exc}") from None

@@ -7,11 +7,16 @@ import pytest
 
 from stellarr.domain import challenge
 from stellarr.domain.tokens import issue_token
-from stellarr.services.auth import NEW_DERIVATIONS_PER_MINUTE
+from stellarr.services.login_keys import NEW_DERIVATIONS_PER_CLIENT_PER_MINUTE
 from stellarr_testing.harness import ADMIN_PASSWORD, SECRET_KEY, USER_PASSWORD, Harness
 from stellarr_testing.login import ORIGIN, login_body
 
 from .conftest import MakeApi
+
+
+async def failures(api: Harness, client: str) -> int:
+    entry = await api.services.stores.keys.get(f"RATELIMIT#login:{client}", time.time())
+    return entry.count if entry else 0
 
 
 async def verify(api: Harness, body: dict[str, object], **kw: object) -> tuple[int, dict]:
@@ -40,7 +45,7 @@ async def test_wrong_password_stale_and_future_timestamps_are_401(api: Harness) 
     # well past the edge: the exact 300 s boundary is tested in unit/test_challenge.py
     assert (await verify(api, login_body(USER_PASSWORD, timestamp=now - 310)))[0] == 401
     assert (await verify(api, login_body(USER_PASSWORD, timestamp=now + 310)))[0] == 401
-    assert await api.services.store.failure_count("login:203.0.113.7", time.time()) == 3
+    assert await failures(api, "203.0.113.7") == 3
 
 
 async def test_foreign_origin_is_refused(api: Harness) -> None:
@@ -89,14 +94,22 @@ async def test_lockout_happens_before_any_hashing(
     assert derivations == []
 
 
-async def test_success_clears_the_failure_count(api: Harness) -> None:
+async def test_a_good_login_does_not_wipe_earlier_failures(api: Harness) -> None:
+    # "4 wrong, 1 right" must not repeat forever: the shared password would otherwise buy
+    # unlimited guesses at the admin password.
     now = int(time.time())
     for _ in range(4):
         await verify(api, login_body("wrong"))
     assert (await verify(api, login_body(USER_PASSWORD, timestamp=now)))[0] == 200
-    for _ in range(4):
-        assert (await verify(api, login_body("wrong")))[0] == 401
-    assert (await verify(api, login_body(USER_PASSWORD, timestamp=now - 1)))[0] == 200
+    assert await failures(api, "203.0.113.7") == 4
+    assert (await verify(api, login_body("wrong")))[0] == 401
+    response = await api.client.post(
+        "/api/auth/verify", json=login_body(USER_PASSWORD, timestamp=now - 1)
+    )
+    assert response.status_code == 429
+    retry_after = int(response.headers["Retry-After"])
+    assert 800 < retry_after <= 900
+    assert "try again in 15 minutes" in response.json()["detail"]
 
 
 async def test_rate_limit_is_per_client_ip(make_api: MakeApi) -> None:
@@ -104,7 +117,7 @@ async def test_rate_limit_is_per_client_ip(make_api: MakeApi) -> None:
     for _ in range(5):
         await verify(first, login_body("wrong"))
     assert (await verify(first, login_body(USER_PASSWORD)))[0] == 429
-    other = await make_api(client_ip="198.51.100.2", store=first.services.store)
+    other = await make_api(client_ip="198.51.100.2", stores=first.services.stores)
     assert (await verify(other, login_body(USER_PASSWORD)))[0] == 200
 
 
@@ -113,9 +126,8 @@ async def test_forwarded_for_is_believed_only_from_trusted_proxies(make_api: Mak
     spoof = {"X-Forwarded-For": "1.1.1.1, 203.0.113.50"}
     for _ in range(5):
         await verify(api, login_body("wrong"), headers=spoof)
-    store = api.services.store
-    assert await store.failure_count("login:203.0.113.50", time.time()) == 5
-    assert await store.failure_count("login:10.0.0.2", time.time()) == 0
+    assert await failures(api, "203.0.113.50") == 5
+    assert await failures(api, "10.0.0.2") == 0
     # a client changing the spoofable left part does not escape the limit
     again = {"X-Forwarded-For": "9.9.9.9, 203.0.113.50"}
     assert (await verify(api, login_body(USER_PASSWORD), headers=again))[0] == 429
@@ -123,7 +135,7 @@ async def test_forwarded_for_is_believed_only_from_trusted_proxies(make_api: Mak
     direct = await make_api(client_ip="198.51.100.9")
     for _ in range(5):
         await verify(direct, login_body("wrong"), headers={"X-Forwarded-For": "5.5.5.5"})
-    assert await direct.services.store.failure_count("login:198.51.100.9", time.time()) == 5
+    assert await failures(direct, "198.51.100.9") == 5
 
 
 async def test_derived_key_is_computed_once_per_origin(
@@ -147,6 +159,44 @@ async def test_derived_key_is_computed_once_per_origin(
 async def test_name_must_be_1_to_50_characters(api: Harness, name: str) -> None:
     status, body = await verify(api, login_body(USER_PASSWORD, name))
     assert status == 400 and "name" in body["detail"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "bob\x00",
+        "bob\nadmin",
+        "\x1b[31mbob",
+        "bob\u202eevil",  # right-to-left override
+        "bo\u200bb",  # zero-width space
+        "\u3164",  # Hangul filler: a letter that renders as nothing
+        "\u200b\u200b",
+        " \u0301 ",  # a lone combining mark
+    ],
+)
+async def test_names_with_control_or_invisible_characters_are_400(
+    api: Harness, name: str
+) -> None:
+    status, body = await verify(api, login_body(USER_PASSWORD, name))
+    assert status == 400 and "name" in body["detail"]
+
+
+async def test_names_may_be_any_visible_script(api: Harness) -> None:
+    status, body = await verify(api, login_body(USER_PASSWORD, "Zoë 山田 مريم"))
+    assert status == 200 and body["name"] == "Zoë 山田 مريم"
+
+
+async def test_a_new_admin_password_revokes_admin_tokens(make_api: MakeApi) -> None:
+    api = await make_api()
+    admin = await api.login("root", ADMIN_PASSWORD)
+    user = await api.login("alice", USER_PASSWORD)
+    remove = "/api/request/movie/603"
+    assert (await api.client.delete(remove, headers=admin)).status_code == 404  # admin, no row
+    rotated = await make_api(stores=api.services.stores, ADMIN_PASSWORD="a brand new admin pw")
+    assert (await rotated.client.delete(remove, headers=admin)).status_code == 401
+    assert (await rotated.client.delete(remove, headers=user)).status_code == 404
+    removed = await make_api(stores=api.services.stores, ADMIN_PASSWORD="")
+    assert (await removed.client.delete(remove, headers=admin)).status_code == 401
 
 
 @pytest.mark.parametrize(
@@ -225,8 +275,29 @@ async def test_hosts_cycled_by_a_client_cannot_force_unbounded_pbkdf2(
         statuses.append(
             (await verify(api, body, headers={"Host": host, "X-Forwarded-For": f"10.9.0.{n}"}))[0]
         )
-    assert len(derivations) <= NEW_DERIVATIONS_PER_MINUTE
+    assert len(derivations) <= NEW_DERIVATIONS_PER_CLIENT_PER_MINUTE
     assert 429 in statuses
+
+
+async def test_strangers_cannot_make_a_real_login_fail(make_api: MakeApi) -> None:
+    # Default configuration: logins trust the Host header. Strangers without the password,
+    # from many addresses, send made-up Hosts before and after the real user's logins.
+    api = await make_api(ALLOWED_ORIGINS="", TRUSTED_PROXIES="10.0.0.0/8", client_ip="10.0.0.2")
+
+    async def strangers(first: int) -> None:
+        for n in range(first, first + 20):
+            host = f"made-up-{n}.example"
+            headers = {"Host": host, "X-Forwarded-For": f"198.18.{n}.1"}
+            await verify(api, login_body("wrong", origin=f"http://{host}"), headers=headers)
+
+    real = {"Host": "media.lan:8000", "X-Forwarded-For": "192.0.2.10"}
+    now = int(time.time())
+    await strangers(0)
+    first = login_body(USER_PASSWORD, origin="http://media.lan:8000", timestamp=now)
+    assert (await verify(api, first, headers=real))[0] == 200
+    await strangers(100)
+    again = login_body(USER_PASSWORD, origin="http://media.lan:8000", timestamp=now - 1)
+    assert (await verify(api, again, headers=real))[0] == 200
 
 
 async def test_huge_timestamp_is_401_not_500(api: Harness) -> None:
@@ -246,4 +317,4 @@ async def test_every_forwarded_for_line_counts(make_api: MakeApi) -> None:
     headers = [("X-Forwarded-For", "6.6.6.6"), ("X-Forwarded-For", "203.0.113.77")]
     for _ in range(5):
         await api.client.post("/api/auth/verify", json=login_body("wrong"), headers=headers)
-    assert await api.services.store.failure_count("login:203.0.113.77", time.time()) == 5
+    assert await failures(api, "203.0.113.77") == 5

@@ -1,4 +1,4 @@
-"""One Store contract, run against every adapter."""
+"""Each port's contract suite runs against every adapter of it."""
 
 from __future__ import annotations
 
@@ -7,16 +7,26 @@ from pathlib import Path
 
 import pytest
 
-from stellarr.store.base import Store
+from stellarr.store.ports import ExpiringKeys, MediaStore, Stores
 from stellarr_testing.stores import STORE_PARAMS, StoreMaker
 
 
 @pytest.fixture(params=["memory", *STORE_PARAMS])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+async def stores(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Stores]:
     maker: StoreMaker = request.getfixturevalue(f"{request.param}_store_maker")
-    adapter = await maker(tmp_path)
-    await adapter.open()
+    made = await maker(tmp_path)
+    await made.database.open()
     try:
-        yield adapter
+        yield made
     finally:
-        await adapter.close()
+        await made.database.close()
+
+
+@pytest.fixture
+def store(stores: Stores) -> MediaStore:
+    return stores.media
+
+
+@pytest.fixture
+def keys(stores: Stores) -> ExpiringKeys:
+    return stores.keys

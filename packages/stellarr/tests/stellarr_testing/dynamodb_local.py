@@ -24,7 +24,8 @@ from typing import IO
 
 from stellarr.aws.credentials import Credentials
 from stellarr.aws.dynamodb import DynamoDBClient
-from stellarr.store.dynamodb import DynamoDBStore
+from stellarr.store.dynamodb import DynamoDBTable, dynamodb_stores
+from stellarr.store.ports import Stores
 from stellarr_testing.paths import REPO_ROOT
 from stellarr_testing.processes import NotReady, answers, free_port, stop, wait_until
 
@@ -173,8 +174,11 @@ def make_dynamodb_client(endpoint_url: str) -> DynamoDBClient:
     )
 
 
-async def make_dynamodb_store(endpoint_url: str, table: str) -> DynamoDBStore:
-    """A DynamoDBStore on a freshly created table (TTL enabled), already opened."""
-    store = DynamoDBStore(table, make_dynamodb_client(endpoint_url), create_table=True)
-    await store.open()
-    return store
+def make_dynamodb_table(endpoint_url: str, table: str) -> DynamoDBTable:
+    """A table handle that creates its table (TTL enabled) when opened."""
+    client = make_dynamodb_client(endpoint_url)
+    return DynamoDBTable(table, client, create_table=True, owns_client=True)
+
+
+def make_dynamodb_stores(endpoint_url: str, table: str) -> Stores:
+    return dynamodb_stores(make_dynamodb_table(endpoint_url, table))

@@ -11,11 +11,11 @@ import httpx
 from fastapi import FastAPI
 
 from stellarr.bootstrap import build_app
-from stellarr.clients.tmdb import TMDBClient
+from stellarr.clients.tmdb import TMDBClient, TMDBCredentials
 from stellarr.retry import RetryPolicy
 from stellarr.services.container import Services
-from stellarr.settings import Settings, settings_from_mapping
-from stellarr.store.base import Store
+from stellarr.settings import Config, Settings, StaticSettings
+from stellarr.store.ports import Stores
 from stellarr_testing.login import ORIGIN, login_body
 
 USER_PASSWORD = "correct horse battery staple"
@@ -43,6 +43,7 @@ class Harness:
     app: FastAPI
     client: httpx.AsyncClient
     settings: Settings
+    tmdb: TMDBClient
 
     @property
     def services(self) -> Services:
@@ -73,22 +74,25 @@ class Harness:
     async def close(self) -> None:
         await self.client.aclose()
         await self.services.close()
+        await self.tmdb.aclose()  # given to the app, so not the app's to close
 
 
 def make_harness(
     env: Mapping[str, str],
-    store: Store | None = None,
+    stores: Stores,
     client_ip: str = "203.0.113.7",
     base_url: str = "http://stellarr.test",
 ) -> Harness:
-    settings = settings_from_mapping(env)
+    """An app over `stores` (opened by the app, closed by `Harness.close`)."""
+    config = Config.from_mapping(env)
+    settings = Settings.from_mapping(env)
+    provider = StaticSettings(settings)
     tmdb = TMDBClient(
-        settings.tmdb_base_url,
-        api_key=settings.tmdb_api_key,
-        read_token=settings.tmdb_read_token,
+        config.tmdb_base_url,
+        TMDBCredentials(provider),
         retry=RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05),
     )
-    app = build_app(settings, store=store, tmdb=tmdb)
+    app = build_app(config, provider, stores=stores, tmdb=tmdb)
     transport = httpx.ASGITransport(app=app, client=(client_ip, 40000))
     client = httpx.AsyncClient(transport=transport, base_url=base_url)
-    return Harness(app, client, settings)
+    return Harness(app, client, settings, tmdb)

@@ -10,27 +10,28 @@ from typing import Any
 
 import pytest
 
-from stellarr.store.base import Store
-from stellarr.store.memory import MemoryStore
-from stellarr.store.sqlite import SQLiteStore
+from stellarr.store.ports import Stores
+from stellarr.store.sqlite import sqlite_stores
+from stellarr_testing.memory_store import memory_stores
 
-StoreMaker = Callable[[Path], Awaitable[Store]]
+# Unopened stores for a test folder; whoever uses them opens and closes their database.
+StoreMaker = Callable[[Path], Awaitable[Stores]]
 
 STORE_PARAMS = ["sqlite", pytest.param("dynamodb", marks=pytest.mark.dynamodb)]
 
 
 @pytest.fixture
 def sqlite_store_maker() -> StoreMaker:
-    async def make(folder: Path) -> Store:
-        return SQLiteStore(folder / "stellarr.db")
+    async def make(folder: Path) -> Stores:
+        return sqlite_stores(folder / "stellarr.db")
 
     return make
 
 
 @pytest.fixture
 def memory_store_maker() -> StoreMaker:
-    async def make(folder: Path) -> Store:
-        return MemoryStore()
+    async def make(folder: Path) -> Stores:
+        return memory_stores()
 
     return make
 
@@ -73,10 +74,9 @@ def moto_endpoint() -> Iterator[str]:
 
 @pytest.fixture
 def dynamodb_store_maker(dynamodb_endpoint: str) -> StoreMaker:
-    from stellarr_testing.dynamodb_local import make_dynamodb_store
+    from stellarr_testing.dynamodb_local import make_dynamodb_stores
 
-    async def make(folder: Path) -> Store:
-        table = f"stellarr-{uuid.uuid4().hex[:12]}"
-        return await make_dynamodb_store(dynamodb_endpoint, table)
+    async def make(folder: Path) -> Stores:
+        return make_dynamodb_stores(dynamodb_endpoint, f"stellarr-{uuid.uuid4().hex[:12]}")
 
     return make

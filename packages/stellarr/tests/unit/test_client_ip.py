@@ -30,3 +30,19 @@ def test_rate_limits_apply_per_ipv4_address_and_per_ipv6_slash_64() -> None:
     assert rate_limit_key("2001:db8:1:3::1") != rate_limit_key("2001:db8:1:2::1")
     assert rate_limit_key("::ffff:198.51.100.7") == "198.51.100.7"
     assert rate_limit_key("unknown") == "unknown"
+
+
+def test_hops_are_normalised_to_the_address_so_ports_share_one_bucket() -> None:
+    assert client_ip("10.0.0.5", "198.51.100.10:4000", PROXIES) == "198.51.100.10"
+    assert client_ip("10.0.0.5", "198.51.100.10:4001", PROXIES) == "198.51.100.10"
+    assert client_ip("10.0.0.5", "[2001:db8::1]:443", PROXIES) == "2001:db8::1"
+    assert client_ip("10.0.0.5", "[2001:DB8::1]", PROXIES) == "2001:db8::1"
+    assert client_ip("10.0.0.5", "2001:db8::1", PROXIES) == "2001:db8::1"
+    assert client_ip("10.0.0.5", "203.0.113.9, 10.0.0.7:8080", PROXIES) == "203.0.113.9"
+
+
+def test_a_hop_that_is_no_address_is_not_a_client_identity() -> None:
+    # Each made-up word would otherwise get its own fresh login-limit bucket.
+    for junk in ("unknown", "_hidden", "evil.example", "1.2.3.4.5", "x" * 300):
+        assert client_ip("10.0.0.5", junk, PROXIES) == "10.0.0.5"
+    assert client_ip("10.0.0.5", "garbage, 10.0.0.7", PROXIES) == "10.0.0.7"

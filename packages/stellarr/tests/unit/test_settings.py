@@ -4,7 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from stellarr.settings import KNOWN_VARIABLES, SettingsError, load_settings, settings_from_mapping
+from stellarr.bootstrap import configure
+from stellarr.environment import merged_environment
+from stellarr.settings import KNOWN_VARIABLES, Config, Settings, SettingsError
 from stellarr_testing import paths
 
 DOCS = paths.DOCS / "configuration.md"
@@ -12,19 +14,27 @@ STRONG = "s" * 40
 
 
 def env(tmp_path: Path, **values: str) -> dict[str, str]:
-    return {"DATABASE_PATH": str(tmp_path / "data" / "stellarr.db"), **values}
+    return {
+        "DATABASE_PATH": str(tmp_path / "data" / "stellarr.db"),
+        "ENV_FILE": str(tmp_path / "no.env"),
+        **values,
+    }
 
 
-def test_generates_and_persists_missing_secrets(tmp_path: Path) -> None:
-    first = settings_from_mapping(env(tmp_path))
-    assert first.generated_password and len(first.app_secret_key) >= 32
+async def test_generates_and_persists_missing_secrets(tmp_path: Path) -> None:
+    first = configure(env(tmp_path))
+    settings = await first.settings.get()
+    assert len(settings.app_secret_key) >= 32
+    assert any(settings.preshared_password in line for line in first.notices)
     secret_file = tmp_path / "data" / "app_secret_key"
     assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
-    second = settings_from_mapping(env(tmp_path))
-    assert not second.generated_password
-    assert (second.app_secret_key, second.preshared_password) == (
-        first.app_secret_key,
-        first.preshared_password,
+    assert stat.S_IMODE((tmp_path / "data").stat().st_mode) == 0o700
+    second = configure(env(tmp_path))
+    again = await second.settings.get()
+    assert not any(settings.preshared_password in line for line in second.notices)
+    assert (again.app_secret_key, again.preshared_password) == (
+        settings.app_secret_key,
+        settings.preshared_password,
     )
 
 
@@ -40,13 +50,20 @@ def test_generates_and_persists_missing_secrets(tmp_path: Path) -> None:
         {"APP_SECRET_KEY": STRONG, "TRUSTED_PROXIES": "10.0.0.0/8, not-a-network"},
         {"APP_SECRET_KEY": STRONG, "STORE": "postgres"},
         {"APP_SECRET_KEY": STRONG, "STORE": "dynamodb"},
+        {"APP_SECRET_KEY": STRONG, "LOG_LEVEL": "loud"},
+        {"APP_SECRET_KEY": STRONG, "PUBLIC_URL": "requests.example.com"},
+        {"APP_SECRET_KEY": STRONG, "ALLOWED_ORIGINS": "https://ok.example, ftp://x"},
+        {"APP_SECRET_KEY": STRONG, "TMDB_BASE_URL": "api.themoviedb.org/3"},
     ],
 )
 def test_refuses_weak_or_broken_configuration(tmp_path: Path, values: dict[str, str]) -> None:
     with pytest.raises(SettingsError) as caught:
-        settings_from_mapping(env(tmp_path, **values))
-    # the message must not repeat a secret it refused
-    assert STRONG not in str(caught.value)
+        configure(env(tmp_path, **{"PRESHARED_PASSWORD": "pw-x", **values}))
+    message = str(caught.value)
+    # one line that names the variable, and never repeats a secret it refused
+    assert "\n" not in message and STRONG not in message
+    named = [v for v in values if v in message]
+    assert named, message
 
 
 def test_env_file_is_read_and_environment_overrides_it(tmp_path: Path) -> None:
@@ -55,18 +72,53 @@ def test_env_file_is_read_and_environment_overrides_it(tmp_path: Path) -> None:
         "# comment\nexport PRESHARED_PASSWORD='from file'\nFEED_TOKEN=abc # trailing\n"
         f"APP_SECRET_KEY={STRONG}\nPUBLIC_URL=https://Stellarr.Example.com/\n"
     )
-    settings = load_settings(env(tmp_path, FEED_TOKEN="from-env"), env_file=dotenv)
+    merged = merged_environment(env(tmp_path, FEED_TOKEN="from-env", ENV_FILE=str(dotenv)))
+    settings = Settings.from_mapping(merged)
     assert settings.preshared_password == "from file"
     assert settings.feed_token == "from-env"
     assert settings.login_origins() == ("https://stellarr.example.com",)
 
 
-def test_repr_never_shows_secrets(tmp_path: Path) -> None:
-    settings = settings_from_mapping(env(tmp_path, APP_SECRET_KEY=STRONG, TMDB_API_KEY="tmdbkey"))
-    assert STRONG not in repr(settings) and "tmdbkey" not in repr(settings)
+def test_public_url_may_carry_a_path_but_the_origin_does_not(tmp_path: Path) -> None:
+    settings = Settings.from_mapping(
+        {
+            "APP_SECRET_KEY": STRONG,
+            "PRESHARED_PASSWORD": "pw",
+            "PUBLIC_URL": "https://Home.example:8443/stellarr/",
+        }
+    )
+    assert settings.public_url == "https://Home.example:8443/stellarr"
+    assert settings.login_origins() == ("https://home.example:8443",)
 
 
-def test_every_setting_is_documented() -> None:
-    documented = set(re.findall(r"`([A-Z][A-Z0-9_]+)`", DOCS.read_text(encoding="utf-8")))
-    missing = [name for name in KNOWN_VARIABLES if name not in documented]
-    assert not missing, f"undocumented settings: {missing}"
+def test_repr_never_shows_secrets() -> None:
+    settings = Settings.from_mapping(
+        {"APP_SECRET_KEY": STRONG, "PRESHARED_PASSWORD": "pw-secret", "TMDB_API_KEY": "tmdbkey"}
+    )
+    text = repr(settings)
+    assert STRONG not in text and "tmdbkey" not in text and "pw-secret" not in text
+
+
+def test_a_data_folder_that_cannot_be_made_is_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with pytest.raises(SettingsError, match="DATABASE_PATH") as caught:
+        configure(env(tmp_path, DATABASE_PATH=str(blocker / "data" / "stellarr.db")))
+    assert "\n" not in str(caught.value)
+
+
+def test_config_and_settings_never_share_a_variable() -> None:
+    assert len(set(KNOWN_VARIABLES)) == len(KNOWN_VARIABLES)
+    assert Config().store == "sqlite"
+
+
+def test_docs_describe_exactly_the_variables_stellarr_reads() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    # The first column of each settings table lists the variables it documents.
+    documented = set()
+    for row in re.findall(r"^\| (`[A-Z][^|]*)\|", text, flags=re.MULTILINE):
+        documented |= set(re.findall(r"`([A-Z][A-Z0-9_]+)`", row))
+    missing = sorted(set(KNOWN_VARIABLES) - documented)
+    unknown = sorted(documented - set(KNOWN_VARIABLES))
+    assert not missing, f"read but undocumented: {missing}"
+    assert not unknown, f"documented but never read: {unknown}"

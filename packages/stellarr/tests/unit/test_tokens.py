@@ -12,20 +12,29 @@ def test_contract_vector() -> None:
 
 
 def test_admin_token_has_a_signed_fourth_part() -> None:
-    token = issue_token(KEY, "Root", "admin", 1000)
+    token = issue_token(KEY, "Root", "admin", 1000, admin_password="adm")
     assert token.count(".") == 3
-    session = verify_token(KEY, token, 1001)
+    session = verify_token(KEY, token, 1001, admin_password="adm")
     assert session is not None and session.is_admin
+
+
+def test_changing_or_removing_the_admin_password_revokes_admin_tokens() -> None:
+    token = issue_token(KEY, "Root", "admin", 1000, admin_password="adm")
+    assert verify_token(KEY, token, 1001, admin_password="new-admin-pw") is None
+    assert verify_token(KEY, token, 1001, admin_password=None) is None
+    user = issue_token(KEY, "John", "user", 1000)
+    assert verify_token(KEY, user, 1001, admin_password="new-admin-pw") is not None
 
 
 def test_role_cannot_be_forged() -> None:
     user = issue_token(KEY, "Eve", "user", 1000)
     ts, name, sig = user.split(".")
     assert verify_token(KEY, f"{ts}.{name}.{b64url(b'admin')}.{sig}", 1001) is None
-    admin = issue_token(KEY, "Root", "admin", 1000)
+    assert verify_token(KEY, f"{ts}.{name}.{b64url(b'admin')}.{sig}", 1001, "adm") is None
+    admin = issue_token(KEY, "Root", "admin", 1000, admin_password="adm")
     ts, name, _role, sig = admin.split(".")
-    assert verify_token(KEY, f"{ts}.{name}.{sig}", 1001) is None
-    assert verify_token(KEY, f"{ts}.{b64url(b'Eve')}.{_role}.{sig}", 1001) is None
+    assert verify_token(KEY, f"{ts}.{name}.{sig}", 1001, "adm") is None
+    assert verify_token(KEY, f"{ts}.{b64url(b'Eve')}.{_role}.{sig}", 1001, "adm") is None
 
 
 def test_expired_future_tampered_and_garbage_tokens_fail() -> None:

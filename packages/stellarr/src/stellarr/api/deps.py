@@ -33,7 +33,9 @@ async def current_session(request: Request, settings: SettingsDep) -> Session:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Missing bearer token")
-    session = verify_token(settings.app_secret_key, token.strip(), int(time.time()))
+    session = verify_token(
+        settings.app_secret_key, token.strip(), int(time.time()), settings.admin_password
+    )
     if session is None:
         raise Unauthorized("Invalid or expired token")
     return session

@@ -46,8 +46,8 @@ def install_error_handlers(app: FastAPI) -> None:
         headers: dict[str, str] = {}
         if status == 401:
             headers["WWW-Authenticate"] = "Bearer"
-        if status == 429:
-            headers["Retry-After"] = "900"
+        if isinstance(exc, errors.RateLimited):
+            headers["Retry-After"] = str(exc.retry_after)
         if status >= 500:
             log.warning("%s %s failed: %s", request.method, request.url.path, exc)
         detail = str(exc) or "Error"

@@ -15,6 +15,15 @@ ENDPOINT_VARIABLES: dict[Service, str] = {
     "s3": "S3_ENDPOINT_URL",
     "secretsmanager": "SECRETS_ENDPOINT_URL",
 }
+# The AWS variables Stellarr reads (declared here, where they are read).
+AWS_VARIABLES = (
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    *ENDPOINT_VARIABLES.values(),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +63,4 @@ def endpoint_from_env(environ: Mapping[str, str], service: Service) -> str | Non
 
 
 def default_endpoint(service: Service, region: str) -> str:
-    # China regions live under a different DNS suffix.
-    suffix = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
-    return f"https://{service}.{region}.{suffix}"
+    return f"https://{service}.{region}.amazonaws.com"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +12,7 @@ from stellarr.aws.dynamodb_tables import TableAdmin
 from stellarr.aws.errors import AwsError
 from stellarr.aws.marshal import Expr, Item
 from stellarr.aws.service import AwsService
-from stellarr.retry import RetryPolicy
+from stellarr.retry import Retryable, RetryPolicy, retrying
 
 BATCH_SIZE = 25
 TRANSACTION_LIMIT = 100
@@ -87,96 +87,30 @@ class DynamoDBClient(AwsService, TableAdmin):
         attributes: Item = response.get("Attributes", {})
         return attributes
 
-    async def delete_item(
-        self,
-        table: str,
-        key: Item,
-        *,
-        condition: str | None = None,
-        expr: Expr | None = None,
-        return_old: bool = False,
-    ) -> Item | None:
-        """Delete; with return_old, the removed item (None when there was none)."""
-        request: dict[str, Any] = {"TableName": table, "Key": key}
-        if return_old:
-            request["ReturnValues"] = "ALL_OLD"
-        response = await self.call("DeleteItem", _with_expr(request, condition, expr))
-        old: Item | None = response.get("Attributes")
-        return old
-
     # many items -----------------------------------------------------------------------
-    async def query_pages(
+    async def query(
         self,
         table: str,
         key_condition: str,
         expr: Expr,
         *,
-        filter_expression: str | None = None,
         consistent_read: bool = False,
         projection: Sequence[str] = (),
-        forward: bool = True,
-        page_size: int | None = None,
-    ) -> AsyncIterator[list[Item]]:
-        request: dict[str, Any] = {
-            "TableName": table,
-            "KeyConditionExpression": key_condition,
-            "ScanIndexForward": forward,
-        }
-        if filter_expression:
-            request["FilterExpression"] = filter_expression
-        async for page in self._pages(
-            "Query", request, expr, consistent_read, projection, page_size
-        ):
-            yield page
-
-    async def query(self, table: str, key_condition: str, expr: Expr, **options: Any) -> list[Item]:
-        """Every matching item, following LastEvaluatedKey to the end."""
-        items: list[Item] = []
-        async for page in self.query_pages(table, key_condition, expr, **options):
-            items.extend(page)
-        return items
-
-    async def scan(
-        self,
-        table: str,
-        *,
-        filter_expression: str | None = None,
-        expr: Expr | None = None,
-        consistent_read: bool = False,
-        projection: Sequence[str] = (),
-        page_size: int | None = None,
     ) -> list[Item]:
-        request: dict[str, Any] = {"TableName": table}
-        if filter_expression:
-            request["FilterExpression"] = filter_expression
-        items: list[Item] = []
-        pages = self._pages("Scan", request, expr or Expr(), consistent_read, projection, page_size)
-        async for page in pages:
-            items.extend(page)
-        return items
-
-    async def _pages(
-        self,
-        operation: str,
-        request: dict[str, Any],
-        expr: Expr,
-        consistent_read: bool,
-        projection: Sequence[str],
-        page_size: int | None,
-    ) -> AsyncIterator[list[Item]]:
+        """Every matching item, following LastEvaluatedKey to the end."""
+        request: dict[str, Any] = {"TableName": table, "KeyConditionExpression": key_condition}
         if projection:
             request["ProjectionExpression"] = ", ".join(expr.name(a) for a in projection)
         if consistent_read:
             request["ConsistentRead"] = True
-        if page_size:
-            request["Limit"] = page_size
         expr.apply(request)
+        items: list[Item] = []
         while True:
-            response = await self.call(operation, request)
-            yield response.get("Items", [])
+            response = await self.call("Query", request)
+            items.extend(response.get("Items", []))
             last_key = response.get("LastEvaluatedKey")
             if not last_key:
-                return
+                return items
             request["ExclusiveStartKey"] = last_key
 
     async def batch_write(
@@ -205,18 +139,17 @@ class DynamoDBClient(AwsService, TableAdmin):
 
     async def _write_chunk(self, table: str, chunk: list[dict[str, Any]]) -> None:
         pending: dict[str, Any] = {table: chunk}
-        attempt = 0
-        while pending:
+
+        async def attempt() -> None:
+            nonlocal pending
             response = await self.call("BatchWriteItem", {"RequestItems": pending})
             pending = response.get("UnprocessedItems") or {}
-            if not pending:
-                return
-            attempt += 1
-            delay = self._batch_policy.delay(attempt)
-            if delay is None:
+            if pending:
                 left = sum(len(v) for v in pending.values())
-                raise AwsError("UnprocessedItems", f"{left} writes still unprocessed", 0)
-            await self._sleep(delay)
+                unprocessed = AwsError("UnprocessedItems", f"{left} writes still unprocessed", 0)
+                raise Retryable(unprocessed)
+
+        await retrying(attempt, self._batch_policy, what="BatchWriteItem", sleep=self._sleep)
 
     async def transact_write(
         self, actions: Sequence[Mapping[str, Any]], *, client_token: str | None = None

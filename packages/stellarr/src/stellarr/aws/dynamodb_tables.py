@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from stellarr.aws.errors import AwsError
-from stellarr.aws.http import Sleep
+from stellarr.retry import Sleep
 
 
 class TableAdmin:

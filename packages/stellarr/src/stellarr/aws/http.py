@@ -1,12 +1,12 @@
-"""The one request loop every AWS client shares: sign, send, classify, back off, retry."""
+"""The transport every AWS client shares: SigV4 as an httpx.Auth, errors classified, and
+retries through the project's one retry helper."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,13 +20,10 @@ from stellarr.aws.errors import (
     error_for,
 )
 from stellarr.aws.sigv4 import sign
-from stellarr.retry import RetryPolicy, parse_retry_after
-
-log = logging.getLogger(__name__)
+from stellarr.retry import Retryable, RetryPolicy, Sleep, parse_retry_after, retrying
 
 ParsedError = tuple[str, str, tuple[CancellationReason, ...]]
 ErrorParser = Callable[[httpx.Response], ParsedError]
-Sleep = Callable[[float], Awaitable[None]]
 Clock = Callable[[], datetime]
 
 DEFAULT_POLICY = RetryPolicy(attempts=5, base_delay=0.05, max_delay=5.0)
@@ -34,6 +31,40 @@ DEFAULT_POLICY = RetryPolicy(attempts=5, base_delay=0.05, max_delay=5.0)
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+# Headers httpx adds on its own; a proxy may rewrite them, so they stay out of the signature.
+_HTTPX_DEFAULTS = frozenset({"accept", "accept-encoding", "content-length"})
+
+
+class SigV4Auth(httpx.Auth):
+    """Signs each request as it goes on the wire, so what is signed is what is sent."""
+
+    requires_request_body = True
+
+    def __init__(
+        self, credentials: Credentials, region: str, service: str, clock: Clock = utcnow
+    ) -> None:
+        self._credentials = credentials
+        self._region = region
+        self._service = service
+        self._clock = clock
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        given = [(k, v) for k, v in request.headers.items() if k.lower() not in _HTTPX_DEFAULTS]
+        signed = sign(
+            request.method,
+            str(request.url),
+            given,
+            request.content,
+            region=self._region,
+            service=self._service,
+            credentials=self._credentials,
+            timestamp=self._clock(),
+        )
+        for name, value in signed:
+            request.headers[name] = value
+        yield request
 
 
 class AwsHttp:
@@ -58,11 +89,11 @@ class AwsHttp:
         self.endpoint_url = endpoint_url.rstrip("/")
         self.policy = policy
         self._credentials = credentials
+        self._auth = SigV4Auth(credentials, region, service, clock)
         self._parse_error = parse_error
         self._owns_client = client is None
         self._client = client or httpx.AsyncClient(timeout=timeout)
         self._sleep = sleep
-        self._clock = clock
 
     async def aclose(self) -> None:
         if self._owns_client:
@@ -78,50 +109,27 @@ class AwsHttp:
         body: bytes = b"",
     ) -> httpx.Response:
         """Return the first 2xx response; raise AwsError once retries are used up."""
-        # Sign what httpx will actually put on the wire, not what we were handed.
-        wire_url = str(httpx.URL(url))
-        attempt = 0
-        while True:
-            attempt += 1
-            signed = sign(
-                method,
-                wire_url,
-                dict(headers or {}),
-                body,
-                region=self.region,
-                service=self.service,
-                credentials=self._credentials,
-                timestamp=self._clock(),
-            )
-            retry_after: float | None = None
+
+        async def attempt() -> httpx.Response:
             try:
                 response = await self._client.request(
-                    method, wire_url, headers=signed, content=body
+                    method, url, headers=headers, content=body, auth=self._auth
                 )
             except httpx.TransportError as exc:
-                error: AwsError = AwsTransportError(
-                    "TransportError", f"{type(exc).__name__} calling {self.service}", 0
-                )
-            else:
-                if response.status_code < 300:
-                    log.debug("%s %s -> %d", self.service, operation, response.status_code)
-                    return response
-                error = self._error_from(response)
-                retry_after = parse_retry_after(response.headers.get("retry-after"))
+                raise Retryable(
+                    AwsTransportError(
+                        "TransportError", f"{type(exc).__name__} calling {self.service}", 0
+                    )
+                ) from None
+            if response.status_code < 300:
+                return response
+            error = self._error_from(response)
             if not error.retryable:
                 raise error
-            delay = self.policy.delay(attempt, retry_after)
-            if delay is None:
-                raise error
-            log.info(
-                "%s %s failed with %s (attempt %d); retrying in %.2fs",
-                self.service,
-                operation,
-                error.code,
-                attempt,
-                delay,
-            )
-            await self._sleep(delay)
+            raise Retryable(error, parse_retry_after(response.headers.get("retry-after")))
+
+        what = f"{self.service} {operation}"
+        return await retrying(attempt, self.policy, what=what, sleep=self._sleep)
 
     async def json_call(
         self, target: str, payload: Mapping[str, Any], *, content_type: str

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import math
 from collections.abc import Mapping
 from decimal import Decimal
@@ -22,14 +21,10 @@ def to_attr(value: object) -> AttributeValue:
         return {"N": _number(value)}
     if isinstance(value, str):
         return {"S": value}
-    if isinstance(value, bytes | bytearray):
-        return {"B": base64.b64encode(bytes(value)).decode()}
     if isinstance(value, Mapping):
         return {"M": {str(k): to_attr(v) for k, v in value.items()}}
     if isinstance(value, list | tuple):
         return {"L": [to_attr(v) for v in value]}
-    if isinstance(value, set | frozenset):
-        return _set_attr(value)
     raise TypeError(f"cannot store {type(value).__name__} in DynamoDB")
 
 
@@ -45,16 +40,10 @@ def from_attr(attr: Mapping[str, Any]) -> Any:
         return bool(raw)
     if kind == "NULL":
         return None
-    if kind == "B":
-        return base64.b64decode(raw)
     if kind == "M":
         return {k: from_attr(v) for k, v in raw.items()}
     if kind == "L":
         return [from_attr(v) for v in raw]
-    if kind == "SS":
-        return set(raw)
-    if kind == "NS":
-        return {parse_number(v) for v in raw}
     raise ValueError(f"unsupported AttributeValue type {kind}")
 
 
@@ -80,16 +69,6 @@ def _number(value: int | float | Decimal) -> str:
     if isinstance(value, Decimal) and not value.is_finite():
         raise ValueError("DynamoDB numbers must be finite")
     return repr(value) if isinstance(value, float) else str(value)
-
-
-def _set_attr(values: set[Any] | frozenset[Any]) -> AttributeValue:
-    if not values:
-        raise ValueError("DynamoDB rejects empty sets")
-    if all(isinstance(v, str) for v in values):
-        return {"SS": sorted(values)}
-    if all(isinstance(v, int | float | Decimal) and not isinstance(v, bool) for v in values):
-        return {"NS": sorted(_number(v) for v in values)}
-    raise TypeError("sets must hold only strings or only numbers")
 
 
 class Expr:

@@ -1,4 +1,4 @@
-"""S3 PutObject/GetObject over the REST API: path-style for custom endpoints."""
+"""S3 PutObject over the REST API: path-style for custom endpoints."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import hashlib
 from typing import Any
 from urllib.parse import quote
 
-from stellarr.aws.errors import AwsError
 from stellarr.aws.http import parse_xml_error
 from stellarr.aws.service import AwsService
 
@@ -56,15 +55,3 @@ class S3Client(AwsService):
             body=body,
         )
         return str(response.headers.get("etag", ""))
-
-    async def get_object(self, bucket: str, key: str) -> bytes | None:
-        """The object's bytes, or None when there is no such key."""
-        try:
-            response = await self._http.send(
-                "GET", self.object_url(bucket, key), operation="GetObject"
-            )
-        except AwsError as exc:
-            if exc.code in {"NoSuchKey", "NotFound"}:
-                return None
-            raise
-        return response.content

@@ -15,8 +15,8 @@ from stellarr.aws.credentials import (
     endpoint_from_env,
     region_from_env,
 )
-from stellarr.aws.http import DEFAULT_POLICY, AwsHttp, Clock, Sleep, parse_json_error, utcnow
-from stellarr.retry import RetryPolicy
+from stellarr.aws.http import DEFAULT_POLICY, AwsHttp, Clock, parse_json_error, utcnow
+from stellarr.retry import RetryPolicy, Sleep
 
 
 class AwsService:

@@ -1,18 +1,23 @@
-"""TMDB v3 client: pooled, retried, cached. Credentials never leave this module in errors."""
+"""TMDB v3 client: pooled, retried, cached; text cleaned where it enters. Credentials never
+leave this module in errors."""
 
 from __future__ import annotations
 
 import asyncio
-import logging
+from collections.abc import AsyncGenerator
 from typing import Any, Literal
 
 import httpx
 
 from stellarr.clients.cache import TTLCache
 from stellarr.domain.errors import NotFound, TMDBNotConfigured, UpstreamError
-from stellarr.retry import RetryPolicy, parse_retry_after
+from stellarr.domain.text import clean_tree
+from stellarr.retry import Retryable, RetryPolicy, Sleep, parse_retry_after, retrying
+from stellarr.settings import SettingsProvider
 
-log = logging.getLogger(__name__)
+# Users read this in the UI; the admin is told which variables to set at start-up.
+NOT_CONFIGURED = "Search is not set up yet: ask the admin to add a TMDB key"
+DEFAULT_RETRY = RetryPolicy(attempts=3, base_delay=0.5, max_delay=10.0)
 
 DETAILS_TTL_SECONDS = 12 * 3600
 # What Stellarr reads from details; the rest (cast, videos, companies...) is not cached, so
@@ -38,80 +43,84 @@ SearchKind = Literal["movie", "tv", "multi"]
 Json = dict[str, Any]
 
 
+class TMDBCredentials(httpx.Auth):
+    """Adds the current credential to each request. Read on every call, so a rotated
+    secret applies at once and nothing has to be configured before the client is used."""
+
+    def __init__(self, settings: SettingsProvider) -> None:
+        self._settings = settings
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        settings = await self._settings.get()
+        if settings.tmdb_read_token:
+            request.headers["Authorization"] = f"Bearer {settings.tmdb_read_token}"
+        elif settings.tmdb_api_key:
+            request.url = request.url.copy_merge_params({"api_key": settings.tmdb_api_key})
+        else:
+            raise TMDBNotConfigured(NOT_CONFIGURED)
+        yield request
+
+
 class TMDBClient:
     def __init__(
         self,
         base_url: str,
+        auth: httpx.Auth,
         *,
-        api_key: str | None = None,
-        read_token: str | None = None,
         http: httpx.AsyncClient | None = None,
-        retry: RetryPolicy | None = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        sleep: Sleep = asyncio.sleep,
         timeout: float = 10.0,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self._api_key = api_key
-        self._read_token = read_token
+        self._auth = auth
+        self._owns_http = http is None
         self._http = http or httpx.AsyncClient(
             timeout=httpx.Timeout(timeout, connect=5.0),
             limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
             headers={"Accept": "application/json", "User-Agent": "Stellarr"},
         )
-        self._retry = retry or RetryPolicy(attempts=3, base_delay=0.5, max_delay=10.0)
+        self._retry = retry
+        self._sleep = sleep
         self.details_cache: TTLCache[tuple[str, int, str | None], Json] = TTLCache(
             DETAILS_TTL_SECONDS, max_entries=20_000
         )
 
-    def configure(self, api_key: str | None, read_token: str | None) -> None:
-        self._api_key = api_key
-        self._read_token = read_token
-
-    @property
-    def configured(self) -> bool:
-        return bool(self._api_key or self._read_token)
-
     async def aclose(self) -> None:
-        await self._http.aclose()
+        if self._owns_http:
+            await self._http.aclose()
 
     async def _get(self, path: str, params: dict[str, str | int]) -> Json:
-        if not self.configured:
-            raise TMDBNotConfigured("TMDB is not configured: set TMDB_READ_TOKEN or TMDB_API_KEY")
-        headers = {}
-        query: dict[str, str | int] = dict(params)
-        if self._read_token:
-            headers["Authorization"] = f"Bearer {self._read_token}"
-        else:
-            query["api_key"] = self._api_key or ""
         url = f"{self.base_url}{path}"
-        attempt = 0
-        while True:
-            attempt += 1
-            retry_after: float | None = None
+
+        async def attempt() -> Json:
             try:
-                response = await self._http.get(url, params=query, headers=headers)
+                response = await self._http.get(url, params=params, auth=self._auth)
             except httpx.HTTPError as exc:
-                # The exception text carries the URL (and so the key): log its type only.
-                problem = f"TMDB unreachable ({type(exc).__name__})"
-            else:
-                if response.status_code == 404:
-                    raise NotFound(f"TMDB has no {path}")
-                if response.is_success:
-                    try:
-                        body: Json = response.json()
-                    except ValueError:
-                        raise UpstreamError("TMDB sent a response that is not JSON") from None
-                    return body
-                if response.status_code in (401, 403):
-                    raise UpstreamError("TMDB refused our credentials (check the TMDB key)")
-                problem = f"TMDB answered {response.status_code}"
-                if response.status_code != 429 and response.status_code < 500:
-                    raise UpstreamError(problem)
+                # The exception text carries the URL (and so the key): keep its type only.
+                raise Retryable(UpstreamError(f"TMDB unreachable ({type(exc).__name__})")) from None
+            if response.status_code == 404:
+                raise NotFound(f"TMDB has no {path}")
+            if response.is_success:
+                try:
+                    body = response.json()
+                except ValueError:
+                    raise UpstreamError("TMDB sent a response that is not JSON") from None
+                if not isinstance(body, dict):
+                    raise UpstreamError("TMDB sent JSON that is not an object")
+                cleaned: Json = clean_tree(body)
+                return cleaned
+            if response.status_code in (401, 403):
+                raise UpstreamError("TMDB refused our credentials (check the TMDB key)")
+            problem = UpstreamError(f"TMDB answered {response.status_code}")
+            if response.status_code == 429 or response.status_code >= 500:
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            delay = self._retry.delay(attempt, retry_after)
-            if delay is None:
-                raise UpstreamError(problem)
-            log.info("%s for %s; retrying in %.2fs", problem, path, delay)
-            await asyncio.sleep(delay)
+                raise Retryable(problem, retry_after)
+            raise problem
+
+        return await retrying(attempt, self._retry, what=f"TMDB {path}", sleep=self._sleep)
 
     async def search(
         self, kind: SearchKind, query: str, page: int = 1, language: str | None = None

@@ -30,14 +30,33 @@ def rate_limit_key(address: str) -> str:
     return str(ip)
 
 
+def hop_address(hop: str) -> str | None:
+    """The address in one X-Forwarded-For hop, without a port or brackets
+    (`198.51.100.10:4000`, `[2001:db8::1]:443`); None when the hop is not an address."""
+    hop = hop.strip()
+    if hop.startswith("["):
+        hop = hop[1:].partition("]")[0]
+    elif hop.count(":") == 1:  # IPv4 with a port; a bare IPv6 address has several colons
+        hop = hop.partition(":")[0]
+    try:
+        return str(ipaddress.ip_address(hop))
+    except ValueError:
+        return None
+
+
 def client_ip(peer: str | None, forwarded_for: str | None, proxies: Sequence[Network]) -> str:
     peer = peer or "unknown"
     if not forwarded_for or not proxies or not _trusted(peer, proxies):
         return peer
     # Walk from the right: each trusted hop vouches for the one before it; the first
-    # untrusted hop is the client (anything further left is client-controlled).
-    hops = [h.strip() for h in forwarded_for.split(",") if h.strip()]
-    for hop in reversed(hops):
-        if not _trusted(hop, proxies):
-            return hop[:64]
-    return hops[0][:64] if hops else peer
+    # untrusted hop is the client (anything further left is client-controlled). A hop that
+    # is no address identifies nobody, so the last proxy that vouched stands in for it.
+    last_trusted = peer
+    for hop in reversed(forwarded_for.split(",")):
+        address = hop_address(hop)
+        if address is None:
+            return last_trusted
+        if not _trusted(address, proxies):
+            return address
+        last_trusted = address
+    return last_trusted

@@ -22,7 +22,9 @@ class Unauthorized(StellarrError):
 
 
 class RateLimited(StellarrError):
-    pass
+    def __init__(self, message: str, retry_after: int = 60) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)
 
 
 class UpstreamError(StellarrError):

@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
+import math
 import time
-from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from stellarr.domain import challenge
 from stellarr.domain.client_ip import rate_limit_key
-from stellarr.domain.errors import BadRequest, RateLimited, Unauthorized
+from stellarr.domain.errors import RateLimited, Unauthorized
+from stellarr.domain.names import check_name
 from stellarr.domain.tokens import Role, issue_token
-from stellarr.settings import Settings, normalize_origin
-from stellarr.store.base import Store
-
-MAX_NAME_LENGTH = 50
-DERIVED_CACHE_SIZE = 32
-# Uncached PBKDF2 derivations allowed per minute across all clients. A real deployment
-# derives once per configured origin; only a client cycling Host headers (when neither
-# ALLOWED_ORIGINS nor PUBLIC_URL is set) needs more, and it must not get them.
-NEW_DERIVATIONS_PER_MINUTE = 8
+from stellarr.services.login_keys import DerivedKeys
+from stellarr.settings import Settings, origin_of
+from stellarr.store.ports import ExpiringKeys
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,36 +24,16 @@ class LoginResult:
     role: Role
 
 
-class LoginService:
-    def __init__(self, store: Store, clock: Callable[[], float] = time.time) -> None:
-        self._store = store
-        self._clock = clock
-        # PBKDF2 runs once per (password, origin); a login then costs one SHA-256, so a
-        # flood of guesses cannot burn 100,000 rounds each.
-        self._derived: OrderedDict[tuple[str, str], str] = OrderedDict()
-        self._recent_derivations: deque[float] = deque()
-        self._derive_lock = asyncio.Lock()
+def _wait_message(seconds: float) -> str:
+    minutes = math.ceil(seconds / 60)
+    return f"Too many failed logins; try again in {minutes} minute{'s' * (minutes != 1)}"
 
-    async def _derived_key(self, password: str, origin: str) -> str:
-        key = (password, origin)
-        value = self._derived.get(key)
-        if value is not None:
-            self._derived.move_to_end(key)
-            return value
-        async with self._derive_lock:  # one PBKDF2 at a time, however many arrive
-            value = self._derived.get(key)
-            if value is None:
-                now = time.monotonic()
-                while self._recent_derivations and now - self._recent_derivations[0] > 60:
-                    self._recent_derivations.popleft()
-                if len(self._recent_derivations) >= NEW_DERIVATIONS_PER_MINUTE:
-                    raise RateLimited("Too many logins from new origins; try again in a minute")
-                self._recent_derivations.append(now)
-                value = await asyncio.to_thread(challenge.derive_key, password, origin)
-                self._derived[key] = value
-                while len(self._derived) > DERIVED_CACHE_SIZE:
-                    self._derived.popitem(last=False)
-        return value
+
+class LoginService:
+    def __init__(self, keys: ExpiringKeys, clock: Callable[[], float] = time.time) -> None:
+        self._keys = keys
+        self._clock = clock
+        self._derived = DerivedKeys()
 
     async def login(
         self,
@@ -73,39 +47,57 @@ class LoginService:
         request_origin: str,
     ) -> LoginResult:
         now = self._clock()
-        limit_key = f"login:{rate_limit_key(client_ip)}"
+        client = rate_limit_key(client_ip)
+        limit_key = f"RATELIMIT#login:{client}"
         limit = settings.rate_limit_max_attempts
-        if await self._store.failure_count(limit_key, now) >= limit:
-            raise RateLimited("Too many failed logins; try again later")
-        name = name.strip()
+        window_end = now + settings.rate_limit_window_seconds
+        current = await self._keys.get(limit_key, now)
+        if current is not None and current.count >= limit:
+            wait = current.expires_at - now
+            raise RateLimited(_wait_message(wait), math.ceil(wait))
+        name = check_name(name)
         presented_hash = presented_hash.strip().lower()
-        if not 1 <= len(name) <= MAX_NAME_LENGTH:
-            raise BadRequest(f"name must be 1 to {MAX_NAME_LENGTH} characters")
         # Count the attempt as failed *before* checking it, atomically: parallel guesses
         # then each take a slot, and only `limit` of them ever reach the hashing below.
-        window = settings.rate_limit_window_seconds
-        if await self._store.record_failure(limit_key, now, window) > limit:
-            raise RateLimited("Too many failed logins; try again later")
+        if await self._keys.add(limit_key, 1, window_end, now) > limit:
+            wait = (current.expires_at if current else window_end) - now
+            raise RateLimited(_wait_message(wait), math.ceil(wait))
 
         if not challenge.timestamp_fresh(timestamp, now):
             raise Unauthorized("Login timestamp is too far from the server's clock")
-        origin = normalize_origin(origin)
-        allowed = settings.login_origins() or (normalize_origin(request_origin),)
+        # The origin is the PBKDF2 salt the browser used: compared as sent (trimmed and
+        # lower-cased), so it must be exactly one of the allowed origins, with no path.
+        origin = origin.strip().rstrip("/").lower()
+        try:
+            allowed = settings.login_origins() or (origin_of(request_origin),)
+        except ValueError:  # a Host header that makes no URL
+            raise Unauthorized("Origin not allowed") from None
         if origin not in allowed:
             raise Unauthorized("Origin not allowed")
-        role: Role | None = None
-        user_key = await self._derived_key(settings.preshared_password, origin)
-        if challenge.hash_matches(user_key, timestamp, presented_hash):
-            role = "user"
-        elif settings.admin_password is not None:
-            admin_key = await self._derived_key(settings.admin_password, origin)
-            if challenge.hash_matches(admin_key, timestamp, presented_hash):
-                role = "admin"
+        role = await self._role(settings, origin, timestamp, presented_hash, client)
         if role is None:
             raise Unauthorized("Invalid password")
         expires = timestamp + challenge.MAX_CLOCK_DRIFT_SECONDS + 1
-        if not await self._store.claim_challenge(f"{timestamp}:{presented_hash}", expires, now):
+        claim = f"CHALLENGE#{timestamp}:{presented_hash}"
+        if not await self._keys.put(claim, "", expires, now, replace=False):
             raise Unauthorized("This login was already used; log in again")
-        await self._store.clear_failures(limit_key)
-        token = issue_token(settings.app_secret_key, name, role, int(now))
+        # Give back the slot this attempt reserved; earlier failures stay counted for their
+        # window, so a right password does not buy more guesses at the admin one.
+        await self._keys.add(limit_key, -1, window_end, now)
+        password = settings.admin_password if role == "admin" else settings.preshared_password
+        assert password is not None
+        self._derived.pin(password, origin)
+        token = issue_token(settings.app_secret_key, name, role, int(now), settings.admin_password)
         return LoginResult(token=token, name=name, role=role)
+
+    async def _role(
+        self, settings: Settings, origin: str, timestamp: int, presented: str, client: str
+    ) -> Role | None:
+        user_key = await self._derived.get(settings.preshared_password, origin, client)
+        if challenge.hash_matches(user_key, timestamp, presented):
+            return "user"
+        if settings.admin_password is not None:
+            admin_key = await self._derived.get(settings.admin_password, origin, client)
+            if challenge.hash_matches(admin_key, timestamp, presented):
+                return "admin"
+        return None

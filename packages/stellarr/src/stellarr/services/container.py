@@ -1,19 +1,23 @@
 """The services one app instance uses, built by the composition root (bootstrap.py).
 
-The TMDB client (and httpx with it) is built on first use, so a Lambda cold start that only
-answers a health check or reads the store never imports it.
+One AsyncExitStack owns what the services open or create: the settings source, the
+database and the TMDB client. Closing is final and total: every resource is closed even
+when one of them fails. The TMDB client (and httpx with it) is built on first use, so a
+Lambda cold start that only answers a health check or reads the store never imports it.
 """
 
 from __future__ import annotations
 
 import asyncio
+from contextlib import AsyncExitStack
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from stellarr.services.auth import LoginService
+from stellarr.services.health import HealthCheck
 from stellarr.services.snapshot import SnapshotCache
-from stellarr.settings import Settings, SettingsProvider
-from stellarr.store.base import Store
+from stellarr.settings import Config, Settings, SettingsProvider
+from stellarr.store.ports import Stores
 
 if TYPE_CHECKING:
     from stellarr.clients.tmdb import TMDBClient
@@ -21,41 +25,49 @@ if TYPE_CHECKING:
     from stellarr.services.search import SearchService
 
 
+class ServicesClosed(RuntimeError):
+    pass
+
+
 class Services:
     def __init__(
-        self, settings: SettingsProvider, store: Store, tmdb: TMDBClient | None = None
+        self,
+        config: Config,
+        settings: SettingsProvider,
+        stores: Stores,
+        tmdb: TMDBClient | None = None,
     ) -> None:
+        """`tmdb`, when given, stays its giver's to close; everything else is ours."""
+        self.config = config
         self.settings = settings
-        self.store = store
-        self.snapshots = SnapshotCache(store)
-        self.login = LoginService(store)
-        self._tmdb = tmdb
-        self._current: Settings | None = None
+        self.stores = stores
+        self.store = stores.media
+        self.snapshots = SnapshotCache(stores.media)
+        self.login = LoginService(stores.keys)
+        self.health = HealthCheck(stores.database)
+        self._given_tmdb = tmdb
+        self._stack = AsyncExitStack()
+        # Registered now, not on open: an adapter may hold connections from before open().
+        self._stack.push_async_callback(settings.aclose)
+        self._stack.push_async_callback(stores.database.close)
         self._opened = False
+        self._closed = False
         self._lock = asyncio.Lock()
 
     async def current_settings(self) -> Settings:
-        settings = await self.settings.get()
-        if settings is not self._current:
-            # A rotated secret brings new TMDB credentials without a restart.
-            self._current = settings
-            if self._tmdb is not None:
-                self._tmdb.configure(settings.tmdb_api_key, settings.tmdb_read_token)
-        return settings
+        return await self.settings.get()
 
-    @property
+    @cached_property
     def tmdb(self) -> TMDBClient:
-        if self._tmdb is None:
-            from stellarr.clients.tmdb import TMDBClient
+        if self._given_tmdb is not None:
+            return self._given_tmdb
+        from stellarr.clients.tmdb import TMDBClient, TMDBCredentials
 
-            if self._current is None:
-                raise RuntimeError("current_settings() must run before TMDB is used")
-            self._tmdb = TMDBClient(
-                self._current.tmdb_base_url,
-                api_key=self._current.tmdb_api_key,
-                read_token=self._current.tmdb_read_token,
-            )
-        return self._tmdb
+        if self._closed:
+            raise ServicesClosed("services are closed")
+        client = TMDBClient(self.config.tmdb_base_url, TMDBCredentials(self.settings))
+        self._stack.push_async_callback(client.aclose)
+        return client
 
     @cached_property
     def media_requests(self) -> RequestService:
@@ -70,18 +82,18 @@ class Services:
         return SearchService(self.tmdb, self.snapshots)
 
     async def ready(self) -> None:
-        """Open the store once; on Lambda there is no lifespan, so the first request does it."""
+        """Open the database once; on Lambda there is no lifespan, so the first request
+        does it."""
         if self._opened:
             return
         async with self._lock:
+            if self._closed:
+                raise ServicesClosed("services are closed")
             if not self._opened:
-                await self.store.open()
+                await self.stores.database.open()
                 self._opened = True
 
     async def close(self) -> None:
-        await self.settings.aclose()
-        if self._tmdb is not None:
-            await self._tmdb.aclose()
-        # Always: an adapter may hold connections from before open() (e.g. table setup).
-        await self.store.close()
+        self._closed = True
         self._opened = False
+        await self._stack.aclose()

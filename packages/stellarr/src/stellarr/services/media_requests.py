@@ -8,14 +8,14 @@ from stellarr.domain.errors import Conflict, Forbidden, NotFound
 from stellarr.domain.models import MediaRequest, MediaType, utcnow
 from stellarr.domain.tmdb_fields import imdb_id_of, optional_str, title_of, tvdb_id_of, year_of
 from stellarr.domain.tokens import Session
-from stellarr.store.base import Store
+from stellarr.store.ports import MediaStore
 
 if TYPE_CHECKING:
     from stellarr.clients.tmdb import TMDBClient
 
 
 class RequestService:
-    def __init__(self, store: Store, tmdb: TMDBClient) -> None:
+    def __init__(self, store: MediaStore, tmdb: TMDBClient) -> None:
         self._store = store
         self._tmdb = tmdb
 

@@ -1,3 +1,3 @@
-from stellarr.store.base import Store
+from stellarr.store.ports import Database, Entry, ExpiringKeys, MediaStore, Stores
 
-__all__ = ["Store"]
+__all__ = ["Database", "Entry", "ExpiringKeys", "MediaStore", "Stores"]

@@ -1,4 +1,4 @@
-"""DynamoDBStore behaviour the shared contract suite cannot see: atomic library swaps,
+"""DynamoDB adapter behaviour the shared contract suites cannot see: atomic library swaps,
 lingering TTL items, the raw key layout, and error translation."""
 
 from __future__ import annotations
@@ -12,32 +12,44 @@ import pytest
 from stellarr.aws.marshal import from_item
 from stellarr.domain.errors import Conflict, StoreError
 from stellarr.domain.models import MediaRequest, MediaType
-from stellarr.store.dynamodb import DynamoDBStore
-from stellarr_testing.dynamodb_local import make_dynamodb_client, make_dynamodb_store
+from stellarr.store.dynamodb.keys import DynamoDBExpiringKeys
+from stellarr.store.dynamodb.media import DynamoDBMediaStore
+from stellarr.store.dynamodb.table import DynamoDBTable
+from stellarr_testing.dynamodb_local import make_dynamodb_client, make_dynamodb_table
 
 pytestmark = pytest.mark.dynamodb
 
 
 @pytest.fixture
-async def store(dynamodb_endpoint: str, table_name: str) -> AsyncIterator[DynamoDBStore]:
-    store = await make_dynamodb_store(dynamodb_endpoint, table_name)
-    yield store
-    await store.close()
+async def table(dynamodb_endpoint: str, table_name: str) -> AsyncIterator[DynamoDBTable]:
+    table = make_dynamodb_table(dynamodb_endpoint, table_name)
+    await table.open()
+    yield table
+    await table.close()
 
 
-async def _raw(store: DynamoDBStore, pk: str, sk: int) -> dict[str, object] | None:
-    item = await store._db.get_item(
-        store.table, {"media_type": {"S": pk}, "tmdb_id": {"N": str(sk)}}, consistent_read=True
+@pytest.fixture
+def store(table: DynamoDBTable) -> DynamoDBMediaStore:
+    return DynamoDBMediaStore(table)
+
+
+@pytest.fixture
+def keys(table: DynamoDBTable) -> DynamoDBExpiringKeys:
+    return DynamoDBExpiringKeys(table)
+
+
+async def _raw(table: DynamoDBTable, pk: str, sk: int) -> dict[str, object] | None:
+    item = await table.client.get_item(
+        table.name, {"media_type": {"S": pk}, "tmdb_id": {"N": str(sk)}}, consistent_read=True
     )
     return from_item(item) if item else None
 
 
-async def _partitions(store: DynamoDBStore) -> set[str]:
-    items = await store._db.scan(store.table, consistent_read=True)
-    return {item["media_type"]["S"] for item in items}
+async def _live_library_generations(store: DynamoDBMediaStore, kind: str) -> list[int]:
+    return [gen for gen in range(1, 6) if await store._generation_ids(kind, gen)]
 
 
-async def test_replace_library_is_atomic_for_concurrent_readers(store: DynamoDBStore) -> None:
+async def test_replace_library_is_atomic_for_concurrent_readers(store: DynamoDBMediaStore) -> None:
     sets = [list(range(0, 3000)), list(range(2000, 5000)), list(range(10_000, 13_000, 3))]
     await store.replace_library(MediaType.MOVIE, sets[0])
     seen: list[list[int]] = []
@@ -61,17 +73,16 @@ async def test_replace_library_is_atomic_for_concurrent_readers(store: DynamoDBS
     assert await store.library_ids(MediaType.MOVIE) == allowed[-1]
     assert await store.library_ids(MediaType.TV) == []
     # Old generations are gone; only the live one remains.
-    library = {p for p in await _partitions(store) if p.startswith("LIBRARY#")}
-    assert library == {"LIBRARY#movie#G3"}
+    assert await _live_library_generations(store, "movie") == [3]
 
 
 async def test_a_reader_overtaken_by_a_whole_replace_still_sees_one_set(
-    store: DynamoDBStore, dynamodb_endpoint: str, monkeypatch: pytest.MonkeyPatch
+    store: DynamoDBMediaStore, table: DynamoDBTable, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Deterministic worst case: the reader has read the pointer, then a complete replace
     # (pointer switch and deletion of the old generation) runs before its query does.
     await store.replace_library(MediaType.MOVIE, range(100))
-    writer = await make_dynamodb_store(dynamodb_endpoint, store.table)
+    writer = DynamoDBMediaStore(table)
     read_generation = store._generation_ids
     overtaken = False
 
@@ -83,21 +94,20 @@ async def test_a_reader_overtaken_by_a_whole_replace_still_sees_one_set(
         return await read_generation(kind, gen)
 
     monkeypatch.setattr(store, "_generation_ids", slow_reader)
-    try:
-        assert await store.library_ids(MediaType.MOVIE) == list(range(500, 550))
-        assert overtaken
-    finally:
-        await writer.close()
+    assert await store.library_ids(MediaType.MOVIE) == list(range(500, 550))
+    assert overtaken
 
 
-async def test_replace_library_with_duplicates_and_empty_sets(store: DynamoDBStore) -> None:
+async def test_replace_library_with_duplicates_and_empty_sets(store: DynamoDBMediaStore) -> None:
     await store.replace_library(MediaType.TV, [5, 3, 5, 1, 3])
     assert await store.library_ids(MediaType.TV) == [1, 3, 5]
     await store.replace_library(MediaType.TV, [])
     assert await store.library_ids(MediaType.TV) == []
 
 
-async def test_a_replace_that_lost_the_race_cleans_up_after_itself(store: DynamoDBStore) -> None:
+async def test_a_replace_that_lost_the_race_cleans_up_after_itself(
+    store: DynamoDBMediaStore,
+) -> None:
     await store.replace_library(MediaType.MOVIE, [1, 2])
     # Simulate a newer replace having switched the pointer while ours was writing.
     loser_gen = await store._allocate_generation("movie")
@@ -107,50 +117,51 @@ async def test_a_replace_that_lost_the_race_cleans_up_after_itself(store: Dynamo
     assert await store.library_ids(MediaType.MOVIE) == []  # generation 3 was never written
 
 
-async def test_expired_rate_limit_items_are_ignored_on_read(store: DynamoDBStore) -> None:
-    assert await store.record_failure("1.2.3.4", 1000.0, 60) == 1
-    assert await store.record_failure("1.2.3.4", 1010.5, 60) == 2
-    raw = await _raw(store, "RATELIMIT#1.2.3.4", 0)
+async def test_expired_counters_are_ignored_on_read(
+    keys: DynamoDBExpiringKeys, table: DynamoDBTable
+) -> None:
+    key = "RATELIMIT#login:1.2.3.4"
+    assert await keys.add(key, 1, 1060.0, now=1000.0) == 1
+    assert await keys.add(key, 1, 1070.5, now=1010.5) == 2
+    raw = await _raw(table, key, 0)
     assert raw is not None
-    assert raw["ttl"] == 1060
-    assert raw["expires_at"] == 1060
-    assert raw["count"] == 2
-    assert await store.failure_count("1.2.3.4", 1059.9) == 2
+    assert (raw["ttl"], raw["expires_at"], raw["count"]) == (1060, 1060, 2)
+    entry = await keys.get(key, 1059.9)
+    assert entry is not None and entry.count == 2
     # DynamoDB deletes TTL items lazily: the item is still there, but no longer counts.
-    assert await store.failure_count("1.2.3.4", 1060.0) == 0
-    assert await _raw(store, "RATELIMIT#1.2.3.4", 0) is not None
-    # The next failure opens a fresh window instead of adding to the stale count.
-    assert await store.record_failure("1.2.3.4", 1100.0, 60) == 1
-    raw = await _raw(store, "RATELIMIT#1.2.3.4", 0)
-    assert raw is not None
-    assert raw["ttl"] == 1160
-    assert await store.failure_count("1.2.3.4", 1100.0) == 1
-    await store.clear_failures("1.2.3.4")
-    assert await store.failure_count("1.2.3.4", 1100.0) == 0
+    assert await keys.get(key, 1060.0) is None
+    assert await _raw(table, key, 0) is not None
+    # The next add opens a fresh window instead of adding to the stale count.
+    assert await keys.add(key, 1, 1160.0, now=1100.0) == 1
+    raw = await _raw(table, key, 0)
+    assert raw is not None and raw["ttl"] == 1160
 
 
-async def test_concurrent_failures_are_all_counted(store: DynamoDBStore) -> None:
-    counts = await asyncio.gather(*(store.record_failure("k", 500.0, 60) for _ in range(20)))
+async def test_concurrent_adds_are_all_counted(keys: DynamoDBExpiringKeys) -> None:
+    counts = await asyncio.gather(*(keys.add("RATELIMIT#k", 1, 560.0, 500.0) for _ in range(20)))
     assert sorted(counts) == list(range(1, 21))
-    assert await store.failure_count("k", 501.0) == 20
+    entry = await keys.get("RATELIMIT#k", 501.0)
+    assert entry is not None and entry.count == 20
 
 
-async def test_expired_challenges_can_be_claimed_again(store: DynamoDBStore) -> None:
-    assert await store.claim_challenge("abc", expires_at=1100.5, now=1000.0) is True
-    assert await store.claim_challenge("abc", expires_at=1200.0, now=1050.0) is False
-    raw = await _raw(store, "CHALLENGE#abc", 0)
-    assert raw is not None
-    assert raw["ttl"] == 1101
+async def test_expired_claims_can_be_made_again(
+    keys: DynamoDBExpiringKeys, table: DynamoDBTable
+) -> None:
+    key = "CHALLENGE#abc"
+    assert await keys.put(key, "", 1100.5, now=1000.0, replace=False) is True
+    assert await keys.put(key, "", 1200.0, now=1050.0, replace=False) is False
+    raw = await _raw(table, key, 0)
+    assert raw is not None and raw["ttl"] == 1101
     # Still stored (TTL deletion is lazy) but past its expiry, so it no longer blocks.
-    assert await store.claim_challenge("abc", expires_at=1300.0, now=1100.5) is True
-    assert await store.claim_challenge("abc", expires_at=1300.0, now=1200.0) is False
+    assert await keys.put(key, "", 1300.0, now=1100.5, replace=False) is True
+    assert await keys.put(key, "", 1300.0, now=1200.0, replace=False) is False
     results = await asyncio.gather(
-        *(store.claim_challenge("race", expires_at=2000.0, now=1000.0) for _ in range(10))
+        *(keys.put("CHALLENGE#race", "", 2000.0, 1000.0, replace=False) for _ in range(10))
     )
     assert results.count(True) == 1
 
 
-async def test_revision_grows_after_every_change_only(store: DynamoDBStore) -> None:
+async def test_revision_grows_after_every_change_only(store: DynamoDBMediaStore) -> None:
     request = MediaRequest(
         media_type=MediaType.MOVIE,
         tmdb_id=603,
@@ -174,7 +185,9 @@ async def test_revision_grows_after_every_change_only(store: DynamoDBStore) -> N
     assert await store.revision() == 4
 
 
-async def test_requests_keep_every_field_and_list_newest_first(store: DynamoDBStore) -> None:
+async def test_requests_keep_every_field_and_list_newest_first(
+    store: DynamoDBMediaStore, table: DynamoDBTable
+) -> None:
     older = MediaRequest(
         media_type=MediaType.TV,
         tmdb_id=1399,
@@ -199,14 +212,17 @@ async def test_requests_keep_every_field_and_list_newest_first(store: DynamoDBSt
     assert await store.get_request(MediaType.TV, 1399) == older
     assert await store.list_requests() == [newer, older]
     assert await store.list_requests(MediaType.TV) == [older]
-    raw = await _raw(store, "tv", 1399)
+    raw = await _raw(table, "tv", 1399)
     assert raw is not None
     assert raw["requested_at"] == "2024-01-01T00:00:00.000000+00:00"
     assert "added_at" not in raw
 
 
 async def test_aws_errors_become_store_errors(dynamodb_endpoint: str) -> None:
-    store = DynamoDBStore("missing-table", make_dynamodb_client(dynamodb_endpoint))
+    table = DynamoDBTable(
+        "missing-table", make_dynamodb_client(dynamodb_endpoint), owns_client=True
+    )
+    store = DynamoDBMediaStore(table)
     try:
         with pytest.raises(StoreError, match="ResourceNotFoundException") as info:
             await store.get_request(MediaType.MOVIE, 1)
@@ -214,4 +230,4 @@ async def test_aws_errors_become_store_errors(dynamodb_endpoint: str) -> None:
         with pytest.raises(StoreError):
             await store.library_ids(MediaType.MOVIE)
     finally:
-        await store.close()
+        await table.close()

@@ -55,4 +55,3 @@ def test_endpoint_overrides() -> None:
     with pytest.raises(AwsConfigError, match="SECRETS_ENDPOINT_URL"):
         endpoint_from_env({"SECRETS_ENDPOINT_URL": "localhost:1"}, "secretsmanager")
     assert default_endpoint("dynamodb", "eu-west-1") == "https://dynamodb.eu-west-1.amazonaws.com"
-    assert default_endpoint("s3", "cn-north-1").endswith(".amazonaws.com.cn")

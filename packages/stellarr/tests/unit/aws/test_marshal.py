@@ -20,11 +20,8 @@ from stellarr.aws.marshal import Expr, from_attr, from_item, parse_number, to_at
         (1.5, {"N": "1.5"}),
         ("", {"S": ""}),
         ("héllo", {"S": "héllo"}),
-        (b"\x00\xff", {"B": "AP8="}),
         ([1, "a", None], {"L": [{"N": "1"}, {"S": "a"}, {"NULL": True}]}),
         ({"a": {"b": [True]}}, {"M": {"a": {"M": {"b": {"L": [{"BOOL": True}]}}}}}),
-        ({"x", "a"}, {"SS": ["a", "x"]}),
-        ({3, 1}, {"NS": ["1", "3"]}),
     ],
 )
 def test_values_marshal_and_come_back(value: object, attr: dict[str, object]) -> None:
@@ -48,7 +45,7 @@ def test_numbers_parse_to_int_when_integral() -> None:
     assert to_attr(Decimal("1.10")) == {"N": "1.10"}
 
 
-@pytest.mark.parametrize("bad", [math.nan, math.inf, Decimal("NaN"), set(), {1, "a"}, object()])
+@pytest.mark.parametrize("bad", [math.nan, math.inf, Decimal("NaN"), {"a"}, b"\x00", object()])
 def test_unstorable_values_are_refused(bad: object) -> None:
     with pytest.raises((TypeError, ValueError)):
         to_attr(bad)
@@ -65,7 +62,7 @@ def test_from_attr_rejects_ambiguous_values() -> None:
     with pytest.raises(ValueError, match="several types"):
         from_attr({"S": "a", "N": "1"})
     with pytest.raises(ValueError, match="unsupported"):
-        from_attr({"XX": "a"})
+        from_attr({"SS": ["a"]})
 
 
 def test_every_name_goes_through_expression_attribute_names() -> None:

@@ -1,19 +1,4 @@
-"""DynamoDB adapter: one table, partition key `media_type` (S), sort key `tmdb_id` (N).
-
-Key layout (pk / sk):
-- `movie` | `tv` / TMDB id ............ one MediaRequest (datetimes as UTC ISO strings)
-- `LIBRARY#<type>#G<gen>` / TMDB id ... one library title in generation <gen>
-- `META` / 0 .......................... `revision` counter, bumped in the same transaction
-                                        as every change
-- `META` / 1 .......................... `library_gen_<type>` (live generation) and
-                                        `library_next_<type>` (generation allocator)
-- `RATELIMIT#<key>` / 0 ............... `count`, `expires_at`, `ttl`
-- `CHALLENGE#<challenge>` / 0 ......... `expires_at`, `ttl` (used login challenges)
-- `PUSH#<user>` / stable hash of the endpoint (planned: push subscriptions)
-- `PLEX_GUID#<guid>` / 0 .............. (planned: Plex GUID -> TMDB id cache)
-
-`ttl` is whole epoch seconds for DynamoDB's lazy expiry; reads compare the exact float
-`expires_at` with `now` because expired items can linger for days before deletion.
+"""Requests, library and revision on DynamoDB (the table layout is in __init__.py).
 
 A library replace writes a complete new generation, then moves the pointer in one
 conditional write, then deletes the old generation. Readers re-check the pointer after
@@ -22,37 +7,26 @@ reading a generation, so they never return a half-deleted set.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import math
-import os
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Self
+from typing import Any
 
 import httpx
 
-from stellarr.aws.dynamodb import DynamoDBClient
-from stellarr.aws.errors import (
-    AwsConfigError,
-    AwsError,
-    ConditionalCheckFailed,
-    TransactionCanceled,
-)
-from stellarr.aws.marshal import Expr, Item, to_attr
+from stellarr.aws.errors import AwsError, TransactionCanceled
+from stellarr.aws.marshal import Expr, Item
 from stellarr.domain.errors import Conflict, StoreError
 from stellarr.domain.models import MediaRequest, MediaType, RequestStatus
-from stellarr.retry import RetryPolicy
-from stellarr.store.dynamodb_codec import (
+from stellarr.retry import Retryable, RetryPolicy, retrying
+from stellarr.store.dynamodb.codec import (
     LIBRARY_SK,
     META,
     PK,
     REVISION_SK,
     SK,
-    TTL,
     iso,
     library_partition,
     primary_key,
@@ -60,65 +34,26 @@ from stellarr.store.dynamodb_codec import (
     request_order,
     to_request,
 )
+from stellarr.store.dynamodb.table import DynamoDBTable
 
 log = logging.getLogger(__name__)
 
 LIBRARY_READ_ATTEMPTS = 5
-TRANSACTION_ATTEMPTS = 8
 # Transactions that touch the revision item at the same moment cancel each other.
-CONFLICT_POLICY = RetryPolicy(attempts=TRANSACTION_ATTEMPTS, base_delay=0.02, max_delay=0.5)
-RECORD_FAILURE_ATTEMPTS = 10
+CONFLICT_POLICY = RetryPolicy(attempts=8, base_delay=0.02, max_delay=0.5)
 
 
-class DynamoDBStore:
-    def __init__(self, table: str, client: DynamoDBClient, *, create_table: bool = False) -> None:
-        self.table = table
-        self._db = client
-        self._create_table = create_table
+class DynamoDBMediaStore:
+    def __init__(self, table: DynamoDBTable) -> None:
+        self._table = table
+        self._db = table.client
+        self.table = table.name
+        self._errors = table.errors
         self._last_seq = 0
-
-    @classmethod
-    def from_env(
-        cls,
-        table: str,
-        environ: Mapping[str, str] | None = None,
-        *,
-        create_table: bool | None = None,
-    ) -> Self:
-        """Client from the AWS_* variables; creates the table only when asked or when
-        DYNAMODB_ENDPOINT_URL points at a local emulator."""
-        env = os.environ if environ is None else environ
-        try:
-            client = DynamoDBClient.from_env(env)
-        except AwsConfigError as exc:
-            raise StoreError(str(exc)) from None
-        if create_table is None:
-            create_table = bool(env.get("DYNAMODB_ENDPOINT_URL"))
-        return cls(table, client, create_table=create_table)
 
     def _next_seq(self) -> int:
         self._last_seq = max(time.time_ns(), self._last_seq + 1)
         return self._last_seq
-
-    @contextmanager
-    def _errors(self, action: str) -> Iterator[None]:
-        try:
-            yield
-        except AwsError as exc:
-            raise StoreError(f"DynamoDB {action} failed: {exc}") from exc
-        except httpx.HTTPError as exc:
-            raise StoreError(f"DynamoDB {action} failed: {type(exc).__name__}") from exc
-
-    async def open(self) -> None:
-        # Deployed tables come from infrastructure code; creating one is for local runs.
-        if self._create_table:
-            with self._errors("ensure_table"):
-                await self._db.ensure_table(
-                    self.table, partition_key=(PK, "S"), sort_key=(SK, "N"), ttl_attribute=TTL
-                )
-
-    async def close(self) -> None:
-        await self._db.aclose()
 
     async def revision(self) -> int:
         with self._errors("revision"):
@@ -147,25 +82,24 @@ class DynamoDBStore:
         The client token makes a retry after a lost response a no-op, not a second write
         that would fail its condition and report a false 409 or 404."""
         body = {"TableName": self.table, **action}
-        for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
+
+        async def attempt() -> bool:
             try:
                 await self._db.transact_write(
                     [{kind: body}, self._bump_action()], client_token=uuid.uuid4().hex
                 )
-                return True
             except TransactionCanceled as exc:
                 first = exc.reasons[0].code if exc.reasons else ""
                 if first == "ConditionalCheckFailed":
                     return False
-                if not any(r.code == "TransactionConflict" for r in exc.reasons):
-                    raise
-                # Another writer bumped the revision at the same moment: nothing was
-                # applied, so go again.
-                delay = CONFLICT_POLICY.delay(attempt)
-                if delay is None:
-                    raise
-                await asyncio.sleep(delay)
-        return False  # unreachable: the policy gives up by raising above
+                if any(r.code == "TransactionConflict" for r in exc.reasons):
+                    # Another writer bumped the revision at the same moment: nothing was
+                    # applied, so go again.
+                    raise Retryable(exc) from None
+                raise
+            return True
+
+        return await retrying(attempt, CONFLICT_POLICY, what=f"DynamoDB {kind} + revision")
 
     # requests ------------------------------------------------------------------------
     async def add_request(self, request: MediaRequest) -> None:
@@ -312,75 +246,3 @@ class DynamoDBStore:
             )
         except (AwsError, httpx.HTTPError) as exc:
             log.warning("could not delete library generation %s/%d: %s", kind, gen, exc)
-
-    # login protection ----------------------------------------------------------------
-    async def failure_count(self, key: str, now: float) -> int:
-        with self._errors("failure_count"):
-            item = await self._db.get_item(
-                self.table, primary_key(f"RATELIMIT#{key}", 0), consistent_read=True
-            )
-        if not item or float(item["expires_at"]["N"]) <= now:
-            return 0
-        return int(item["count"]["N"])
-
-    async def record_failure(self, key: str, now: float, window_seconds: int) -> int:
-        expires = now + window_seconds
-        item_key = primary_key(f"RATELIMIT#{key}", 0)
-        with self._errors("record_failure"):
-            for _ in range(RECORD_FAILURE_ATTEMPTS):
-                expr = Expr()
-                count, exp, ttl = expr.name("count"), expr.name("expires_at"), expr.name(TTL)
-                new_exp, new_ttl = expr.value(expires), expr.value(math.ceil(expires))
-                try:
-                    attributes = await self._db.update_item(
-                        self.table,
-                        item_key,
-                        f"ADD {count} {expr.value(1)} SET {exp} = if_not_exists({exp}, "
-                        f"{new_exp}), {ttl} = if_not_exists({ttl}, {new_ttl})",
-                        expr,
-                        condition=f"attribute_not_exists({exp}) OR {exp} > {expr.value(now)}",
-                        return_values="UPDATED_NEW",
-                    )
-                    return int(attributes["count"]["N"])
-                except ConditionalCheckFailed:
-                    pass  # the window expired: start a new one, unless someone just did
-                expr = Expr()
-                exp = expr.name("expires_at")
-                update = expr.set_clause(
-                    {"count": 1, "expires_at": expires, TTL: math.ceil(expires)}
-                )
-                try:
-                    await self._db.update_item(
-                        self.table,
-                        item_key,
-                        update,
-                        expr,
-                        condition=f"{exp} <= {expr.value(now)}",
-                    )
-                    return 1
-                except ConditionalCheckFailed:
-                    continue
-        raise StoreError("rate-limit counter kept changing under contention")
-
-    async def clear_failures(self, key: str) -> None:
-        with self._errors("clear_failures"):
-            await self._db.delete_item(self.table, primary_key(f"RATELIMIT#{key}", 0))
-
-    async def claim_challenge(self, challenge: str, expires_at: float, now: float) -> bool:
-        item = primary_key(f"CHALLENGE#{challenge}", 0)
-        item["expires_at"] = to_attr(expires_at)
-        item[TTL] = to_attr(math.ceil(expires_at))
-        expr = Expr()
-        exp = expr.name("expires_at")
-        condition = f"attribute_not_exists({expr.name(PK)}) OR {exp} <= {expr.value(now)}"
-        put = expr.apply({"TableName": self.table, "Item": item, "ConditionExpression": condition})
-        with self._errors("claim_challenge"):
-            try:
-                # A transaction only for its client token: a retry after a lost response
-                # must not turn a good login into a "replay".
-                await self._db.transact_write([{"Put": put}], client_token=uuid.uuid4().hex)
-            except TransactionCanceled as exc:
-                if exc.conditional_check_failed:
-                    return False
-                raise
-        return True

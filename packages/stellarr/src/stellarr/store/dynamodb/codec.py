@@ -1,4 +1,4 @@
-"""Keys and item shapes of the DynamoDB table (layout documented in store/dynamodb.py)."""
+"""Keys and item shapes of the DynamoDB table (the layout is in __init__.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ TTL = "ttl"
 META = "META"
 REVISION_SK = 0
 LIBRARY_SK = 1
+HEALTH_SK = 2
 
 
 def primary_key(pk: str, sk: int) -> Item:

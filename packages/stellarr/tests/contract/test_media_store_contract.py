@@ -1,3 +1,5 @@
+"""The MediaStore contract: requests, library and revision."""
+
 from __future__ import annotations
 
 import asyncio
@@ -7,7 +9,7 @@ import pytest
 
 from stellarr.domain.errors import Conflict
 from stellarr.domain.models import MediaRequest, MediaType, RequestStatus
-from stellarr.store.base import Store
+from stellarr.store.ports import MediaStore as Store
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
@@ -113,40 +115,6 @@ async def test_large_library_round_trips(store: Store) -> None:
     ids = list(range(1, 3001))
     await store.replace_library(MediaType.MOVIE, ids)
     assert await store.library_ids(MediaType.MOVIE) == ids
-
-
-async def test_failure_window_counts_expires_and_clears(store: Store) -> None:
-    key = "login:198.51.100.7"
-    assert await store.failure_count(key, 1000.0) == 0
-    assert await store.record_failure(key, 1000.0, 900) == 1
-    assert await store.record_failure(key, 1100.0, 900) == 2
-    assert await store.failure_count(key, 1899.0) == 2
-    assert await store.failure_count("login:other", 1100.0) == 0
-    # the window started at the first failure, so it is over at 1900
-    assert await store.failure_count(key, 1900.5) == 0
-    assert await store.record_failure(key, 1901.0, 900) == 1
-    await store.clear_failures(key)
-    assert await store.failure_count(key, 1902.0) == 0
-
-
-async def test_concurrent_failures_are_all_counted(store: Store) -> None:
-    key = "login:203.0.113.1"
-    await asyncio.gather(*(store.record_failure(key, 50.0, 900) for _ in range(10)))
-    assert await store.failure_count(key, 51.0) == 10
-
-
-async def test_challenges_are_single_use_until_they_expire(store: Store) -> None:
-    assert await store.claim_challenge("1703001234:abc", expires_at=2000.0, now=1000.0)
-    assert not await store.claim_challenge("1703001234:abc", expires_at=2000.0, now=1500.0)
-    assert await store.claim_challenge("1703001234:def", expires_at=2000.0, now=1500.0)
-    assert await store.claim_challenge("1703001234:abc", expires_at=3000.0, now=2000.5)
-
-
-async def test_concurrent_claims_have_one_winner(store: Store) -> None:
-    results = await asyncio.gather(
-        *(store.claim_challenge("c", expires_at=500.0, now=100.0) for _ in range(6))
-    )
-    assert results.count(True) == 1
 
 
 async def test_concurrent_distinct_writes_all_land_and_each_bumps_the_revision(

@@ -1,4 +1,5 @@
-"""In-memory Store: real code for unit tests and throwaway runs, held to the same contract."""
+"""In-memory adapters of every store port: real code for unit tests, held to the same
+contract suites as SQLite and DynamoDB (like httpx's MockTransport, it lives with the tests)."""
 
 from __future__ import annotations
 
@@ -8,24 +9,17 @@ from datetime import datetime
 
 from stellarr.domain.errors import Conflict
 from stellarr.domain.models import MediaRequest, MediaType
+from stellarr.store.ports import Entry, Stores, check_key
 
 
-class MemoryStore:
+class MemoryMediaStore:
     def __init__(self) -> None:
         self._requests: dict[tuple[MediaType, int], MediaRequest] = {}
         self._order: dict[tuple[MediaType, int], int] = {}
         self._library: dict[MediaType, frozenset[int]] = {}
-        self._failures: dict[str, tuple[int, float]] = {}
-        self._challenges: dict[str, float] = {}
         self._revision = 0
         self._sequence = 0
         self._lock = asyncio.Lock()
-
-    async def open(self) -> None:
-        return None
-
-    async def close(self) -> None:
-        return None
 
     async def revision(self) -> int:
         return self._revision
@@ -71,23 +65,42 @@ class MemoryStore:
     async def library_ids(self, media_type: MediaType) -> list[int]:
         return sorted(self._library.get(media_type, ()))
 
-    async def failure_count(self, key: str, now: float) -> int:
-        count, expires = self._failures.get(key, (0, 0.0))
-        return count if expires > now else 0
 
-    async def record_failure(self, key: str, now: float, window_seconds: int) -> int:
-        count, expires = self._failures.get(key, (0, 0.0))
-        if expires <= now:
-            count, expires = 0, now + window_seconds
-        self._failures[key] = (count + 1, expires)
-        return count + 1
+class MemoryExpiringKeys:
+    def __init__(self) -> None:
+        self._entries: dict[str, Entry] = {}
 
-    async def clear_failures(self, key: str) -> None:
-        self._failures.pop(key, None)
+    def _live(self, key: str, now: float) -> Entry | None:
+        entry = self._entries.get(check_key(key))
+        return entry if entry is not None and entry.expires_at > now else None
 
-    async def claim_challenge(self, challenge: str, expires_at: float, now: float) -> bool:
-        expires = self._challenges.get(challenge)
-        if expires is not None and expires > now:
+    async def get(self, key: str, now: float) -> Entry | None:
+        return self._live(key, now)
+
+    async def put(
+        self, key: str, value: str, expires_at: float, now: float, *, replace: bool = True
+    ) -> bool:
+        if not replace and self._live(key, now) is not None:
             return False
-        self._challenges[challenge] = expires_at
+        self._entries[key] = Entry(value, 0, expires_at)
         return True
+
+    async def add(self, key: str, amount: int, expires_at: float, now: float) -> int:
+        entry = self._live(key, now) or Entry("", 0, expires_at)
+        self._entries[key] = Entry(entry.value, entry.count + amount, entry.expires_at)
+        return entry.count + amount
+
+
+class MemoryDatabase:
+    async def open(self) -> None:
+        return None
+
+    async def check_writable(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+
+def memory_stores(media: MemoryMediaStore | None = None) -> Stores:
+    return Stores(MemoryDatabase(), media or MemoryMediaStore(), MemoryExpiringKeys())

@@ -41,4 +41,20 @@ MIGRATIONS: tuple[str, ...] = (
     );
     INSERT INTO meta (key, value) VALUES ('revision', 0);
     """,
+    # 2: one expiring key-value table replaces the two login-protection tables
+    """
+    CREATE TABLE expiring_keys (
+        key        TEXT    PRIMARY KEY,
+        value      TEXT    NOT NULL DEFAULT '',
+        count      INTEGER NOT NULL DEFAULT 0,
+        expires_at REAL    NOT NULL
+    );
+    CREATE INDEX expiring_keys_by_expiry ON expiring_keys (expires_at);
+    INSERT INTO expiring_keys (key, count, expires_at)
+        SELECT 'RATELIMIT#' || key, count, expires_at FROM login_failures;
+    INSERT INTO expiring_keys (key, expires_at)
+        SELECT 'CHALLENGE#' || challenge, expires_at FROM used_challenges;
+    DROP TABLE login_failures;
+    DROP TABLE used_challenges;
+    """,
 )

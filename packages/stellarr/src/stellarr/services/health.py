@@ -1,0 +1,40 @@
+"""Whether this instance can do its job: the store must accept writes, not only reads."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+
+from stellarr.domain.errors import StellarrError
+from stellarr.store.ports import Database
+
+log = logging.getLogger(__name__)
+
+# /api/health is public and a DynamoDB probe is a billed write: check at most this often.
+CHECK_EVERY_SECONDS = 10.0
+
+
+class HealthCheck:
+    def __init__(self, database: Database, clock: Callable[[], float] = time.monotonic) -> None:
+        self._database = database
+        self._clock = clock
+        self._healthy = True
+        self._checked_at = -CHECK_EVERY_SECONDS
+        self._lock = asyncio.Lock()
+
+    async def healthy(self) -> bool:
+        if self._clock() - self._checked_at < CHECK_EVERY_SECONDS:
+            return self._healthy
+        async with self._lock:
+            if self._clock() - self._checked_at >= CHECK_EVERY_SECONDS:
+                try:
+                    await self._database.check_writable()
+                    self._healthy = True
+                except StellarrError as exc:
+                    if self._healthy:
+                        log.error("store cannot be written: %s", exc)
+                    self._healthy = False
+                self._checked_at = self._clock()
+        return self._healthy

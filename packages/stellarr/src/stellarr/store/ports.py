@@ -1,0 +1,108 @@
+"""The persistence ports, one per concern, in the domain's words.
+
+- `MediaStore`: requests, the library and the revision that versions both (the snapshot
+  reads them together).
+- `ExpiringKeys`: one generic primitive, a key holding a value and a counter until it
+  expires, set or counted atomically. Login limits, used login challenges and caches of
+  upstream lookups are all this, so such features add keys, not methods.
+- `Database`: the one handle per backend that the adapters share; opening and closing it is
+  the composition root's business, not theirs.
+
+Every adapter of a port passes the same contract suite (tests/contract). Methods are async
+because the DynamoDB adapters do network I/O; the SQLite ones run off the event loop.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from stellarr.domain.models import MediaRequest, MediaType
+
+
+class Database(Protocol):
+    async def open(self) -> None:
+        """Create or migrate the schema; safe to call on every start."""
+
+    async def close(self) -> None:
+        """Release every connection; final."""
+
+    async def check_writable(self) -> None:
+        """Raise StoreError unless a write would be accepted right now."""
+
+
+class MediaStore(Protocol):
+    async def revision(self) -> int:
+        """A counter that grows after every change to requests or the library.
+
+        Readers take it *before* reading data, so a cache keyed by it is never fresher
+        than its key claims.
+        """
+
+    async def add_request(self, request: MediaRequest) -> None:
+        """Insert; raises Conflict when (media_type, tmdb_id) already exists."""
+
+    async def get_request(self, media_type: MediaType, tmdb_id: int) -> MediaRequest | None: ...
+
+    async def delete_request(self, media_type: MediaType, tmdb_id: int) -> bool:
+        """True when a row was removed."""
+
+    async def mark_added(self, media_type: MediaType, tmdb_id: int, when: datetime) -> bool:
+        """Set status to added; False when there is no such request."""
+
+    async def list_requests(self, media_type: MediaType | None = None) -> list[MediaRequest]:
+        """Newest first."""
+
+    async def replace_library(self, media_type: MediaType, tmdb_ids: Iterable[int]) -> None:
+        """Swap the whole set at once; readers see the old set or the new, never a mix."""
+
+    async def library_ids(self, media_type: MediaType) -> list[int]:
+        """Ascending."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    value: str
+    count: int
+    expires_at: float
+
+
+class ExpiringKeys(Protocol):
+    """Keys are `NAMESPACE#rest` (see `check_key`); an entry past `expires_at` is absent."""
+
+    async def get(self, key: str, now: float) -> Entry | None: ...
+
+    async def put(
+        self, key: str, value: str, expires_at: float, now: float, *, replace: bool = True
+    ) -> bool:
+        """Store `value` (count 0) until `expires_at`. With replace=False only when no live
+        entry holds the key; True when it was stored. Atomic either way."""
+
+    async def add(self, key: str, amount: int, expires_at: float, now: float) -> int:
+        """Atomically add `amount` to the key's count and return the new count. A key with
+        no live entry starts from 0 and expires at `expires_at`; a live one keeps its expiry,
+        so a window that starts at the first event stays fixed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Stores:
+    """What the composition root builds for one backend: the handle and its adapters."""
+
+    database: Database
+    media: MediaStore
+    keys: ExpiringKeys
+
+
+# Upper-case namespaces cannot collide with the request partitions (`movie`, `tv`) of the
+# DynamoDB table; META and LIBRARY# belong to MediaStore.
+_KEY = re.compile(r"[A-Z][A-Z0-9_]*#.{1,900}", re.DOTALL)
+_RESERVED = ("LIBRARY#", "META#")
+
+
+def check_key(key: str) -> str:
+    if not _KEY.fullmatch(key) or key.startswith(_RESERVED):
+        raise ValueError(f"not a namespaced key: {key[:40]!r}")
+    return key

@@ -1,0 +1,140 @@
+"""Requests, library and revision on SQLite."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from stellarr.domain.models import MediaRequest, MediaType, RequestStatus
+from stellarr.store.sqlite.database import SQLiteDatabase
+
+_COLUMNS = (
+    "media_type, tmdb_id, title, year, overview, poster_path, imdb_id, tvdb_id, status, "
+    "requested_by, requested_at, added_at"
+)
+# Every change bumps the revision in its own transaction, so no reader sees new data
+# under an old revision.
+_BUMP = "UPDATE meta SET value = value + 1 WHERE key = 'revision'"
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat(timespec="microseconds") if value else None
+
+
+def _row_to_request(row: sqlite3.Row) -> MediaRequest:
+    return MediaRequest(
+        media_type=MediaType(row["media_type"]),
+        tmdb_id=row["tmdb_id"],
+        title=row["title"],
+        year=row["year"],
+        overview=row["overview"],
+        poster_path=row["poster_path"],
+        imdb_id=row["imdb_id"],
+        tvdb_id=row["tvdb_id"],
+        status=RequestStatus(row["status"]),
+        requested_by=row["requested_by"],
+        requested_at=datetime.fromisoformat(row["requested_at"]),
+        added_at=datetime.fromisoformat(row["added_at"]) if row["added_at"] else None,
+    )
+
+
+class SQLiteMediaStore:
+    def __init__(self, db: SQLiteDatabase) -> None:
+        self._db = db
+
+    async def revision(self) -> int:
+        row = self._db.probe.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()
+        return int(row[0])
+
+    async def add_request(self, request: MediaRequest) -> None:
+        r = request
+
+        def insert(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                f"INSERT INTO requests ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    r.media_type.value,
+                    r.tmdb_id,
+                    r.title,
+                    r.year,
+                    r.overview,
+                    r.poster_path,
+                    r.imdb_id,
+                    r.tvdb_id,
+                    r.status.value,
+                    r.requested_by,
+                    _iso(r.requested_at),
+                    _iso(r.added_at),
+                ),
+            )
+            conn.execute(_BUMP)
+
+        await self._db.write(insert)
+
+    async def get_request(self, media_type: MediaType, tmdb_id: int) -> MediaRequest | None:
+        def get(conn: sqlite3.Connection) -> MediaRequest | None:
+            row = conn.execute(
+                f"SELECT {_COLUMNS} FROM requests WHERE media_type = ? AND tmdb_id = ?",
+                (media_type.value, tmdb_id),
+            ).fetchone()
+            return _row_to_request(row) if row else None
+
+        return await self._db.read(get)
+
+    async def delete_request(self, media_type: MediaType, tmdb_id: int) -> bool:
+        def delete(conn: sqlite3.Connection) -> bool:
+            cur = conn.execute(
+                "DELETE FROM requests WHERE media_type = ? AND tmdb_id = ?",
+                (media_type.value, tmdb_id),
+            )
+            if cur.rowcount:
+                conn.execute(_BUMP)
+            return cur.rowcount > 0
+
+        return await self._db.write(delete)
+
+    async def mark_added(self, media_type: MediaType, tmdb_id: int, when: datetime) -> bool:
+        def update(conn: sqlite3.Connection) -> bool:
+            cur = conn.execute(
+                "UPDATE requests SET status = 'added', added_at = ? "
+                "WHERE media_type = ? AND tmdb_id = ?",
+                (_iso(when), media_type.value, tmdb_id),
+            )
+            if cur.rowcount:
+                conn.execute(_BUMP)
+            return cur.rowcount > 0
+
+        return await self._db.write(update)
+
+    async def list_requests(self, media_type: MediaType | None = None) -> list[MediaRequest]:
+        def select(conn: sqlite3.Connection) -> list[MediaRequest]:
+            sql = f"SELECT {_COLUMNS} FROM requests"
+            args: tuple[str, ...] = ()
+            if media_type is not None:
+                sql += " WHERE media_type = ?"
+                args = (media_type.value,)
+            sql += " ORDER BY requested_at DESC, rowid DESC"
+            return [_row_to_request(row) for row in conn.execute(sql, args)]
+
+        return await self._db.read(select)
+
+    async def replace_library(self, media_type: MediaType, tmdb_ids: Iterable[int]) -> None:
+        rows = [(media_type.value, int(i)) for i in set(tmdb_ids)]
+
+        def replace(conn: sqlite3.Connection) -> None:
+            conn.execute("DELETE FROM library WHERE media_type = ?", (media_type.value,))
+            conn.executemany("INSERT INTO library (media_type, tmdb_id) VALUES (?, ?)", rows)
+            conn.execute(_BUMP)
+
+        await self._db.write(replace)
+
+    async def library_ids(self, media_type: MediaType) -> list[int]:
+        def select(conn: sqlite3.Connection) -> list[int]:
+            cur = conn.execute(
+                "SELECT tmdb_id FROM library WHERE media_type = ? ORDER BY tmdb_id",
+                (media_type.value,),
+            )
+            return [row[0] for row in cur]
+
+        return await self._db.read(select)

@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# The one place that installs what Stellarr needs: `make run`, `make test` and `make bench`
+# start with it.
+#
+#   bash scripts/bootstrap.sh [--dry-run] run|test|bench
+#
+#   run    the Python dependencies without the development tools; no system packages
+#   test   the development tools too, and the system packages the tests use:
+#          Java 17 (runs DynamoDB Local), npm (fetches it) and Chromium (browser tests)
+#   bench  test's, plus nginx and wrk
+#
+# Missing system packages come from apt when run as root; otherwise it prints the one
+# command to run and fails. --dry-run prints what it would do and changes nothing.
+# When everything is there it only checks: no apt-get, and uv finds nothing to install.
+set -euo pipefail
+
+usage() {
+    echo "usage: bash scripts/bootstrap.sh [--dry-run] run|test|bench" >&2
+    exit 2
+}
+
+dry_run=0
+profile=
+for arg in "$@"; do
+    case $arg in
+        --dry-run) dry_run=1 ;;
+        run | test | bench) [[ -z $profile ]] || usage; profile=$arg ;;
+        *) usage ;;
+    esac
+done
+[[ -n $profile ]] || usage
+
+here=${BASH_SOURCE[0]%/*}
+[[ $here != "${BASH_SOURCE[0]}" ]] || here=.
+cd "$here/.."
+
+# Same as the Makefile's, for when this script is run by hand.
+export UV_PYTHON_DOWNLOADS=${UV_PYTHON_DOWNLOADS:-never}
+export UV_COMPILE_BYTECODE=${UV_COMPILE_BYTECODE:-1}
+python=${PYTHON:-python3}
+
+case $profile in
+    run) needs=() ;;
+    test) needs=(java npm chromium) ;;
+    bench) needs=(java npm chromium nginx wrk) ;;
+esac
+
+# Whether a need is met, looked for the way the tests and benchmarks look for it.
+has() {
+    case $1 in
+        chromium) [[ -x /usr/bin/chromium ]] ;;  # tests/e2e/test_browser.py's fixed path
+        nginx) command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] ;;  # sbin: off users' PATH
+        *) command -v "$1" >/dev/null ;;  # java, npm, wrk: found on PATH (shutil.which)
+    esac
+}
+
+declare -A package=([java]=openjdk-17-jre-headless [npm]=npm [chromium]=chromium [nginx]=nginx [wrk]=wrk)
+declare -A usual_path=([java]=/usr/bin/java [npm]=/usr/bin/npm [chromium]=/usr/bin/chromium
+    [nginx]=/usr/sbin/nginx [wrk]=/usr/bin/wrk)
+
+# The apt package for a missing need: whichever installed package owns its usual path when
+# there is one (its file was deleted; or it ships the command, as NodeSource's nodejs ships
+# npm, so the Debian package would conflict), else the Debian package.
+package_for() {
+    local owner
+    if command -v dpkg >/dev/null && owner=$(dpkg -S "${usual_path[$1]}" 2>/dev/null); then
+        owner=${owner%%$'\n'*}
+        echo "${owner%%[:,]*}"
+    else
+        echo "${package[$1]}"
+    fi
+}
+
+missing=()
+for need in "${needs[@]}"; do
+    has "$need" || missing+=("$need")
+done
+
+packages=()
+relink=()
+reinstall=
+for need in "${missing[@]}"; do
+    # A Debian alternative (java) whose link is gone: the package is there, and reinstalling
+    # it leaves the link alone; update-alternatives puts it back.
+    if command -v update-alternatives >/dev/null &&
+        update-alternatives --query "$need" >/dev/null 2>&1; then
+        relink+=("$need")
+        continue
+    fi
+    pkg=$(package_for "$need")
+    packages+=("$pkg")
+    # Installed, yet its file is gone: only --reinstall brings the file back.
+    if command -v dpkg-query >/dev/null &&
+        [[ $(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null) == installed ]]; then
+        reinstall=--reinstall
+    fi
+done
+# The commands that fix it all: the plan, and the line for users who are not root.
+steps=()
+if ((${#packages[@]})); then
+    steps+=("apt-get install ${reinstall:+$reinstall }${packages[*]}")
+fi
+for need in "${relink[@]}"; do
+    steps+=("update-alternatives --auto $need")
+done
+
+if [[ $profile == run ]]; then
+    # --inexact: leave the development tools of an earlier `make test` in place.
+    sync=(sync --frozen --no-dev --inexact)
+else
+    sync=(sync --frozen)
+fi
+
+if ((dry_run)); then
+    echo "stellarr: profile $profile"
+    echo "stellarr: missing: ${missing[*]:-none}"
+    for step in "${steps[@]}"; do
+        echo "stellarr: would run: $step"
+    done
+    echo "stellarr: would run: $python -m uv ${sync[*]}"
+    exit 0
+fi
+
+if ((${#missing[@]})); then
+    if ((EUID != 0)) || ! command -v apt-get >/dev/null; then
+        line="sudo ${steps[0]}"
+        for step in "${steps[@]:1}"; do
+            line+=" && sudo $step"
+        done
+        echo "stellarr: missing system packages; run: $line" >&2
+        exit 1
+    fi
+    echo "stellarr: installing ${missing[*]}" >&2
+    if ((${#packages[@]})); then
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -q
+        # shellcheck disable=SC2086  # $reinstall: one flag or nothing
+        apt-get install -y -q --no-install-recommends $reinstall "${packages[@]}"
+    fi
+    for need in "${relink[@]}"; do
+        update-alternatives --auto "$need"
+    done
+    hash -r
+    still=()
+    for need in "${missing[@]}"; do
+        has "$need" || still+=("$need")
+    done
+    if ((${#still[@]})); then
+        echo "stellarr: still missing after apt-get: ${still[*]}; install them and run this again" >&2
+        exit 1
+    fi
+fi
+
+"$python" -m uv --version >/dev/null 2>&1 || "$python" -m pip install --quiet uv
+"$python" -m uv "${sync[@]}"
