@@ -18,8 +18,8 @@ from pathlib import Path
 import httpx
 from _harness import dynamodb_local_env, populate, requests_per_second, stellarr_server
 
-from stellarr.store.sqlite import SQLiteStore
-from stellarr_testing.dynamodb_local import dynamodb_local, make_dynamodb_store
+from stellarr.store.sqlite import sqlite_stores
+from stellarr_testing.dynamodb_local import dynamodb_local, make_dynamodb_stores
 
 
 def main() -> None:
@@ -33,11 +33,11 @@ def main() -> None:
         folder = Path(tmp)
         table = "stellarr-feeds"
         started = time.perf_counter()
-        asyncio.run(populate(SQLiteStore(folder / "stellarr.db"), args.requests, 0))
+        asyncio.run(populate(sqlite_stores(folder / "stellarr.db"), args.requests, 0))
         loaded_sqlite = time.perf_counter() - started
 
         async def fill_dynamodb() -> None:
-            await populate(await make_dynamodb_store(endpoint, table), args.requests, 0)
+            await populate(make_dynamodb_stores(endpoint, table), args.requests, 0)
 
         started = time.perf_counter()
         asyncio.run(fill_dynamodb())
