@@ -1,0 +1,5 @@
+import sys
+
+from stereospot.cli import main
+
+sys.exit(main())

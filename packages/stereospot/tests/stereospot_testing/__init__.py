@@ -1,0 +1,1 @@
+"""Test helpers for StereoSpot: generated videos, moto, the in-process app."""

@@ -1,0 +1,1 @@
+"""Fixtures every StereoSpot suite shares."""
