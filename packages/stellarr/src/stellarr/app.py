@@ -40,6 +40,8 @@ def create_app(services: Services, static_dir: Path | None = None) -> FastAPI:
     install_error_handlers(app)
     for module in (health, auth, search, media_requests, feeds):
         app.include_router(module.router)
-    install_web(app, static_dir)
+    # Added first, so it sits inside the web layer's middleware: a 413 still carries the
+    # security headers.
     app.add_middleware(BodyLimitMiddleware)
+    install_web(app, static_dir)
     return app

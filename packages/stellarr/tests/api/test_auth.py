@@ -174,9 +174,7 @@ async def test_name_must_be_1_to_50_characters(api: Harness, name: str) -> None:
         " \u0301 ",  # a lone combining mark
     ],
 )
-async def test_names_with_control_or_invisible_characters_are_400(
-    api: Harness, name: str
-) -> None:
+async def test_names_with_control_or_invisible_characters_are_400(api: Harness, name: str) -> None:
     status, body = await verify(api, login_body(USER_PASSWORD, name))
     assert status == 400 and "name" in body["detail"]
 

@@ -67,6 +67,7 @@ async def test_bodies_over_one_mebibyte_are_413(api: Harness) -> None:
         "/api/search", content=big, headers={**auth, "Content-Type": "application/json"}
     )
     assert declared.status_code == 413 and declared.json()["detail"]
+    assert declared.headers["X-Content-Type-Options"] == "nosniff"
 
     async def chunks():  # type: ignore[no-untyped-def]
         for start in range(0, len(big), 65536):

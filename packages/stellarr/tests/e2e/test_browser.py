@@ -17,20 +17,23 @@ import pytest
 from playwright.sync_api import (
     Browser,
     BrowserContext,
+    ConsoleMessage,
     Page,
     Response,
+    Route,
     expect,
     sync_playwright,
 )
 
 from stellarr.settings import KNOWN_VARIABLES
-from stellarr_testing.fake_tmdb import API_KEY, FakeTMDB
+from stellarr_testing.fake_tmdb import API_KEY, PERSON, FakeTMDB
 from stellarr_testing.login import login_body
 from stellarr_testing.processes import running_stellarr
 
 CHROMIUM = "/usr/bin/chromium"
 USER_PASSWORD = "correct horse battery staple"
 ADMIN_PASSWORD = "admin tortoise riding a bike"
+FEED_TOKEN = "e2e-feed-token-7c41d0"
 # A name the browser does not treat as localhost, so pages there are not a secure context
 # and crypto.subtle is missing, as on http://192.168.x.y. It resolves to 127.0.0.1.
 INSECURE_HOST = "stellarr.test"
@@ -73,6 +76,7 @@ def server(
             "TMDB_BASE_URL": fake_tmdb_server.url,
             "ENV_FILE": str(tmp_path / "no.env"),
             "LOG_LEVEL": "WARNING",
+            "FEED_TOKEN": FEED_TOKEN,
         }
     )
     log = tmp_path / "server.log"
@@ -94,41 +98,62 @@ def browser() -> Iterator[Browser]:
             chromium.close()
 
 
-def _context(browser: Browser, **options: object) -> BrowserContext:
+# Failed loads a healthy page still reports on the console: posters while offline, and API
+# answers the UI handles itself (the 401 of a wrong password, the 409 of a double request).
+EXPECTED_FAILED_LOADS = ("https://image.tmdb.org/", "/api/")
+
+
+def _expected(message: ConsoleMessage) -> bool:
+    url = message.location.get("url", "")
+    return message.text.startswith("Failed to load resource:") and any(
+        part in url for part in EXPECTED_FAILED_LOADS
+    )
+
+
+def _context(browser: Browser, problems: list[str], **options: object) -> BrowserContext:
+    """A browser context whose every page reports script errors and console errors,
+    CSP violations among them, into `problems`."""
     context = browser.new_context(**options)  # type: ignore[arg-type]
     # Keep the test offline: posters then fall back to their placeholder, as with no internet.
     context.route("https://image.tmdb.org/**", lambda route: route.abort())
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error" and not _expected(message):
+            problems.append(f"console: {message.text}")
+
+    context.on("console", on_console)
+    context.on("weberror", lambda error: problems.append(f"page error: {error.error}"))
     return context
 
 
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
-    context = _context(browser, viewport={"width": 1280, "height": 900})
+    problems: list[str] = []
+    context = _context(browser, problems, viewport={"width": 1280, "height": 900})
     yield context
     context.close()
+    assert problems == [], f"errors in the browser: {problems}"
 
 
 @pytest.fixture
 def new_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
     """Extra independent browsers (another person, a phone) for one test."""
     made: list[BrowserContext] = []
+    problems: list[str] = []
 
     def make(**options: object) -> BrowserContext:
-        made.append(_context(browser, **options))
+        made.append(_context(browser, problems, **options))
         return made[-1]
 
     yield make
     for context in made:
         context.close()
+    assert problems == [], f"errors in the browser: {problems}"
 
 
 @pytest.fixture
-def page(context: BrowserContext) -> Iterator[Page]:
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    assert errors == [], f"JavaScript errors on the page: {errors}"
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
 
 
 # The login check vector from the API contract.
@@ -158,7 +183,7 @@ def sent_timestamp(response: Response) -> int:
 
 
 def radarr_tmdb_ids(server: Server) -> list[object]:
-    feed = httpx.get(f"{server.url}/list/radarr/tmdb", timeout=10)
+    feed = httpx.get(f"{server.url}/list/radarr/tmdb", params={"token": FEED_TOKEN}, timeout=10)
     assert feed.status_code == 200
     return [item["id"] for item in feed.json()]
 
@@ -199,7 +224,15 @@ def test_request_a_movie_and_remove_it(page: Page, server: Server, tmp_path: Pat
     expect(row).to_contain_text("Requested by alice")
     page.screenshot(path=str(tmp_path / "requests.png"))
 
+    # Remove asks first; keeping it changes nothing.
     row.get_by_role("button", name=f"Remove {MOVIE}").click()
+    expect(row.get_by_role("group", name=f"Remove {MOVIE}?")).to_be_visible()
+    expect(row.get_by_role("button", name=f"Keep {MOVIE}")).to_be_focused()
+    row.get_by_role("button", name=f"Keep {MOVIE}").click()
+    expect(row.get_by_role("button", name=f"Remove {MOVIE}")).to_be_focused()
+    assert MOVIE_ID in radarr_tmdb_ids(server)
+    row.get_by_role("button", name=f"Remove {MOVIE}").click()
+    row.get_by_role("button", name=f"Yes, remove {MOVIE}").click()
     expect(page.locator("#message")).to_have_text("Request removed")
     expect(row).to_have_count(0)
     assert MOVIE_ID not in radarr_tmdb_ids(server)
@@ -213,7 +246,9 @@ def test_feeds_view_lists_urls_with_copy_buttons(page: Page, server: Server) -> 
     log_in(page, server.url, "alice", USER_PASSWORD)
     page.get_by_role("link", name="Feeds").click()
     radarr = page.get_by_label("Radarr (Custom Lists, TMDB ids) URL", exact=True)
-    expect(radarr).to_have_value(f"{server.url}/list/radarr/tmdb")
+    # Not an admin: the token's place is marked, and the hint says whom to ask.
+    expect(radarr).to_have_value(f"{server.url}/list/radarr/tmdb?token=YOUR_FEED_TOKEN")
+    expect(page.get_by_text("These feeds need a token; ask your admin for it.")).to_be_visible()
     expect(page.locator("#feeds li")).to_have_count(6)
     expect(page.locator("#feeds")).to_contain_text("Custom Lists; paste the URL.")
     page.get_by_role("button", name="Copy Radarr (Custom Lists, TMDB ids) URL").click()
@@ -242,6 +277,10 @@ def test_stale_token_sends_you_back_to_login(page: Page, server: Server) -> None
     )
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
     assert stored_session(page) is None
+    # Logging in again goes back to the page the stale token was turned away from.
+    log_in(page, server.url, "eve", USER_PASSWORD, navigate=False)
+    expect(page.get_by_role("heading", name="Requests")).to_be_visible()
+    assert page.url.endswith("#/requests")
 
 
 def test_only_the_requester_or_an_admin_sees_remove(
@@ -272,6 +311,10 @@ def test_only_the_requester_or_an_admin_sees_remove(
     admin.get_by_role("link", name="Requests").click()
     admin.screenshot(path=str(tmp_path / "phone-requests.png"))
     admin.get_by_role("button", name=f"Remove {title}").click()
+    admin.screenshot(path=str(tmp_path / "phone-confirm.png"))
+    width = admin.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 390, f"the confirm step scrolls sideways on a phone ({width}px)"
+    admin.get_by_role("button", name=f"Yes, remove {title}").click()
     expect(admin.locator("#requests li").filter(has_text=title)).to_have_count(0)
     expect(admin.get_by_text("Nothing requested yet.")).to_be_visible()
     width = admin.evaluate("() => document.documentElement.scrollWidth")
@@ -339,8 +382,113 @@ def test_login_over_plain_http_on_a_lan_name_uses_the_fallback(page: Page, serve
     expect(page.locator("#whoami")).to_have_text("carol")
     page.get_by_role("link", name="Feeds").click()
     expect(page.get_by_label("Sonarr (Custom List) URL", exact=True)).to_have_value(
-        f"{url}/list/sonarr"
+        f"{url}/list/sonarr?token=YOUR_FEED_TOKEN"
     )
     # Copying still works without the Clipboard API (secure contexts only).
     page.get_by_role("button", name="Copy Sonarr (Custom List) URL").click()
     expect(page.locator("#message")).to_have_text("Copied to clipboard.")
+
+
+def test_a_deep_link_opened_logged_out_is_where_login_lands(page: Page, server: Server) -> None:
+    page.goto(f"{server.url}/#/feeds")
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    log_in(page, server.url, "dave", USER_PASSWORD, navigate=False)
+    expect(page.get_by_role("heading", name="Feeds")).to_be_visible()
+    assert page.url.endswith("#/feeds")
+    expect(page.get_by_role("link", name="Feeds")).to_have_attribute("aria-current", "page")
+    # Without a deep link, search as before.
+    page.get_by_role("button", name="Log out").click()
+    page.goto(server.url)
+    log_in(page, server.url, "dave", USER_PASSWORD, navigate=False)
+    expect(page.get_by_role("searchbox", name="Title")).to_be_visible()
+
+
+def test_admin_sees_the_real_feed_urls_and_no_ask_your_admin_hint(
+    page: Page, server: Server
+) -> None:
+    log_in(page, server.url, "root", ADMIN_PASSWORD)
+    expect(page.locator("#whoami")).to_have_text("root (admin)")
+    page.get_by_role("link", name="Feeds").click()
+    radarr = page.get_by_label("Radarr (Custom Lists, TMDB ids) URL", exact=True)
+    expect(radarr).to_have_value(f"{server.url}/list/radarr/tmdb?token={FEED_TOKEN}")
+    expect(page.get_by_text("ask your admin")).to_be_hidden()
+    expect(page.get_by_text("These URLs include the feed token")).to_be_visible()
+    # What the admin copies works as it stands.
+    assert httpx.get(radarr.input_value(), timeout=10).status_code == 200
+
+
+def test_result_count_counts_only_the_titles_shown(
+    page: Page, server: Server, fake_tmdb_server: FakeTMDB
+) -> None:
+    # TMDB's total_results counts people, which are never shown: one movie and one person
+    # from the recorded /search/multi capture make "2 results" for one card.
+    recorded = fake_tmdb_server.searches["multi"]
+    movie = next(item for item in recorded["results"] if item.get("media_type") == "movie")
+    with fake_tmdb_server.lock:
+        fake_tmdb_server.searches["multi"] = {
+            "page": 1,
+            "results": [movie, PERSON],
+            "total_pages": 1,
+            "total_results": 2,
+        }
+    try:
+        log_in(page, server.url, "alice", USER_PASSWORD)
+        page.get_by_role("searchbox", name="Title").fill("one title and one person")
+        page.get_by_role("button", name="Search", exact=True).click()
+        expect(page.locator("#results li")).to_have_count(1)
+        expect(page.locator("#search-summary")).to_have_text("Showing 1 result")
+        expect(page.get_by_role("button", name="Load more")).to_be_hidden()
+    finally:
+        with fake_tmdb_server.lock:
+            fake_tmdb_server.searches["multi"] = recorded
+    # Pages still to load: the count is of what is shown so far.
+    page.get_by_role("searchbox", name="Title").fill("star trek")
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(page.locator("#results li")).to_have_count(len(recorded["results"]) - 1)
+    expect(page.locator("#search-summary")).to_have_text(
+        f"Showing {len(recorded['results']) - 1} results so far"
+    )
+
+
+def test_the_policy_blocks_inline_script_and_the_watch_sees_it(
+    browser: Browser, server: Server
+) -> None:
+    # The other tests pass only with no console errors; prove a CSP violation is one.
+    problems: list[str] = []
+    context = _context(browser, problems)
+    try:
+        page = context.new_page()
+        page.goto(server.url)
+        expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+        with page.expect_console_message(lambda m: "Content Security Policy" in m.text):
+            ran = page.evaluate(
+                """() => {
+                    const script = document.createElement('script');
+                    script.textContent = 'window.injected = true';
+                    document.head.append(script);
+                    return window.injected === true;
+                }"""
+            )
+        assert ran is False
+    finally:
+        context.close()
+    assert any("Content Security Policy" in problem for problem in problems), problems
+
+
+def test_api_docs_render_and_run_offline(page: Page, server: Server) -> None:
+    elsewhere: list[str] = []
+
+    def refuse(route: Route) -> None:
+        elsewhere.append(route.request.url)
+        route.abort()
+
+    page.route(lambda url: not url.startswith(server.url), refuse)
+    page.goto(f"{server.url}/api/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Stellarr")
+    health = page.locator(".opblock").filter(has_text="/api/health")
+    health.locator(".opblock-summary").click()
+    health.get_by_role("button", name="Try it out").click()
+    health.get_by_role("button", name="Execute").click()
+    status = health.locator(".live-responses-table tbody .response-col_status")
+    expect(status).to_have_text("200")
+    assert elsewhere == []

@@ -92,6 +92,8 @@ class MemoryExpiringKeys:
 
 
 class MemoryDatabase:
+    probe_interval = 0.0
+
     async def open(self) -> None:
         return None
 

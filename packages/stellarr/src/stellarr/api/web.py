@@ -2,18 +2,61 @@
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 
+from stellarr.api.http_surface import HttpSurfaceMiddleware
 from stellarr.api.spa import install_spa
+from stellarr.domain.errors import NotFound
+
+# The docs assets come from the package whatever STATIC_DIR says: a custom UI build has
+# no reason to carry Swagger UI, and the docs must work with no internet access.
+PACKAGED_STATIC = Path(__file__).resolve().parent.parent / "static"
+SWAGGER_UI = PACKAGED_STATIC / "vendor" / "swagger-ui"
+DOCS_ASSETS = {
+    "swagger-ui-bundle.js": SWAGGER_UI / "swagger-ui-bundle.js",
+    "swagger-ui.css": SWAGGER_UI / "swagger-ui.css",
+    "init.js": PACKAGED_STATIC / "api-docs.js",
+    "favicon.svg": PACKAGED_STATIC / "favicon.svg",
+}
+
+# Scripts as files, not inline, so the docs page's CSP can say script-src 'self'.
+DOCS_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>{title} API</title>
+  <link rel="icon" href="/api/docs/favicon.svg" type="image/svg+xml">
+  <link rel="stylesheet" href="/api/docs/swagger-ui.css">
+</head>
+<body>
+  <div id="swagger-ui" data-openapi-url="{openapi_url}"></div>
+  <script src="/api/docs/swagger-ui-bundle.js"></script>
+  <script src="/api/docs/init.js"></script>
+</body>
+</html>
+"""
 
 
 def install_web(app: FastAPI, static_dir: Path | None) -> None:
+    page = DOCS_PAGE.format(
+        title=escape(app.title), openapi_url=escape(app.openapi_url or "/api/openapi.json")
+    )
+
     @app.get("/api/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url="/api/openapi.json", title="Stellarr API")
+        return HTMLResponse(page, headers={"Cache-Control": "no-cache"})
+
+    @app.get("/api/docs/{name}", include_in_schema=False)
+    async def docs_asset(name: str) -> FileResponse:
+        path = DOCS_ASSETS.get(name)
+        if path is None or not path.is_file():
+            raise NotFound("Not found")
+        return FileResponse(path, headers={"Cache-Control": "no-cache"})
 
     install_spa(app, static_dir)
+    app.add_middleware(HttpSurfaceMiddleware)

@@ -1,4 +1,9 @@
-"""Whether this instance can do its job: the store must accept writes, not only reads."""
+"""Whether this instance can do its job: the store must accept writes, not only reads.
+
+/api/health is public, so a flood of checks must not become a flood of probe writes (a
+billed write on DynamoDB, the write lock on SQLite): each database says how often it may be
+probed, and results are reused in between.
+"""
 
 from __future__ import annotations
 
@@ -12,23 +17,21 @@ from stellarr.store.ports import Database
 
 log = logging.getLogger(__name__)
 
-# /api/health is public and a DynamoDB probe is a billed write: check at most this often.
-CHECK_EVERY_SECONDS = 10.0
-
 
 class HealthCheck:
     def __init__(self, database: Database, clock: Callable[[], float] = time.monotonic) -> None:
         self._database = database
         self._clock = clock
+        self._interval = database.probe_interval
         self._healthy = True
-        self._checked_at = -CHECK_EVERY_SECONDS
+        self._checked_at = -self._interval
         self._lock = asyncio.Lock()
 
     async def healthy(self) -> bool:
-        if self._clock() - self._checked_at < CHECK_EVERY_SECONDS:
+        if self._clock() - self._checked_at < self._interval:
             return self._healthy
         async with self._lock:
-            if self._clock() - self._checked_at >= CHECK_EVERY_SECONDS:
+            if self._clock() - self._checked_at >= self._interval:
                 try:
                     await self._database.check_writable()
                     self._healthy = True

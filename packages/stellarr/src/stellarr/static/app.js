@@ -7,6 +7,7 @@ const POSTER_BASE = 'https://image.tmdb.org/t/p/w185';
 const VIEWS = ['login', 'search', 'requests', 'feeds'];
 
 const $ = (id) => document.getElementById(id);
+const wantedView = () => location.hash.replace(/^#\/?/, '') || 'search';
 let session = loadSession();
 let search = { query: '', mediaType: null, page: 0, totalPages: 0 };
 
@@ -121,7 +122,9 @@ $('login-form').addEventListener('submit', async (event) => {
     const result = await logIn($('login-name').value.trim(), $('login-password').value);
     saveSession({ token: result.token, name: result.name, role: result.role });
     $('login-password').value = '';
-    if (location.hash === '#/search') route(); else location.hash = '#/search';
+    // Back to where a deep link or a stale token sent us to log in, else search.
+    if (wantedView() !== 'login' && VIEWS.includes(wantedView())) route();
+    else location.hash = '#/search';
   } catch (error) {
     showMessage(error.message, 'error');
   } finally {
@@ -176,16 +179,22 @@ async function runSearch(page) {
     search.page = data.page;
     search.totalPages = data.total_pages;
     data.results.forEach((item) => $('results').append(renderResult(item)));
-    const shown = $('results').children.length;
-    $('search-summary').textContent = data.total_results
-      ? `Showing ${shown} of ${data.total_results} results` : 'No results.';
-    more.hidden = search.page >= search.totalPages;
+    const morePages = search.page < search.totalPages;
+    $('search-summary').textContent = resultSummary($('results').children.length, morePages);
+    more.hidden = !morePages;
   } catch (error) {
     $('search-summary').textContent = '';
     showMessage(error.message, 'error');
   } finally {
     more.disabled = false;
   }
+}
+
+// TMDB's total_results counts people too, and people are never shown: count the cards.
+function resultSummary(shown, morePages) {
+  if (!shown && !morePages) return 'No results.';
+  const count = `${shown} result${shown === 1 ? '' : 's'}`;
+  return morePages ? `Showing ${count} so far` : `Showing ${count}`;
 }
 
 function renderResult(item) {
@@ -262,31 +271,64 @@ function renderRequest(item) {
   row.querySelector('.who').textContent = `Requested by ${item.requested_by}`
     + (Number.isNaN(when.getTime()) ? '' : ` on ${when.toLocaleDateString()}`);
   if (session && (session.role === 'admin' || session.name === item.requested_by)) {
-    const button = document.createElement('button');
-    button.type = 'button';
-    button.className = 'danger';
-    button.textContent = 'Remove';
-    button.setAttribute('aria-label', `Remove ${titleLine(item)}`);
-    button.addEventListener('click', async () => {
-      button.disabled = true;
+    const action = row.querySelector('.action');
+    action.append(removeButton(item, action));
+  }
+  return row;
+}
+
+function button(text, className, label) {
+  const element = document.createElement('button');
+  element.type = 'button';
+  element.className = className;
+  element.textContent = text;
+  element.setAttribute('aria-label', label);
+  return element;
+}
+
+// Remove takes the title out of the Radarr/Sonarr feeds at once and is easy to tap by
+// mistake on a phone, so it asks first: in the page, since confirm() blocks the whole tab.
+function removeButton(item, action) {
+  const title = titleLine(item);
+  const remove = button('Remove', 'danger', `Remove ${title}`);
+  remove.addEventListener('click', () => {
+    const ask = document.createElement('div');
+    ask.className = 'confirm';
+    ask.setAttribute('role', 'group');
+    ask.setAttribute('aria-label', `Remove ${title}?`);
+    const question = document.createElement('span');
+    question.textContent = 'Remove?';
+    const yes = button('Yes, remove', 'danger', `Yes, remove ${title}`);
+    const keep = button('Keep', 'secondary', `Keep ${title}`);
+    keep.addEventListener('click', () => {
+      action.replaceChildren(remove);
+      remove.focus();
+    });
+    yes.addEventListener('click', async () => {
+      yes.disabled = keep.disabled = true;
       try {
         const result = await api('DELETE', `/api/request/${encodeURIComponent(item.media_type)}/${encodeURIComponent(item.tmdb_id)}`);
         showMessage(result.message, 'success');
         await loadRequests();
       } catch (error) {
-        button.disabled = false;
+        action.replaceChildren(remove);
         showMessage(error.message, 'error');
       }
     });
-    row.querySelector('.action').append(button);
-  }
-  return row;
+    ask.append(question, yes, keep);
+    action.replaceChildren(ask);
+    keep.focus(); // Enter or Space right after clicking Remove must not remove
+  });
+  return remove;
 }
 
 async function loadFeeds() {
   try {
     const data = await api('GET', '/api/feeds');
-    $('feeds-token').hidden = !data.token_required;
+    // Admins get URLs with the real token in them; everyone else gets a placeholder.
+    const admin = session && session.role === 'admin';
+    $('feeds-token').hidden = !data.token_required || admin;
+    $('feeds-token-admin').hidden = !data.token_required || !admin;
     $('feeds').replaceChildren(...Object.entries(data.feeds).map(([key, feed]) => renderFeed(key, feed)));
   } catch (error) {
     showMessage(error.message, 'error');
@@ -326,7 +368,7 @@ async function copyText(input) {
 }
 
 function route() {
-  const wanted = location.hash.replace(/^#\/?/, '') || 'search';
+  const wanted = wantedView();
   const view = !session ? 'login' : VIEWS.includes(wanted) && wanted !== 'login' ? wanted : 'search';
   VIEWS.forEach((name) => { $(`view-${name}`).hidden = name !== view; });
   $('nav').hidden = $('account').hidden = !session;

@@ -24,6 +24,9 @@ from stellarr.domain.models import MediaRequest, MediaType
 
 
 class Database(Protocol):
+    # How often a health check may probe it (seconds): probes are writes.
+    probe_interval: float
+
     async def open(self) -> None:
         """Create or migrate the schema; safe to call on every start."""
 

@@ -17,6 +17,8 @@ from stellarr.store.dynamodb.codec import HEALTH_SK, META, PK, SK, TTL, primary_
 
 
 class DynamoDBTable:
+    probe_interval = 10.0  # a health probe is a billed write
+
     def __init__(
         self,
         name: str,

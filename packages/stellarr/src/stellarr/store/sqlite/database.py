@@ -37,6 +37,8 @@ def marker_path(path: Path) -> Path:
 
 
 class SQLiteDatabase:
+    probe_interval = 1.0  # a health probe is a local lock round trip
+
     def __init__(self, path: Path | str, readers: int = 2) -> None:
         self.path = Path(path)
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer")

@@ -1,0 +1,91 @@
+"""The SQLite file itself: private on disk, never silently replaced by an empty one."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from stellarr.domain.errors import StoreError
+from stellarr.domain.models import MediaRequest, MediaType
+from stellarr.store.sqlite import DatabaseMissing, SQLiteDatabase, marker_path, sqlite_stores
+from stellarr.store.sqlite.schema import MIGRATIONS
+
+
+def request(tmdb_id: int) -> MediaRequest:
+    return MediaRequest(
+        media_type=MediaType.MOVIE,
+        tmdb_id=tmdb_id,
+        title="Heat",
+        requested_by="alice",
+        requested_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+
+
+async def test_a_new_database_is_private_and_remembered(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "stellarr.db"
+    db = SQLiteDatabase(path)
+    await db.open()
+    await db.close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert marker_path(path).is_file()
+
+
+@pytest.mark.parametrize("loss", ["deleted", "emptied"])
+async def test_a_lost_database_refuses_to_open(tmp_path: Path, loss: str) -> None:
+    path = tmp_path / "stellarr.db"
+    stores = sqlite_stores(path)
+    await stores.database.open()
+    await stores.media.add_request(request(1))
+    await stores.database.close()
+    if loss == "deleted":
+        path.unlink()
+    else:
+        path.write_bytes(b"")
+    with pytest.raises(DatabaseMissing, match="start-afresh"):
+        await SQLiteDatabase(path).open()
+
+
+@pytest.mark.parametrize("change", ["deleted", "replaced", "truncated"])
+async def test_writes_stop_when_the_file_changes_under_a_running_server(
+    tmp_path: Path, change: str
+) -> None:
+    path = tmp_path / "stellarr.db"
+    stores = sqlite_stores(path)
+    await stores.database.open()
+    try:
+        await stores.media.add_request(request(1))
+        if change == "deleted":
+            path.unlink()
+        elif change == "replaced":
+            path.rename(tmp_path / "moved.db")
+            path.write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
+        else:
+            with path.open("r+b") as handle:
+                handle.truncate(0)
+        with pytest.raises(StoreError, match="removed or replaced"):
+            await stores.media.add_request(request(2))
+        with pytest.raises(StoreError):
+            await stores.database.check_writable()
+    finally:
+        await stores.database.close()
+
+
+async def test_login_protection_rows_survive_the_move_to_expiring_keys(tmp_path: Path) -> None:
+    path = tmp_path / "stellarr.db"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(MIGRATIONS[0] + "\nPRAGMA user_version = 1;")
+        conn.execute("INSERT INTO login_failures VALUES ('login:192.0.2.1', 3, 5000.0)")
+        conn.execute("INSERT INTO used_challenges VALUES ('1700:abc', 6000.0)")
+    stores = sqlite_stores(path)
+    await stores.database.open()
+    try:
+        failures = await stores.keys.get("RATELIMIT#login:192.0.2.1", 1000.0)
+        assert failures is not None and (failures.count, failures.expires_at) == (3, 5000.0)
+        assert not await stores.keys.put("CHALLENGE#1700:abc", "", 7000.0, 1000.0, replace=False)
+    finally:
+        await stores.database.close()
