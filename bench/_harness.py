@@ -1,4 +1,5 @@
-"""Shared bench plumbing: a real `stellarr serve` process, a load generator, statistics."""
+"""Shared bench plumbing: a real `stellarr serve` process, nginx as a yardstick, a load
+generator, statistics."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -18,12 +20,18 @@ from pathlib import Path
 import httpx
 
 from stellarr.domain.models import MediaRequest, MediaType
-from stellarr.store.base import Store
+from stellarr.store.ports import Stores
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "packages" / "stellarr" / "tests"))
 
-from stellarr_testing.processes import running_stellarr  # noqa: E402  (needs the path above)
+from stellarr_testing.processes import (  # noqa: E402  (needs the path above)
+    answers,
+    free_port,
+    running_stellarr,
+    stop,
+    wait_until,
+)
 
 
 def sample_request(i: int, start: datetime) -> MediaRequest:
@@ -42,9 +50,10 @@ def sample_request(i: int, start: datetime) -> MediaRequest:
     )
 
 
-async def populate(store: Store, requests: int, library: int, concurrency: int = 16) -> None:
-    """Pending requests (two thirds movies) and library ids, through the Store port."""
-    await store.open()
+async def populate(stores: Stores, requests: int, library: int, concurrency: int = 16) -> None:
+    """Pending requests (two thirds movies) and library ids, through the MediaStore port."""
+    await stores.database.open()
+    store = stores.media
     start = datetime(2026, 1, 1, tzinfo=UTC)
     ids = iter(range(1, requests + 1))
 
@@ -56,7 +65,7 @@ async def populate(store: Store, requests: int, library: int, concurrency: int =
     if library:
         await store.replace_library(MediaType.MOVIE, range(1, library // 2 + 1))
         await store.replace_library(MediaType.TV, range(1, library - library // 2 + 1))
-    await store.close()
+    await stores.database.close()
 
 
 def dynamodb_local_env(endpoint: str, table: str) -> dict[str, str]:
@@ -78,9 +87,89 @@ def stellarr_server(env: Mapping[str, str], cwd: Path) -> Iterator[str]:
         yield base
 
 
-def wrk_rps(url: str, seconds: int, connections: int) -> float:
+NGINX_CONF = """\
+daemon off;
+worker_processes {workers};
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {tmp}/client_body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    types {{ application/json json; }}
+    default_type application/octet-stream;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 100000000;
+    gzip_static on;
+    gzip_vary on;
+    server {{
+        listen 127.0.0.1:{port};
+        root {root};
+    }}
+}}
+"""
+
+
+@contextmanager
+def nginx_server(files: Mapping[str, bytes], workers: str = "1") -> Iterator[str]:
+    """nginx serving `files` (name -> bytes) from a temporary root on a free 127.0.0.1 port.
+
+    `workers` is nginx's worker_processes: 1 to match Stellarr's one Uvicorn worker, "auto"
+    for nginx's stock setting (one per core). A `NAME.gz` next to `NAME` is served to clients
+    that accept gzip (gzip_static). nginx runs in the foreground from a generated config; its
+    pid, logs and temp folders live in the temporary folder, and it is always stopped on the
+    way out.
+    """
+    nginx = shutil.which("nginx") or next(
+        (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if Path(p).is_file()), None
+    )
+    if nginx is None:
+        raise RuntimeError("nginx is not installed (apt-get install -y nginx)")
+    with tempfile.TemporaryDirectory(prefix="stellarr-nginx-") as tmp:
+        folder = Path(tmp)
+        # Run as root, nginx's worker drops to `nobody`, which must be able to read the files.
+        folder.chmod(0o755)
+        root = folder / "root"
+        root.mkdir(mode=0o755)
+        for name, body in files.items():
+            (root / name).write_bytes(body)
+            (root / name).chmod(0o644)
+        port = free_port()
+        conf = folder / "nginx.conf"
+        conf.write_text(NGINX_CONF.format(tmp=folder, root=root, port=port, workers=workers))
+        log = (folder / "stderr.log").open("wb")
+        # -e: the log nginx writes before reading the config; -p: the prefix for relative paths.
+        process = subprocess.Popen(
+            [nginx, "-e", str(folder / "error.log"), "-p", str(folder), "-c", str(conf)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            try:
+                wait_until(lambda: answers(f"{base}/"), process, "nginx", attempts=100)
+            except Exception:
+                log.flush()
+                errors = [folder / "stderr.log", folder / "error.log"]
+                print(*(p.read_text() for p in errors if p.is_file()), file=sys.stderr)
+                raise
+            yield base
+        finally:
+            stop(process)
+            log.close()
+
+
+def wrk_rps(
+    url: str, seconds: int, connections: int, headers: Mapping[str, str] | None = None
+) -> float:
+    extra = [arg for name, value in (headers or {}).items() for arg in ("-H", f"{name}: {value}")]
     out = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", url],
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", *extra, url],
         capture_output=True,
         text=True,
         check=True,
@@ -88,11 +177,22 @@ def wrk_rps(url: str, seconds: int, connections: int) -> float:
     match = re.search(r"Requests/sec:\s+([\d.]+)", out)
     if not match:
         raise RuntimeError(out)
+    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    if errors:
+        raise RuntimeError(f"{url}: {errors.group(1)} error responses under load")
     return float(match.group(1))
 
 
-async def _python_rps(host: str, port: int, path: str, seconds: float, connections: int) -> float:
-    request = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode()
+async def _python_rps(
+    host: str,
+    port: int,
+    path: str,
+    seconds: float,
+    connections: int,
+    headers: Mapping[str, str],
+) -> float:
+    lines = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    request = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n{lines}\r\n".encode()
     done = 0
     stop = time.monotonic() + seconds
 
@@ -111,13 +211,20 @@ async def _python_rps(host: str, port: int, path: str, seconds: float, connectio
     return done / seconds
 
 
-def requests_per_second(url: str, seconds: int = 5, connections: int = 8) -> tuple[float, str]:
+def requests_per_second(
+    url: str,
+    seconds: int = 5,
+    connections: int = 8,
+    headers: Mapping[str, str] | None = None,
+) -> tuple[float, str]:
     """Throughput of GET url over keep-alive connections: wrk when installed, else asyncio."""
     if shutil.which("wrk"):
-        return wrk_rps(url, seconds, connections), "wrk"
+        return wrk_rps(url, seconds, connections, headers), "wrk"
     parts = httpx.URL(url)
     path = parts.raw_path.decode()
-    rps = asyncio.run(_python_rps(parts.host, parts.port or 80, path, seconds, connections))
+    rps = asyncio.run(
+        _python_rps(parts.host, parts.port or 80, path, seconds, connections, headers or {})
+    )
     return rps, "asyncio client"
 
 

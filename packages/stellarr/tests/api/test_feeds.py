@@ -1,14 +1,16 @@
 from __future__ import annotations
 
+import gzip
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
+import httpx
 import pytest
 
 from stellarr.domain.errors import StoreError
-from stellarr.domain.models import MediaType
-from stellarr.store.memory import MemoryStore
+from stellarr.domain.models import MediaRequest, MediaType
 from stellarr_testing.harness import ADMIN_PASSWORD, Harness
+from stellarr_testing.memory_store import MemoryMediaStore, memory_stores
 
 from .conftest import MakeApi
 
@@ -127,14 +129,14 @@ async def test_feeds_follow_writes_and_revalidate(api: Harness) -> None:
     assert [m["id"] for m in (await api.client.get("/list/radarr/tmdb")).json()] == [823464]
 
 
-class BrokenStore(MemoryStore):
+class BrokenMediaStore(MemoryMediaStore):
     async def list_requests(self, media_type: MediaType | None = None) -> list:  # type: ignore[type-arg]
         raise StoreError("disk on fire")
 
 
 @pytest.mark.parametrize("path", FEEDS)
-async def test_store_failure_is_5xx_never_an_empty_list(make_api: MakeApi, path: str) -> None:
-    api = await make_api(store=BrokenStore())
+async def test_store_failure_is_5xx_never_an_empty_list(make_api_with: MakeApi, path: str) -> None:
+    api = await make_api_with(stores=memory_stores(BrokenMediaStore()))
     response = await api.client.get(path)
     assert response.status_code == 503
     assert response.json() == {"detail": "Storage is unavailable; try again shortly"}
@@ -148,3 +150,136 @@ async def test_host_headers_do_not_multiply_cached_renderings(api: Harness) -> N
         await api.client.get("/rss/all", headers={"Host": f"h{n}.example"})
     snapshot = await api.services.snapshots.current()
     assert len(snapshot._rendered) == 2
+
+
+# Content coding ---------------------------------------------------------------------------
+
+IDENTITY = {"Accept-Encoding": "identity"}
+GZIP = {"Accept-Encoding": "gzip"}
+
+
+async def request_many(api: Harness, n: int = 60, first: int = 1) -> None:
+    """Enough pending requests that every feed is worth compressing."""
+    await api.services.ready()  # the app opens its store on first use
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    for i in range(first, first + n):
+        movie = i % 2 == 1
+        await api.services.store.add_request(
+            MediaRequest(
+                media_type=MediaType.MOVIE if movie else MediaType.TV,
+                tmdb_id=i,
+                title=f"Requested title number {i}",
+                requested_by="alice",
+                requested_at=when,
+                year=2000 + i % 25,
+                overview="An overview long enough to look like one from TMDB.",
+                poster_path=f"/poster{i}.jpg",
+                imdb_id=f"tt{i:07d}",
+                tvdb_id=None if movie else 300000 + i,
+            )
+        )
+
+
+async def wire(
+    api: Harness, path: str, headers: dict[str, str] | list[tuple[str, str]]
+) -> tuple[httpx.Response, bytes]:
+    """The response and its body exactly as sent, before httpx undoes any content coding."""
+    async with api.client.stream("GET", path, headers=headers) as response:
+        raw = b"".join([chunk async for chunk in response.aiter_raw()])
+    return response, raw
+
+
+@pytest.mark.parametrize("path", FEEDS)
+async def test_feeds_are_gzipped_for_clients_that_accept_it(api: Harness, path: str) -> None:
+    await request_many(api)
+    plain, plain_body = await wire(api, path, IDENTITY)
+    zipped, zipped_body = await wire(api, path, GZIP)
+    assert plain.status_code == zipped.status_code == 200
+    assert "content-encoding" not in plain.headers
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert gzip.decompress(zipped_body) == plain_body
+    assert len(zipped_body) < len(plain_body) / 2
+    assert zipped.headers["content-length"] == str(len(zipped_body))
+    assert zipped.headers["content-type"] == plain.headers["content-type"]
+    assert plain.headers["vary"] == zipped.headers["vary"] == "Accept-Encoding"
+    assert zipped.headers["etag"] != plain.headers["etag"]
+    # httpx's own decoding (it asks for gzip by default) gives the same bytes
+    assert (await api.client.get(path)).content == plain_body
+
+
+async def test_each_encoding_revalidates_against_its_own_etag(api: Harness) -> None:
+    await request_many(api)
+    path = "/list/sonarr"
+    plain, plain_body = await wire(api, path, IDENTITY)
+    zipped, _ = await wire(api, path, GZIP)
+    plain_etag, gzip_etag = plain.headers["etag"], zipped.headers["etag"]
+
+    same, body = await wire(api, path, {**GZIP, "If-None-Match": gzip_etag})
+    assert same.status_code == 304 and body == b""
+    assert same.headers["etag"] == gzip_etag and same.headers["vary"] == "Accept-Encoding"
+    weak_in_a_list, _ = await wire(api, path, {**GZIP, "If-None-Match": f'"x", W/{gzip_etag}'})
+    assert weak_in_a_list.status_code == 304
+    same_plain, _ = await wire(api, path, {**IDENTITY, "If-None-Match": plain_etag})
+    assert same_plain.status_code == 304 and same_plain.headers["vary"] == "Accept-Encoding"
+    assert same_plain.headers["etag"] == plain_etag
+
+    # Holding one encoding never validates the other: the client gets the bytes it asked for.
+    crossed, body = await wire(api, path, {**IDENTITY, "If-None-Match": gzip_etag})
+    assert crossed.status_code == 200 and "content-encoding" not in crossed.headers
+    assert crossed.headers["etag"] == plain_etag and body == plain_body
+    crossed, body = await wire(api, path, {**GZIP, "If-None-Match": plain_etag})
+    assert crossed.status_code == 200 and crossed.headers["content-encoding"] == "gzip"
+    assert crossed.headers["etag"] == gzip_etag and gzip.decompress(body) == plain_body
+
+
+@pytest.mark.parametrize(
+    ("accept", "coding"),
+    [
+        ("gzip;q=0", None),
+        ("gzip;q=0, identity", None),
+        ("*, gzip;q=0", None),
+        ("br, zstd, compress", None),  # codings we do not offer: the plain body
+        ("identity;q=0", None),  # nothing acceptable: still a feed, never a 406
+        ("gzip;q=0.4, identity;q=0.9", None),
+        ("*", "gzip"),
+        ("identity;q=0.5, gzip", "gzip"),
+        ("x-gzip", "gzip"),
+    ],
+)
+async def test_accept_encoding_weights_and_refusals(
+    api: Harness, accept: str, coding: str | None
+) -> None:
+    await request_many(api)
+    _, plain_body = await wire(api, "/rss/all", IDENTITY)
+    response, body = await wire(api, "/rss/all", {"Accept-Encoding": accept})
+    assert response.status_code == 200 and response.headers["vary"] == "Accept-Encoding"
+    assert response.headers.get("content-encoding") == coding
+    assert (gzip.decompress(body) if coding else body) == plain_body
+
+
+async def test_repeated_accept_encoding_lines_count_as_one_list(api: Harness) -> None:
+    await request_many(api)
+    lines = [("Accept-Encoding", "identity;q=0.5"), ("Accept-Encoding", "gzip")]
+    response, _ = await wire(api, "/list/radarr", lines)
+    assert response.headers["content-encoding"] == "gzip"
+
+
+async def test_a_new_revision_gives_every_encoding_a_new_etag(api: Harness) -> None:
+    await request_many(api)
+    before_plain, _ = await wire(api, "/list/radarr", IDENTITY)
+    before, _ = await wire(api, "/list/radarr", GZIP)
+    await request_many(api, n=2, first=1001)
+    after, body = await wire(api, "/list/radarr", {**GZIP, "If-None-Match": before.headers["etag"]})
+    assert after.status_code == 200
+    assert after.headers["etag"] not in (before.headers["etag"], before_plain.headers["etag"])
+    assert after.headers["etag"].endswith('-gzip"')
+    assert b"tt0001001" in gzip.decompress(body)
+
+
+async def test_small_feeds_go_out_plain_but_still_vary(api: Harness) -> None:
+    plain, plain_body = await wire(api, "/list/radarr", IDENTITY)
+    response, body = await wire(api, "/list/radarr", GZIP)
+    assert body == plain_body == b"[]"
+    assert "content-encoding" not in response.headers
+    assert response.headers["vary"] == "Accept-Encoding"
+    assert response.headers["etag"] == plain.headers["etag"]

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import APIRouter, Request, Response
 
 from stellarr.api.conditional import conditional_response
-from stellarr.api.deps import ServicesDep, SessionDep, SettingsDep, site_url
+from stellarr.api.deps import SessionDep, SettingsDep, get_services, get_settings, site_url
 from stellarr.domain.errors import Unauthorized
 from stellarr.domain.feeds import TMDB_WEB
 from stellarr.services.feeds import FEEDS, Feed
@@ -28,7 +28,11 @@ def check_feed_token(request: Request, settings: Settings) -> None:
 
 
 def _endpoint(feed: Feed) -> Callable[..., Awaitable[Response]]:
-    async def serve(request: Request, services: ServicesDep, settings: SettingsDep) -> Response:
+    async def serve(request: Request) -> Response:
+        # The dependencies called directly, not declared: FastAPI's dependency solving was a
+        # quarter of a poll's CPU (docs/benchmarks.md), and the feeds are the hot path.
+        services = await get_services(request)
+        settings = await get_settings(services)
         check_feed_token(request, settings)
         # A failure here must be a 5xx: an empty 200 makes Radarr unmonitor everything.
         snapshot = await services.snapshots.current()

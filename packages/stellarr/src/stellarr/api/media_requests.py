@@ -34,7 +34,10 @@ async def remove_request(
 
 @router.get("/api/requests")
 async def list_requests(
-    services: ServicesDep, session: SessionDep, media_type: MediaType | None = None
+    request: Request,
+    services: ServicesDep,
+    session: SessionDep,
+    media_type: MediaType | None = None,
 ) -> Response:
     snapshot = await services.snapshots.current()
     key = f"requests:{media_type.value if media_type else 'all'}"
@@ -44,7 +47,7 @@ async def list_requests(
             {"requests": [r.to_json() for r in s.requests if media_type in (None, r.media_type)]}
         ),
     )
-    return Response(rendered.body, media_type="application/json")
+    return conditional_response(request, rendered, "application/json", "private, no-cache")
 
 
 def _library_status(s: Snapshot) -> bytes:

@@ -11,14 +11,47 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from stellarr.domain import content_coding
 from stellarr.domain.models import MediaRequest, MediaType, RequestStatus
-from stellarr.store.base import Store
+from stellarr.store.ports import MediaStore
+
+
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    """One representation of a rendering: its bytes in one content coding."""
+
+    body: bytes
+    etag: str
+    coding: str  # content_coding.IDENTITY or one of content_coding.OFFERED
 
 
 @dataclass(frozen=True, slots=True)
 class Rendered:
     body: bytes
     etag: str
+    _encoded: dict[str, Encoded] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
+
+    def encoded(self, coding: str) -> Encoded:
+        """The body in `coding`, compressed on first use and kept as long as the rendering.
+
+        Falls back to the plain body where compressing does not pay. Each coding has its
+        own strong ETag, so no cache can answer a gzip request with plain bytes or back.
+        """
+        found = self._encoded.get(coding)
+        if found is None:
+            found = self._encoded[coding] = self._encode(coding)
+        return found
+
+    def _encode(self, coding: str) -> Encoded:
+        if coding == content_coding.IDENTITY:
+            return Encoded(self.body, self.etag, coding)
+        if len(self.body) >= content_coding.MIN_COMPRESS_BYTES:
+            body = content_coding.encode(coding, self.body)
+            if len(body) < len(self.body):
+                return Encoded(body, f'{self.etag[:-1]}-{coding}"', coding)
+        return self.encoded(content_coding.IDENTITY)
 
 
 @dataclass
@@ -48,7 +81,7 @@ class Snapshot:
 
 
 class SnapshotCache:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: MediaStore) -> None:
         self._store = store
         self._current: Snapshot | None = None
         self._loading: asyncio.Task[Snapshot] | None = None
