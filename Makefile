@@ -14,13 +14,15 @@ PORT ?= 8000
 .NOTPARALLEL:
 
 .PHONY: help install install-test install-bench web run test lint format typecheck pytest \
-	bench lambda clean
+	bench lambda clean run-stereospot convert
 
 help:
 	@echo "make run    install, build the web UI, start Stellarr on http://$(HOST):$(PORT)"
+	@echo "make run-stereospot  start StereoSpot's web UI with local workers"
+	@echo "make convert IN=a.mp4 OUT=b.mp4  convert a video to 3D locally (StereoSpot)"
 	@echo "make test   install what the tests need, lint, type-check, run the whole test suite"
 	@echo "make bench  run the benchmarks in bench/ (figures go in docs/benchmarks.md)"
-	@echo "make lambda build dist/lambda.zip and dist/layer.zip (Python 3.12, arm64)"
+	@echo "make lambda build dist/lambda.zip (Python 3.12, arm64; a layer only if one is needed)"
 
 # run: the Python dependencies only. test: the development tools too, and Java 17, npm and
 # Chromium (installed with apt as root; otherwise it names the one command to run).
@@ -42,6 +44,15 @@ web:
 # --no-sync: a plain `uv run` would install the development tools too.
 run: install web
 	$(UV) run --no-sync stellarr serve --host $(HOST) --port $(PORT)
+
+# StereoSpot: its web UI with local workers (SQLite + a folder under stereospot-data/).
+run-stereospot: install
+	$(UV) run --no-sync stereospot serve --host $(HOST) --port $(PORT)
+
+# make convert IN=film.mp4 OUT=film_3d.mp4 [FORMAT=half-sbs]: the whole pipeline, locally.
+FORMAT ?= half-sbs
+convert: install
+	$(UV) run --no-sync stereospot convert "$(IN)" -o "$(OUT)" --format $(FORMAT)
 
 lint:
 	$(UV) run ruff check .
@@ -68,7 +79,7 @@ bench: install-bench
 	$(UV) run python bench/cold_start.py
 
 lambda: install
-	$(UV) run stellarr lambda-package
+	$(UV) run python tools/lambda_package.py
 
 clean:
 	rm -rf .venv .cache dist .pytest_cache .mypy_cache .ruff_cache

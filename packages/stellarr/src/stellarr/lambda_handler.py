@@ -1,16 +1,59 @@
 """AWS Lambda entry point: the same app as `stellarr serve`, behind Mangum.
 
-Nothing is built at import: the first invocation builds the app (FastAPI, the store, the
-settings source), and later invocations on the same warm instance reuse it. Function URL
-(payload 2.0) events carry the caller in requestContext.http.sourceIp, which Mangum passes
-on as the ASGI client; behind CloudFront, TRUSTED_PROXIES decides which X-Forwarded-For hop
-is the real client, exactly as for `stellarr serve` behind Caddy.
+Imported anywhere but Lambda, it builds nothing: the first invocation builds the app (FastAPI,
+the store, the settings source), and later invocations on the same instance reuse it. On
+Lambda (AWS_LAMBDA_INITIALIZATION_TYPE is set) the app is built while the runtime
+initialises: no request waits for that with SnapStart or provisioned concurrency, and on
+demand it costs what building on the first invocation would, except when Lambda initialises
+an instance ahead of any request. Building touches no network: the secret is read and the
+table reached on the first request that needs them.
+
+SnapStart (initialisation type `snap-start`) also warms what the first requests would load
+(the TMDB client, the request and search services, one in-process request that needs no
+network) so that it is in the snapshot. A snapshot is restored into many instances at once
+and maybe days later, so the runtime hooks make sure nothing from before it is reused:
+before the snapshot every client is closed (pooled connections would be dead, and shared);
+after the restore the random generators are reseeded and the app is built again from the
+environment, so credentials, secrets and connections are this instance's own.
+
+Function URL (payload 2.0) events carry the caller in requestContext.http.sourceIp, which Mangum
+passes on as the ASGI client; behind CloudFront, TRUSTED_PROXIES decides which X-Forwarded-For
+hop is the real client, exactly as for `stellarr serve` behind Caddy.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
+from collections.abc import Coroutine, Mapping
 from typing import Any
+
+INITIALIZATION_TYPE = "AWS_LAMBDA_INITIALIZATION_TYPE"
+# Shipped with Lambda's Python runtimes, not with this package; absent everywhere else.
+RUNTIME_HOOKS_MODULE = "snapshot_restore_py"
+# Initialisation that no request waits for, so worth loading everything a request would.
+WARMED_INITIALIZATION = frozenset({"snap-start", "provisioned-concurrency"})
+# A request that runs the whole HTTP stack without reaching the store or Secrets Manager.
+_WARM_UP_EVENT: dict[str, Any] = {
+    "version": "2.0",
+    "routeKey": "$default",
+    "rawPath": "/api/auth/params",
+    "rawQueryString": "",
+    "headers": {"host": "localhost", "x-forwarded-proto": "https"},
+    "requestContext": {
+        "http": {
+            "method": "GET",
+            "path": "/api/auth/params",
+            "protocol": "HTTP/1.1",
+            "sourceIp": "127.0.0.1",
+            "userAgent": "stellarr-warm-up",
+        },
+        "requestId": "warm-up",
+        "routeKey": "$default",
+        "stage": "$default",
+    },
+    "isBase64Encoded": False,
+}
 
 _asgi_handler: Any = None
 
@@ -29,3 +72,73 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         _asgi_handler = _build()
     response: dict[str, Any] = _asgi_handler(event, context)
     return response
+
+
+def warm_up() -> None:
+    """Load what the first requests would load, without opening a connection."""
+    services = _asgi_handler.app.state.services
+    # Building them imports the TMDB client and creates it; no request is made.
+    _ = services.media_requests, services.search
+    _asgi_handler(_WARM_UP_EVENT, None)
+
+
+def before_snapshot() -> None:
+    _close_app()
+
+
+def after_restore() -> None:
+    global _asgi_handler
+    _reseed()
+    _close_app()
+    _asgi_handler = _build()
+
+
+def _close_app() -> None:
+    global _asgi_handler
+    built, _asgi_handler = _asgi_handler, None
+    if built is not None:
+        _run(built.app.state.services.close())
+
+
+def _run(work: Coroutine[Any, Any, None]) -> None:
+    import asyncio
+
+    # Mangum runs every invocation on this thread's loop; the clients belong to it.
+    asyncio.get_event_loop_policy().get_event_loop().run_until_complete(work)
+
+
+def _reseed() -> None:
+    """Give this instance its own randomness: every instance restored from one snapshot
+    starts with the same generator states, so their retry jitter would move in lockstep.
+    Retry policies draw from the process-wide generator, so one reseed covers them; uuid4
+    (DynamoDB client tokens) and `secrets` read os.urandom on every call."""
+    import random
+    import ssl
+
+    random.seed()
+    # OpenSSL's generator is process memory too (TLS randoms, key shares): mix in new entropy.
+    ssl.RAND_add(os.urandom(32), 32.0)
+
+
+def _register_runtime_hooks() -> None:
+    try:
+        hooks = importlib.import_module(RUNTIME_HOOKS_MODULE)
+    except ImportError:
+        return  # not a Lambda Python runtime: no snapshot will be taken
+    hooks.register_before_snapshot(before_snapshot)
+    hooks.register_after_restore(after_restore)
+
+
+def _initialise(environ: Mapping[str, str]) -> None:
+    global _asgi_handler
+    initialization = environ.get(INITIALIZATION_TYPE)
+    if not initialization:
+        return
+    _asgi_handler = _build()
+    if initialization in WARMED_INITIALIZATION:
+        warm_up()
+
+
+# The runtime only runs hooks registered while it imports the handler module.
+_register_runtime_hooks()
+_initialise(os.environ)

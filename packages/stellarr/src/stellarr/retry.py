@@ -28,7 +28,9 @@ class RetryPolicy:
     base_delay: float = 0.25
     max_delay: float = 8.0
     jitter: bool = True
-    rng: random.Random = field(default_factory=random.Random, compare=False, repr=False)
+    # None: the process-wide generator, so one reseed (after a SnapStart restore) covers
+    # every policy; tests pass their own seeded one.
+    rng: random.Random | None = field(default=None, compare=False, repr=False)
 
     def delay(self, attempt: int, retry_after: float | None = None) -> float | None:
         """Seconds to wait before retry number `attempt` (1-based), or None to give up."""
@@ -38,7 +40,8 @@ class RetryPolicy:
             return min(max(retry_after, 0.0), self.max_delay)
         ceiling = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
         # Full jitter spreads retries from many clients instead of synchronising them.
-        return self.rng.uniform(0, ceiling) if self.jitter else ceiling
+        spread = random.uniform if self.rng is None else self.rng.uniform
+        return spread(0, ceiling) if self.jitter else ceiling
 
 
 class Retryable(Exception):

@@ -1,18 +1,24 @@
 """The Lambda handler on real Function URL events: DynamoDB Local for the store, moto's
-Secrets Manager for the settings, the fake TMDB for search and requests."""
+Secrets Manager for the settings, the fake TMDB for search and requests; and the handler's
+life on Lambda: built during init, and SnapStart's snapshot and restore."""
 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
+import random
+import sys
 import time
+import types
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 from stellarr import lambda_handler
+from stellarr.services.container import Services, ServicesClosed
 from stellarr_testing.fake_tmdb import API_KEY, FakeTMDB
 from stellarr_testing.lambda_events import function_url_event, response_json
 from stellarr_testing.login import login_body
@@ -20,6 +26,12 @@ from stellarr_testing.stores import moto_admin
 
 PASSWORD = "lambda shared password"
 ORIGIN = "https://requests.example.com"
+SECRET = {
+    "APP_SECRET_KEY": "s" * 48,
+    "PRESHARED_PASSWORD": PASSWORD,
+    "TMDB_API_KEY": API_KEY,
+    "FEED_TOKEN": "feed-from-secret",
+}
 
 
 @pytest.fixture
@@ -30,14 +42,7 @@ def lambda_env(
     secrets = moto_admin("secretsmanager", moto_endpoint)
     arn = secrets.create_secret(
         Name=secret_name,
-        SecretString=json.dumps(
-            {
-                "APP_SECRET_KEY": "s" * 48,
-                "PRESHARED_PASSWORD": PASSWORD,
-                "TMDB_API_KEY": API_KEY,
-                "FEED_TOKEN": "feed-from-secret",
-            }
-        ),
+        SecretString=json.dumps(SECRET),
     )["ARN"]
     env = {
         "STORE": "dynamodb",
@@ -61,10 +66,24 @@ def lambda_env(
     if built is not None:
         # Mangum runs every invocation on the thread's event loop, as Lambda would reuse it
         # across warm invocations; the test owns that loop's end.
-        loop = asyncio.get_event_loop_policy().get_event_loop()
+        loop = handler_loop()
         loop.run_until_complete(built.app.state.services.close())
         loop.close()
         asyncio.set_event_loop(None)
+
+
+def handler_loop() -> asyncio.AbstractEventLoop:
+    return asyncio.get_event_loop_policy().get_event_loop()
+
+
+def built_services() -> Services:
+    services: Services = lambda_handler._asgi_handler.app.state.services
+    return services
+
+
+def tables(dynamodb_endpoint: str) -> list[str]:
+    names: list[str] = moto_admin("dynamodb", dynamodb_endpoint).list_tables()["TableNames"]
+    return names
 
 
 def invoke(method: str, path: str, **kw: Any) -> dict[str, Any]:
@@ -141,3 +160,131 @@ def test_nothing_heavy_is_imported_until_needed(lambda_env: dict[str, str]) -> N
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+class RuntimeHooks(types.ModuleType):
+    """Stands in for `snapshot_restore_py`, which only Lambda's Python runtimes carry: it
+    records the hooks and runs them the way the runtime documents (before the snapshot in
+    reverse order of registration, after the restore in order)."""
+
+    def __init__(self) -> None:
+        super().__init__(lambda_handler.RUNTIME_HOOKS_MODULE)
+        self.before: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = []
+        self.after: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = []
+
+    def register_before_snapshot(self, func: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+        self.before.append((func, args, kw))
+        return func
+
+    def register_after_restore(self, func: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+        self.after.append((func, args, kw))
+        return func
+
+    def snapshot(self) -> None:
+        for func, args, kw in reversed(self.before):
+            func(*args, **kw)
+
+    def restore(self) -> None:
+        for func, args, kw in self.after:
+            func(*args, **kw)
+
+
+def lambda_init(monkeypatch: pytest.MonkeyPatch, initialization: str) -> None:
+    """What the runtime does during init: import the handler module."""
+    monkeypatch.setenv(lambda_handler.INITIALIZATION_TYPE, initialization)
+    importlib.reload(lambda_handler)
+
+
+@pytest.fixture
+def runtime_hooks(monkeypatch: pytest.MonkeyPatch) -> RuntimeHooks:
+    hooks = RuntimeHooks()
+    monkeypatch.setitem(sys.modules, hooks.__name__, hooks)
+    return hooks
+
+
+def random_generators() -> dict[str, Callable[[], object]]:
+    """Every generator whose state a snapshot would hand to all its restored instances."""
+    from stellarr.aws.dynamodb import BATCH_POLICY
+    from stellarr.aws.http import DEFAULT_POLICY
+    from stellarr.clients.tmdb import DEFAULT_RETRY
+    from stellarr.store.dynamodb.media import CONFLICT_POLICY
+
+    # The retry policies draw their jitter from the process-wide generator, so reseeding it
+    # after a restore covers them all.
+    for policy in (DEFAULT_POLICY, BATCH_POLICY, CONFLICT_POLICY, DEFAULT_RETRY):
+        assert policy.rng is None
+    return {"random": random.getstate}
+
+
+def test_on_demand_init_builds_the_app_without_touching_the_network(
+    lambda_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, dynamodb_endpoint: str
+) -> None:
+    assert lambda_handler.RUNTIME_HOOKS_MODULE not in sys.modules  # not a Lambda runtime
+    lambda_init(monkeypatch, "on-demand")
+    # Built, but not warmed: a request may be waiting for this init.
+    assert "tmdb" not in vars(built_services())
+    assert lambda_env["DYNAMODB_TABLE"] not in tables(dynamodb_endpoint)
+
+    health = invoke("GET", "/api/health")
+    assert health["statusCode"] == 200
+    assert lambda_env["DYNAMODB_TABLE"] in tables(dynamodb_endpoint)
+
+
+def test_snapstart_restored_instance_reuses_nothing_from_before_the_snapshot(
+    lambda_env: dict[str, str],
+    runtime_hooks: RuntimeHooks,
+    monkeypatch: pytest.MonkeyPatch,
+    dynamodb_endpoint: str,
+    moto_endpoint: str,
+) -> None:
+    lambda_init(monkeypatch, "snap-start")
+    assert [f.__name__ for f, _, _ in runtime_hooks.before] == ["before_snapshot"]
+    assert [f.__name__ for f, _, _ in runtime_hooks.after] == ["after_restore"]
+    # Built and warmed during init, without a connection: the table is made on first use.
+    before = built_services()
+    assert {"tmdb", "media_requests", "search"} <= vars(before).keys()
+    assert lambda_env["DYNAMODB_TABLE"] not in tables(dynamodb_endpoint)
+
+    # Whatever init leaves behind must not survive: here a pooled connection to the table
+    # and settings read from the secret.
+    assert invoke("GET", "/list/sonarr", query="token=feed-from-secret")["statusCode"] == 200
+    table_before = before.stores.database.client  # type: ignore[attr-defined]
+    pool_before = table_before._http._client
+    assert not pool_before.is_closed
+
+    runtime_hooks.snapshot()
+    assert pool_before.is_closed
+    with pytest.raises(ServicesClosed):
+        handler_loop().run_until_complete(before.ready())
+
+    # Days later, in one of many instances: the secret was rotated, credentials are new.
+    rotated = {**SECRET, "FEED_TOKEN": "rotated-feed-token"}
+    moto_admin("secretsmanager", moto_endpoint).put_secret_value(
+        SecretId=lambda_env["APP_SECRET_ARN"], SecretString=json.dumps(rotated)
+    )
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "session-token-after-restore")
+    generators = random_generators()
+    in_snapshot = {name: state() for name, state in generators.items()}
+    # DynamoDB client tokens need no reseeding: uuid4 reads os.urandom on every call.
+    random.seed(0)
+    token = uuid.uuid4()
+    random.seed(0)
+    assert uuid.uuid4() != token
+    random.setstate(in_snapshot["random"])
+
+    runtime_hooks.restore()
+
+    after = built_services()
+    assert after is not before
+    table_after = after.stores.database.client  # type: ignore[attr-defined]
+    assert table_after is not table_before
+    assert not table_after._http._client.is_closed
+    assert table_after._http._credentials.session_token == "session-token-after-restore"
+    unchanged = [name for name, state in generators.items() if state() == in_snapshot[name]]
+    assert unchanged == []
+
+    assert invoke("GET", "/api/health")["statusCode"] == 200
+    assert invoke("GET", "/list/sonarr", query="token=feed-from-secret")["statusCode"] == 401
+    assert invoke("GET", "/list/sonarr", query="token=rotated-feed-token")["statusCode"] == 200
+    answer = login()
+    assert answer["statusCode"] == 200, answer

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 from stellarr.aws.errors import AwsConfigError
 
@@ -22,8 +22,20 @@ AWS_VARIABLES = (
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
     "AWS_SESSION_TOKEN",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
     *ENDPOINT_VARIABLES.values(),
 )
+
+
+class CredentialSource(Protocol):
+    """Where signing gets the credentials for each request."""
+
+    async def current(self) -> Credentials: ...
+
+    async def aclose(self) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +46,13 @@ class Credentials:
 
     def __repr__(self) -> str:  # keep the secret halves out of any log line or traceback
         return f"Credentials(access_key_id={self.access_key_id[:4]!r}...)"
+
+    async def current(self) -> Credentials:
+        """Fixed credentials are their own source."""
+        return self
+
+    async def aclose(self) -> None:
+        return None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Credentials:
@@ -46,6 +65,16 @@ class Credentials:
             )
         token = environ.get("AWS_SESSION_TOKEN", "").strip() or None
         return cls(key_id, secret, token)
+
+
+def credentials_from_env(environ: Mapping[str, str]) -> CredentialSource:
+    """Keys in the environment, else the container credentials endpoint (SnapStart, ECS)."""
+    if environ.get("AWS_ACCESS_KEY_ID", "").strip():
+        return Credentials.from_env(environ)
+    from stellarr.aws.container_credentials import ContainerCredentials
+
+    container = ContainerCredentials.from_env(environ)
+    return container if container is not None else Credentials.from_env(environ)
 
 
 def region_from_env(environ: Mapping[str, str]) -> str:

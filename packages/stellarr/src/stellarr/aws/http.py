@@ -6,13 +6,13 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
-from stellarr.aws.credentials import Credentials
+from stellarr.aws.credentials import Credentials, CredentialSource
 from stellarr.aws.errors import (
     AwsError,
     AwsTransportError,
@@ -43,14 +43,20 @@ class SigV4Auth(httpx.Auth):
     requires_request_body = True
 
     def __init__(
-        self, credentials: Credentials, region: str, service: str, clock: Clock = utcnow
+        self, credentials: CredentialSource, region: str, service: str, clock: Clock = utcnow
     ) -> None:
         self._credentials = credentials
         self._region = region
         self._service = service
         self._clock = clock
+        # The credentials the last request was signed with: what an error message may echo.
+        self.last_used: Credentials | None = None
 
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        # Asked on every request: container credentials expire and are refreshed.
+        credentials = self.last_used = await self._credentials.current()
         given = [(k, v) for k, v in request.headers.items() if k.lower() not in _HTTPX_DEFAULTS]
         signed = sign(
             request.method,
@@ -59,7 +65,7 @@ class SigV4Auth(httpx.Auth):
             request.content,
             region=self._region,
             service=self._service,
-            credentials=self._credentials,
+            credentials=credentials,
             timestamp=self._clock(),
         )
         for name, value in signed:
@@ -75,7 +81,7 @@ class AwsHttp:
         *,
         service: str,
         region: str,
-        credentials: Credentials,
+        credentials: CredentialSource,
         endpoint_url: str,
         parse_error: ErrorParser,
         policy: RetryPolicy = DEFAULT_POLICY,
@@ -96,6 +102,7 @@ class AwsHttp:
         self._sleep = sleep
 
     async def aclose(self) -> None:
+        await self._credentials.aclose()
         if self._owns_client:
             await self._client.aclose()
 
@@ -160,7 +167,8 @@ class AwsHttp:
 
     def _redact(self, text: str) -> str:
         # Signature-mismatch messages echo the canonical request, which holds the token.
-        for secret in (self._credentials.secret_access_key, self._credentials.session_token):
+        used = self._auth.last_used
+        for secret in (used.secret_access_key, used.session_token) if used else ():
             if secret:
                 text = text.replace(secret, "***")
         return text

@@ -9,8 +9,9 @@ from typing import Any, ClassVar, Self
 import httpx
 
 from stellarr.aws.credentials import (
-    Credentials,
+    CredentialSource,
     Service,
+    credentials_from_env,
     default_endpoint,
     endpoint_from_env,
     region_from_env,
@@ -28,7 +29,7 @@ class AwsService:
     def __init__(
         self,
         *,
-        credentials: Credentials,
+        credentials: CredentialSource,
         region: str,
         endpoint_url: str | None = None,
         policy: RetryPolicy = DEFAULT_POLICY,
@@ -55,7 +56,7 @@ class AwsService:
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **options: Any) -> Self:
         return cls(
-            credentials=Credentials.from_env(environ),
+            credentials=credentials_from_env(environ),
             region=region_from_env(environ),
             endpoint_url=endpoint_from_env(environ, cls.SERVICE),
             **options,

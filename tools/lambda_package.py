@@ -1,0 +1,330 @@
+"""Build the Lambda deployment package: dist/lambda.zip, and dist/layer.zip when one is needed.
+
+    uv run python tools/lambda_package.py [--dist dist]
+
+A build tool, not part of the `stellarr` package: it reads the workspace lock and needs uv.
+
+What goes in: Stellarr, and exactly the runtime dependencies of the `stellarr` package as
+pinned in uv.lock (`uv export --package stellarr --no-dev`: never the dev group), minus the
+direct dependencies only `stellarr serve` uses and whatever only they need. boto3/botocore are
+refused: the AWS calls go through stellarr.aws. Wheels are fetched for Python 3.12 on arm64
+(Graviton) and only wheels, so nothing is compiled for the wrong machine.
+
+What is left out: tests, type stubs, console scripts, pydantic's bundled v1 (FastAPI imports
+it only to check whether a model is a v1 model, and skips the check when it cannot), and the
+dist-info files nothing reads at run time. Licences and each dist-info's METADATA headers and
+entry points stay.
+
+Bytecode: Lambda's file system is read-only, so Python cannot cache what it compiles and would
+compile every module on every cold start. Third-party packages ship as bytecode only; Stellarr
+ships source and bytecode so its tracebacks show source lines (docs/benchmarks.md has the
+measurements). Bytecode is compiled unchecked-hash: a zip keeps modification times to two
+seconds, and a timestamp-checked .pyc whose source looks newer would be ignored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Literal
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+STELLARR_SOURCE = REPO_ROOT / "packages" / "stellarr" / "src" / "stellarr"
+# Direct dependencies of `stellarr` that only `stellarr serve` uses.
+SERVER_ONLY = ("uvicorn", "httptools", "uvloop")
+# Big native code that only some features need goes in a layer, when the function needs it
+# at all. Packages every request imports (pydantic-core) stay in the function: a layer
+# would have to match the function's pins exactly and saves nothing at start-up.
+LAYER_CANDIDATES = frozenset({"cryptography"})
+FORBIDDEN = frozenset({"boto3", "botocore", "s3transfer"})
+# The web UI is served from elsewhere; the function answers the API, the feeds and the API
+# docs page, whose assets (Swagger UI, its start-up script, the icon) it keeps.
+EXCLUDED_FROM_FUNCTION = ("__pycache__",)
+UI_ONLY = ("index.html", "app.js", "crypto.js", "style.css", "favicon.ico")
+UNUSED_SUBPACKAGES = ("pydantic/v1",)
+# What a dist-info keeps: METADATA (headers only) for importlib.metadata.version(), entry
+# points (opentelemetry finds its context implementation through them), licences, SBOMs.
+DIST_INFO_KEPT = re.compile(r"(METADATA|entry_points\.txt|LICEN[CS]E.*|COPYING.*|NOTICE.*)$")
+DIST_INFO_KEPT_DIRS = ("licenses", "sboms")
+FUNCTION_ROOT = "/var/task"
+LAYER_ROOT = "/opt/python"
+
+Bytecode = Literal["source", "both", "bytecode", "mixed"]
+Invalidation = Literal["unchecked-hash", "timestamp"]
+BYTECODE_MODES: tuple[Bytecode, ...] = ("source", "both", "bytecode", "mixed")
+# Third-party as bytecode only; Stellarr as source and bytecode (its tracebacks keep lines).
+DEFAULT_BYTECODE: Bytecode = "mixed"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the code will run: Lambda by default; the bench also builds for this machine."""
+
+    python_version: str = "3.12"
+    platform: str | None = "aarch64-manylinux2014"  # None: this machine's own platform
+
+    @classmethod
+    def here(cls, python_version: str | None = None) -> Target:
+        version = python_version or f"{sys.version_info.major}.{sys.version_info.minor}"
+        return cls(version, None)
+
+
+@dataclass(frozen=True)
+class Requirements:
+    """Pinned requirement lines (`name==version[ ; marker]`) for the function and the layer."""
+
+    function: tuple[str, ...]
+    layer: tuple[str, ...]
+
+    @staticmethod
+    def names(lines: Iterable[str]) -> set[str]:
+        return {_name(line) for line in lines}
+
+
+def _name(requirement: str) -> str:
+    raw = re.split(r"[\s;<>=!~\[(]", requirement.strip(), maxsplit=1)[0]
+    return re.sub(r"[-_.]+", "-", raw).lower()
+
+
+def _uv() -> list[str]:
+    # `uv run` names its own binary in UV; the Makefile runs uv as a module of python3.
+    found = os.environ.get("UV") or shutil.which("uv")
+    return [found] if found else [sys.executable, "-m", "uv"]
+
+
+def _export(prune: Iterable[str]) -> tuple[str, ...]:
+    command = [*_uv(), "export", "--package", "stellarr", "--no-dev", "--frozen"]
+    command += ["--no-hashes", "--no-header", "--no-annotate", "--no-emit-workspace"]
+    for name in sorted(prune):
+        command += ["--prune", name]
+    out = subprocess.run(  # noqa: S603 (fixed argv; names come from this file)
+        command, cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    return tuple(line.strip() for line in out.splitlines() if line.strip() and line[0] != "#")
+
+
+def requirements(layer_candidates: frozenset[str] = LAYER_CANDIDATES) -> Requirements:
+    """The function's closure from the lock; the layer is what pruning the candidates that
+    are really in that closure takes out of it (so also their own dependencies)."""
+    everything = _export(SERVER_ONLY)
+    present = layer_candidates & Requirements.names(everything)
+    if not present:
+        return Requirements(everything, ())
+    function = _export((*SERVER_ONLY, *present))
+    kept = Requirements.names(function)
+    return Requirements(function, tuple(r for r in everything if _name(r) not in kept))
+
+
+def install(folder: Path, lines: Iterable[str], target: Target) -> None:
+    lines = list(lines)
+    if not lines:
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as spec:
+        spec.write("\n".join(lines) + "\n")
+    command = [*_uv(), "pip", "install", "--quiet", "--no-deps", "--target", str(folder)]
+    command += ["--python-version", target.python_version, "--only-binary", ":all:"]
+    if target.platform:
+        command += ["--python-platform", target.platform]
+    try:
+        subprocess.run([*command, "-r", spec.name], check=True)  # noqa: S603 (fixed argv)
+    finally:
+        os.unlink(spec.name)
+
+
+def closure(roots: list[str], skip: Iterable[str] = ()) -> list[str]:
+    """Pins for roots and what they need, from the installed (locked) distributions; the
+    bench uses it for boto3, which is a dev dependency and so not in the function's export."""
+    pinned: dict[str, str] = {}
+    skipped = {_name(s) for s in skip}
+    pending = [_name(r) for r in roots]
+    while pending:
+        name = pending.pop()
+        if name in pinned or name in skipped:
+            continue
+        try:
+            dist = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            continue
+        pinned[name] = dist.version
+        for requirement in dist.requires or []:
+            if "extra ==" in requirement or "sys_platform == 'win32'" in requirement:
+                continue
+            pending.append(_name(requirement))
+    return [f"{n}=={v}" for n, v in sorted(pinned.items())]
+
+
+def strip(folder: Path) -> None:
+    """Drop what nothing imports or reads at run time; keep licences."""
+    doomed: list[Path] = [folder / "bin", *(folder / sub for sub in UNUSED_SUBPACKAGES)]
+    doomed += [p for p in folder.rglob("*") if p.is_dir() and p.name in ("tests", "test")]
+    doomed += [p for p in folder.rglob("*") if p.suffix == ".pyi" or p.name == "py.typed"]
+    for info in folder.glob("*.dist-info"):
+        for entry in info.iterdir():
+            keep = entry.name in DIST_INFO_KEPT_DIRS if entry.is_dir() else None
+            if keep is None:
+                keep = bool(DIST_INFO_KEPT.match(entry.name))
+            if not keep:
+                doomed.append(entry)
+        _trim_metadata(info / "METADATA")
+    for path in doomed:
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+
+
+def _trim_metadata(path: Path) -> None:
+    # The body after the headers is the long description: READMEs and whole changelogs.
+    if path.is_file():
+        headers, _, _ = path.read_text(encoding="utf-8").partition("\n\n")
+        path.write_text(headers + "\n", encoding="utf-8")
+
+
+def refuse_forbidden(folder: Path) -> None:
+    leaked = [p.name for p in folder.iterdir() if _name(p.name.split("-")[0]) in FORBIDDEN]
+    if leaked:
+        raise RuntimeError(f"boto3/botocore must not be packaged: {leaked}")
+
+
+def interpreter(version: str) -> str | None:
+    """A real python<version> binary (not a pyenv shim), or None."""
+    candidates = [shutil.which(f"python{version}")]
+    candidates += [str(p) for p in Path.home().glob(f".pyenv/versions/{version}*/bin/python3")]
+    probe = "import sys; print(f'{sys.version_info[0]}.{sys.version_info[1]}', sys.executable)"
+    for candidate in filter(None, candidates):
+        result = subprocess.run(  # noqa: S603 (fixed argv)
+            [candidate, "-c", probe], capture_output=True, text=True, check=False
+        )
+        found, _, executable = result.stdout.strip().partition(" ")
+        if result.returncode == 0 and found == version:
+            return executable
+    return None
+
+
+def _compileall(python: str, paths: list[Path], root: Path, prefix: str, *extra: str) -> None:
+    if not paths:
+        return
+    # -s/-p: tracebacks name the file where Lambda unpacks it, not this build's temp folder.
+    command = [python, "-m", "compileall", "-q", "-j", "0", "-s", str(root), "-p", prefix]
+    subprocess.run([*command, *extra, *map(str, paths)], check=True)  # noqa: S603
+
+
+def compile_bytecode(
+    folder: Path,
+    target: Target,
+    mode: Bytecode = DEFAULT_BYTECODE,
+    *,
+    prefix: str = FUNCTION_ROOT,
+    invalidation: Invalidation = "unchecked-hash",
+) -> Bytecode:
+    """Compile in place for the target Python; returns the mode really shipped ("source"
+    when no such Python is on this machine)."""
+    if mode == "source":
+        return mode
+    python = interpreter(target.python_version)
+    if python is None:
+        print(f"note: no python{target.python_version} here; shipping source only")
+        return "source"
+    ours = [p for p in folder.iterdir() if p.name == "stellarr"]
+    theirs = [p for p in folder.iterdir() if p.name != "stellarr" and _holds_python(p)]
+    with_sources = {"both": ours + theirs, "mixed": ours}.get(mode, [])
+    sourceless = [p for p in ours + theirs if p not in with_sources]
+    flags = ("--invalidation-mode", invalidation)
+    _compileall(python, with_sources, folder, prefix, *flags)
+    # -b writes module.pyc beside module.py, where it is imported from once the source goes.
+    _compileall(python, sourceless, folder, prefix, "-b")
+    for top in sourceless:
+        for source in [top] if top.is_file() else top.rglob("*.py"):
+            source.unlink()
+    return mode
+
+
+def _holds_python(path: Path) -> bool:
+    return path.suffix == ".py" if path.is_file() else not path.name.endswith(".dist-info")
+
+
+def install_function(folder: Path, target: Target, lines: Iterable[str]) -> None:
+    """Dependencies and Stellarr's source, stripped; no bytecode yet."""
+    install(folder, lines, target)
+    shutil.copytree(
+        STELLARR_SOURCE,
+        folder / "stellarr",
+        ignore=shutil.ignore_patterns(*EXCLUDED_FROM_FUNCTION),
+    )
+    for name in UI_ONLY:
+        (folder / "stellarr" / "static" / name).unlink(missing_ok=True)
+    strip(folder)
+    refuse_forbidden(folder)
+
+
+def assemble_function(folder: Path, target: Target, mode: Bytecode = DEFAULT_BYTECODE) -> Bytecode:
+    install_function(folder, target, requirements().function)
+    return compile_bytecode(folder, target, mode)
+
+
+def zip_folder(folder: Path, archive: Path) -> tuple[int, int]:
+    """(zipped, unpacked) bytes."""
+    unpacked = 0
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                unpacked += path.stat().st_size
+                zf.write(path, path.relative_to(folder))
+    return archive.stat().st_size, unpacked
+
+
+def build(
+    dist: Path,
+    target: Target = Target(),
+    mode: Bytecode = DEFAULT_BYTECODE,
+    layer_candidates: frozenset[str] = LAYER_CANDIDATES,
+) -> dict[str, tuple[int, int]]:
+    """Write dist/lambda.zip (and dist/layer.zip when the closure holds a layer candidate);
+    returns {zip name: (zipped, unpacked) bytes}."""
+    dist.mkdir(parents=True, exist_ok=True)
+    pins = requirements(layer_candidates)
+    sizes: dict[str, tuple[int, int]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        function = Path(tmp) / "function"
+        install_function(function, target, pins.function)
+        compile_bytecode(function, target, mode)
+        sizes["lambda.zip"] = zip_folder(function, dist / "lambda.zip")
+        stale_layer = dist / "layer.zip"
+        if pins.layer:
+            layer = Path(tmp) / "layer"
+            install(layer / "python", pins.layer, target)
+            strip(layer / "python")
+            refuse_forbidden(layer / "python")
+            compile_bytecode(layer / "python", target, mode, prefix=LAYER_ROOT)
+            sizes["layer.zip"] = zip_folder(layer, stale_layer)
+        elif stale_layer.exists():
+            # An old layer.zip lying next to the new function would invite deploying it.
+            stale_layer.unlink()
+    return sizes
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dist", type=Path, default=REPO_ROOT / "dist")
+    args = parser.parse_args(argv)
+    sizes = build(args.dist)
+    for name, (zipped, unpacked) in sizes.items():
+        print(f"{args.dist / name}: {zipped / 1e6:.1f} MB zipped, {unpacked / 1e6:.1f} MB unzipped")
+    if "layer.zip" not in sizes:
+        print("no layer: no dependency of the function is a layer candidate")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
