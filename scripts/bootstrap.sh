@@ -108,8 +108,14 @@ if [[ $profile == run ]]; then
     # --inexact: leave the development tools of an earlier `make test` in place.
     sync=(sync --frozen --no-dev --inexact)
 else
-    sync=(sync --frozen)
+    # StereoSpot's torch extra (transformers) for its torch-backend tests; --inexact keeps
+    # the pip-installed CPU torch below, which is not in uv.lock and an exact sync removes.
+    sync=(sync --frozen --inexact --all-packages --extra torch)
 fi
+# CPU torch for those tests comes from pip, never uv's resolver: the lock must not pin a
+# 2 GB CUDA build, and the `+cpu` local version can only ever match a CPU wheel.
+torch_pin=torch==2.13.0+cpu
+torch_cpu_index=https://download.pytorch.org/whl/cpu
 
 if ((dry_run)); then
     echo "stellarr: profile $profile"
@@ -118,6 +124,7 @@ if ((dry_run)); then
         echo "stellarr: would run: $step"
     done
     echo "stellarr: would run: $python -m uv ${sync[*]}"
+    [[ $profile == run ]] || echo "stellarr: would run: pip install $torch_pin (unless importable)"
     exit 0
 fi
 
@@ -153,3 +160,15 @@ fi
 
 "$python" -m uv --version >/dev/null 2>&1 || "$python" -m pip install --quiet uv
 "$python" -m uv "${sync[@]}"
+
+# Only a find_spec: importing torch to check it would cost seconds on every run.
+if [[ $profile != run ]] &&
+    ! .venv/bin/python -c 'import importlib.util as u; raise SystemExit(u.find_spec("torch") is None)'; then
+    echo "stellarr: installing CPU torch ($torch_pin) for StereoSpot's torch tests" >&2
+    # The venv has no pip of its own: this Python's pip installs into it. pip's own
+    # configuration (a local wheel folder, say) answers first; else PyTorch's CPU index.
+    pip_into_venv=("$python" -m pip --python .venv/bin/python install --quiet)
+    "${pip_into_venv[@]}" "$torch_pin" 2>/dev/null ||
+        "${pip_into_venv[@]}" --index-url "$torch_cpu_index" \
+            --extra-index-url https://pypi.org/simple "$torch_pin"
+fi
