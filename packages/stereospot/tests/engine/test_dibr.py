@@ -1,0 +1,86 @@
+"""DIBR: the iw3 shift convention, the z-buffer's ordering, and background-side hole filling."""
+
+import numpy as np
+import pytest
+
+from stereospot.engine.dibr import dilate_rows, eye_shift, fill_holes, forward_warp, render_pair
+
+
+def _square(width: int = 200, height: int = 40) -> tuple[np.ndarray, np.ndarray]:
+    image = np.zeros((height, width, 3), np.uint8)
+    image[..., 2] = 200  # blue background
+    depth = np.zeros((height, width), np.float32)
+    image[10:30, 80:120] = (255, 0, 0)  # red square, nearest
+    depth[10:30, 80:120] = 1.0
+    return image, depth
+
+
+def _red_columns(eye: np.ndarray) -> tuple[int, int]:
+    cols = np.flatnonzero((eye[20, :, 0] > 128) & (eye[20, :, 2] < 100))
+    return int(cols[0]), int(cols[-1])
+
+
+def test_shift_follows_the_iw3_convention() -> None:
+    depth = np.array([[0.0, 0.5, 1.0]], np.float32)
+    shift = eye_shift(depth, convergence=0.5, divergence=2.0, width=1000)
+    # (D - 0.5) * 2% * 1000 / 2
+    np.testing.assert_allclose(shift, [[-5.0, 0.0, 5.0]])
+
+
+def test_near_square_shows_the_expected_disparity() -> None:
+    image, depth = _square()
+    left, right = render_pair(image, depth, convergence=0.5, divergence=4.0, edge_dilation=0)
+    # Per eye: (1 - 0.5) * 4% * 200 / 2 = 2 px; the left eye moves right, the right eye left.
+    assert _red_columns(left) == (82, 121)
+    assert _red_columns(right) == (78, 117)
+    # The background (D = 0) recedes: it moves the other way, by the same amount.
+    marker = image.copy()
+    marker[:, 10] = (0, 255, 0)
+    left_m, right_m = render_pair(marker, depth, convergence=0.5, divergence=4.0, edge_dilation=0)
+    assert np.flatnonzero(left_m[0, :, 1] == 255).tolist() == [8]
+    assert np.flatnonzero(right_m[0, :, 1] == 255).tolist() == [12]
+
+
+@pytest.mark.parametrize("near_first", [True, False])
+def test_z_buffer_keeps_the_nearer_pixel(near_first: bool) -> None:
+    image = np.zeros((1, 10, 3), np.uint8)
+    image[0, 2] = (255, 0, 0)
+    image[0, 7] = (0, 255, 0)
+    shift = np.zeros((1, 10), np.float32)
+    shift[0, 2], shift[0, 7] = 3.0, -2.0  # both land on column 5
+    z = np.zeros((1, 10), np.float32)
+    z[0, 2], z[0, 7] = (0.9, 0.2) if near_first else (0.2, 0.9)
+    warped, holes, warped_z = forward_warp(image, shift, z)
+    expected = (255, 0, 0) if near_first else (0, 255, 0)
+    assert tuple(warped[0, 5]) == expected
+    assert warped_z[0, 5] == pytest.approx(0.9)
+    assert holes[0, 2] and holes[0, 7] and not holes[0, 5]
+
+
+def test_holes_are_filled_from_the_background_side() -> None:
+    image, depth = _square()
+    z = depth
+    shift = eye_shift(z, 0.5, 10.0, image.shape[1])  # 5 px per eye, wide holes
+    warped, holes, warped_z = forward_warp(image, shift, z)
+    row = 20
+    hole_cols = np.flatnonzero(holes[row])
+    assert len(hole_cols) > 0
+    filled = fill_holes(warped, holes, warped_z)
+    assert not (filled.sum(axis=2) == 0).any()  # nothing left empty
+    # Every former hole now shows background blue, never the square's red.
+    assert (filled[row, hole_cols] == (0, 0, 200)).all()
+
+
+def test_edge_dilation_widens_the_near_side() -> None:
+    depth = np.zeros((1, 9), np.float32)
+    depth[0, 4] = 1.0
+    assert dilate_rows(depth, 2)[0].tolist() == [0, 0, 1, 1, 1, 1, 1, 0, 0]
+    assert dilate_rows(depth, 0) is depth
+
+
+def test_flat_depth_at_convergence_leaves_the_image_unchanged() -> None:
+    rng = np.random.default_rng(1)
+    image = rng.integers(0, 255, (16, 32, 3), dtype=np.uint8)
+    depth = np.full((16, 32), 0.5, np.float32)
+    left, right = render_pair(image, depth)
+    assert (left == image).all() and (right == image).all()
