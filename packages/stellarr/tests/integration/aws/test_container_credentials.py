@@ -67,17 +67,26 @@ def endpoint() -> Iterator[tuple[str, Endpoint]]:
         server.server_close()
 
 
-def _client(source: Any, signed: list[httpx.Request]) -> DynamoDBClient:
+async def two_signed_requests(source: Any) -> list[httpx.Request]:
+    """Two DynamoDB calls signed with `source`, as they reach the wire."""
+    signed: list[httpx.Request] = []
+
     def answer(request: httpx.Request) -> httpx.Response:
         signed.append(request)
         return httpx.Response(200, json={})
 
-    return DynamoDBClient(
+    client = DynamoDBClient(
         credentials=source,
         region="eu-west-1",
         endpoint_url="http://dynamodb.test",
         client=httpx.AsyncClient(transport=httpx.MockTransport(answer)),
     )
+    try:
+        await client.get_item("t", {"pk": {"S": "a"}})
+        await client.get_item("t", {"pk": {"S": "b"}})
+    finally:
+        await client.aclose()
+    return signed
 
 
 async def test_requests_are_signed_with_the_endpoints_credentials(
@@ -87,13 +96,7 @@ async def test_requests_are_signed_with_the_endpoints_credentials(
     env = {"AWS_CONTAINER_CREDENTIALS_FULL_URI": url, "AWS_CONTAINER_AUTHORIZATION_TOKEN": "tok"}
     source = credentials_from_env(env)
     assert isinstance(source, ContainerCredentials)
-    signed: list[httpx.Request] = []
-    client = _client(source, signed)
-    try:
-        await client.get_item("t", {"pk": {"S": "a"}})
-        await client.get_item("t", {"pk": {"S": "b"}})
-    finally:
-        await client.aclose()
+    signed = await two_signed_requests(source)
     assert state.seen_tokens == ["tok"]  # fetched once, then reused while fresh
     for request in signed:
         assert "Credential=ASIAISSUED1/" in request.headers["Authorization"]
@@ -107,14 +110,7 @@ async def test_credentials_close_to_expiry_are_fetched_again(
     state.lifetime = timedelta(minutes=4)  # inside the refresh margin: never reused
     token_file = tmp_path / "token"
     token_file.write_text("from-file\n")
-    source = ContainerCredentials(url, token_file=token_file)
-    signed: list[httpx.Request] = []
-    client = _client(source, signed)
-    try:
-        await client.get_item("t", {"pk": {"S": "a"}})
-        await client.get_item("t", {"pk": {"S": "b"}})
-    finally:
-        await client.aclose()
+    signed = await two_signed_requests(ContainerCredentials(url, token_file=token_file))
     assert state.seen_tokens == ["from-file", "from-file"]
     assert "Credential=ASIAISSUED2/" in signed[1].headers["Authorization"]
 
