@@ -1,0 +1,42 @@
+"""`stereospot inference-server`: the SageMaker-compatible container contract
+(GET /ping, POST /invocations) around the in-process converter. Port 8080, as SageMaker
+expects."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from stereospot.bootstrap import make_backend
+from stereospot.converters import choose
+from stereospot.errors import StereoSpotError
+from stereospot.inference.inprocess import InProcessInference
+from stereospot.inference.server import create_app
+from stereospot.settings import Settings
+
+
+def register(subparsers: Any) -> None:
+    command: argparse.ArgumentParser = subparsers.add_parser(
+        "inference-server", help="serve the inference container contract"
+    )
+    command.add_argument("--host", default="0.0.0.0")  # noqa: S104 - a container's port
+    command.add_argument("--port", type=int, default=8080)
+    command.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        settings = Settings.from_env()
+        backend = make_backend(settings)
+        inference = InProcessInference(backend.objects, choose(settings.converter))
+    except StereoSpotError as exc:
+        print(f"stereospot inference-server: {exc}", file=sys.stderr)
+        return 2
+    import uvicorn
+
+    try:
+        uvicorn.run(create_app(inference), host=args.host, port=args.port)
+    finally:
+        backend.close()
+    return 0

@@ -1,0 +1,64 @@
+"""`stereospot serve`: the web UI (stereospot.web.app.create_app) with local workers.
+
+The web app receives the composition root's `App` (stereospot.bootstrap): its `service`
+is the whole API it needs. The workers run as threads of this process unless
+--no-workers (for a fleet where they run as `stereospot worker`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import threading
+from typing import Any
+
+from stereospot import logs
+from stereospot.bootstrap import build
+from stereospot.errors import StereoSpotError
+from stereospot.settings import Settings
+from stereospot.workers.roles import run_threads
+
+
+def register(subparsers: Any) -> None:
+    command: argparse.ArgumentParser = subparsers.add_parser(
+        "serve", help="web UI and local workers"
+    )
+    command.add_argument("--host", default="127.0.0.1")
+    command.add_argument("--port", type=int, default=8000)
+    command.add_argument("--no-workers", action="store_true", help="serve only")
+    command.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        web = importlib.import_module("stereospot.web.app")
+    except ModuleNotFoundError as exc:
+        if exc.name is not None and exc.name.startswith("stereospot.web"):
+            print(
+                "stereospot serve: the web UI (stereospot.web.app) is not installed yet",
+                file=sys.stderr,
+            )
+            return 2
+        raise
+    logs.configure()
+    try:
+        app = build(Settings.from_env())
+    except StereoSpotError as exc:
+        print(f"stereospot serve: {exc}", file=sys.stderr)
+        return 2
+    import uvicorn
+
+    stop = threading.Event()
+    runner = None
+    if not args.no_workers:
+        runner = threading.Thread(target=run_threads, args=(app.local_workers(), stop), daemon=True)
+        runner.start()
+    try:
+        uvicorn.run(web.create_app(app), host=args.host, port=args.port)
+    finally:
+        stop.set()
+        if runner is not None:
+            runner.join(timeout=30)
+        app.close()
+    return 0

@@ -1,0 +1,148 @@
+"""Segment converters on local files: the engine when it is installed, a pass-through that
+copies the video untouched (the pipeline's test double), and a decode + re-encode that
+costs real CPU (for benchmarks and tests of parallel workers).
+
+A converter returns a JSON-able report; `prepass` returns the job-level normalisation the
+engine computes once per source (None when the converter has none).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Callable, Mapping
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Protocol
+
+import av
+
+from stereospot.errors import SettingsError
+
+Progress = Callable[[int], None]
+ENGINE_MODULE = "stereospot.engine.convert"
+
+
+class Converter(Protocol):
+    name: str
+
+    def convert(
+        self, src: Path, dst: Path, params: Mapping[str, Any], progress: Progress | None = None
+    ) -> Mapping[str, Any]: ...
+
+    def prepass(self, src: Path, params: Mapping[str, Any]) -> Mapping[str, Any] | None: ...
+
+
+def _frames_hint(stream: Any) -> int:
+    return int(stream.frames or 0)
+
+
+class PassThrough:
+    """Copies the video stream packet by packet: the output is the input, re-muxed."""
+
+    name = "passthrough"
+
+    def convert(
+        self, src: Path, dst: Path, params: Mapping[str, Any], progress: Progress | None = None
+    ) -> Mapping[str, Any]:
+        with av.open(str(src)) as inp, av.open(str(dst), "w", format="mp4") as out:
+            video = inp.streams.video[0]
+            stream = out.add_stream_from_template(video)
+            total, count = _frames_hint(video), 0
+            for packet in inp.demux(video):
+                if packet.dts is None and packet.pts is None:
+                    continue
+                packet.stream = stream
+                out.mux(packet)
+                count += 1
+                if progress and total and count % 50 == 0:
+                    progress(min(99, count * 100 // total))
+        if progress:
+            progress(100)
+        return {"converter": self.name, "frames": count}
+
+    def prepass(self, src: Path, params: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        return None
+
+
+class Reencode:
+    """Decodes every frame and encodes it again with libx264 on one thread: the CPU cost
+    of a real converter without its picture work."""
+
+    name = "reencode"
+
+    def __init__(self, preset: str = "ultrafast") -> None:
+        self.preset = preset
+
+    def convert(
+        self, src: Path, dst: Path, params: Mapping[str, Any], progress: Progress | None = None
+    ) -> Mapping[str, Any]:
+        with av.open(str(src)) as inp, av.open(str(dst), "w", format="mp4") as out:
+            video = inp.streams.video[0]
+            video.thread_type = "NONE"
+            video.codec_context.thread_count = 1
+            rate = video.average_rate or Fraction(24)
+            enc = out.add_stream("libx264", rate=rate, options={"preset": self.preset})
+            enc.width, enc.height, enc.pix_fmt = video.width, video.height, "yuv420p"
+            enc.codec_context.thread_count = 1
+            enc.time_base = video.time_base
+            total, count = _frames_hint(video), 0
+            for frame in inp.decode(video):
+                frame.pict_type = av.video.frame.PictureType.NONE
+                out.mux(enc.encode(frame))
+                count += 1
+                if progress and total and count % 25 == 0:
+                    progress(min(99, count * 100 // total))
+            out.mux(enc.encode(None))
+        if progress:
+            progress(100)
+        return {"converter": self.name, "frames": count}
+
+    def prepass(self, src: Path, params: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        return None
+
+
+class Engine:
+    """The stereo engine (stereospot.engine.convert), imported when first used."""
+
+    name = "engine"
+
+    def __init__(self) -> None:
+        self.module: Any = importlib.import_module(ENGINE_MODULE)
+
+    def convert(
+        self, src: Path, dst: Path, params: Mapping[str, Any], progress: Progress | None = None
+    ) -> Mapping[str, Any]:
+        report: Mapping[str, Any] = self.module.convert_file(src, dst, params, progress)
+        return report
+
+    def prepass(self, src: Path, params: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        prepass = getattr(self.module, "prepass", None)
+        if prepass is None:
+            return None
+        result: Mapping[str, Any] = prepass(src, params)
+        return result
+
+
+def engine_available() -> bool:
+    try:
+        return importlib.util.find_spec(ENGINE_MODULE) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def choose(name: str) -> Converter:
+    """`engine`, `passthrough`, `reencode`, or `auto` (the engine when installed)."""
+    if name == "auto":
+        name = "engine" if engine_available() else "passthrough"
+    if name == "engine":
+        if not engine_available():
+            raise SettingsError(
+                f"STEREOSPOT_CONVERTER=engine, but {ENGINE_MODULE} is not installed"
+            )
+        return Engine()
+    if name == "passthrough":
+        return PassThrough()
+    if name == "reencode":
+        return Reencode()
+    raise SettingsError(f"unknown converter {name!r}")

@@ -1,0 +1,106 @@
+"""The records the pipeline keeps. Times are seconds since the epoch (floats)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class JobStatus(StrEnum):
+    CREATED = "created"  # waiting for its upload
+    QUEUED = "queued"  # uploaded, waiting for the media-worker
+    CHUNKING = "chunking"
+    CONVERTING = "converting"
+    REASSEMBLING = "reassembling"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+# A job is "active" while some worker may still act on it; the reconciler watches these.
+ACTIVE = frozenset(
+    {JobStatus.QUEUED, JobStatus.CHUNKING, JobStatus.CONVERTING, JobStatus.REASSEMBLING}
+)
+FINISHED = frozenset({JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED})
+IN_PROGRESS = frozenset(JobStatus) - {JobStatus.COMPLETED}
+
+
+class SegmentStatus(StrEnum):
+    PENDING = "pending"
+    CONVERTING = "converting"
+    DONE = "done"
+    FAILED = "failed"
+
+
+FORMATS = ("half-sbs", "full-sbs", "half-tb", "full-tb", "anaglyph")
+
+
+@dataclass(frozen=True, slots=True)
+class JobParams:
+    """What the user chose; stored on the job and passed (as JSON) to every segment."""
+
+    format: str = "half-sbs"
+    divergence: float = 2.0  # strength, % of width
+    convergence: float = 0.5
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "format": self.format,
+            "divergence": self.divergence,
+            "convergence": self.convergence,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> JobParams:
+        return cls(
+            format=str(data.get("format", "half-sbs")),
+            divergence=float(data.get("divergence", 2.0)),
+            convergence=float(data.get("convergence", 0.5)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    job_id: str
+    owner: str
+    status: JobStatus
+    created_at: float
+    updated_at: float
+    filename: str  # the name the user uploaded, for the download name
+    source_ext: str  # "mp4", "mkv", ...: the source key is input/<id>/source.<ext>
+    params: Mapping[str, Any]
+    version: int = 1  # grows with every change; conditional writes and live views use it
+    segment_count: int | None = None
+    normalisation: Mapping[str, Any] | None = None  # the engine's job-level pre-pass result
+    completed_at: float | None = None
+    error: str | None = None  # why the job failed, for people
+    errors: Mapping[str, str] = field(default_factory=dict)  # last error per stage
+    report: Mapping[str, Any] | None = None  # e.g. the engine's comfort report
+    lease_owner: str | None = None
+    lease_expires: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentState:
+    index: int
+    status: SegmentStatus
+    progress: int = 0  # percent
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentCompletion:
+    job_id: str
+    index: int
+    total: int
+    output_key: str
+    completed_at: float
+    report: Mapping[str, Any] = field(default_factory=dict)
+
+
+# The fields an update may change besides status; adapters refuse any other name.
+CHANGEABLE = frozenset(
+    {"segment_count", "normalisation", "completed_at", "error", "errors", "report"}
+)

@@ -1,0 +1,28 @@
+"""The job state machine: which status may follow which. Stores apply a transition only
+through a conditional write on the status it expects, so two workers never both win."""
+
+from __future__ import annotations
+
+from stereospot.jobs.models import JobStatus as S
+
+TRANSITIONS: dict[S, frozenset[S]] = {
+    # The chunker may see the source's event before the service marks the upload done.
+    S.CREATED: frozenset({S.QUEUED, S.CHUNKING, S.CANCELLED}),
+    S.QUEUED: frozenset({S.CHUNKING, S.FAILED, S.CANCELLED}),
+    S.CHUNKING: frozenset({S.CONVERTING, S.FAILED, S.CANCELLED}),
+    S.CONVERTING: frozenset({S.REASSEMBLING, S.FAILED, S.CANCELLED}),
+    S.REASSEMBLING: frozenset({S.COMPLETED, S.FAILED, S.CANCELLED}),
+    # retry: back to whichever stage failed
+    S.FAILED: frozenset({S.QUEUED, S.CONVERTING, S.REASSEMBLING, S.CANCELLED}),
+    S.COMPLETED: frozenset(),
+    S.CANCELLED: frozenset(),
+}
+
+
+def sources_of(target: S) -> frozenset[S]:
+    """Every status from which `target` may be reached."""
+    return frozenset(s for s, targets in TRANSITIONS.items() if target in targets)
+
+
+def allowed(source: S, target: S) -> bool:
+    return target in TRANSITIONS[source]

@@ -1,0 +1,117 @@
+"""The one SQLite handle the local adapters share: WAL, one writer at a time, a connection
+per thread, the schema migrated on open.
+
+Writes take an in-process lock and then SQLite's own (BEGIN IMMEDIATE), so threads never
+spin on SQLITE_BUSY and separate worker processes still serialise correctly.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from stereospot.errors import Conflict, StoreError
+
+T = TypeVar("T")
+
+MIGRATIONS = [
+    """
+    CREATE TABLE jobs (
+        job_id TEXT PRIMARY KEY, owner TEXT NOT NULL, status TEXT NOT NULL,
+        created_at REAL NOT NULL, updated_at REAL NOT NULL, completed_at REAL,
+        version INTEGER NOT NULL, lease_owner TEXT, lease_expires REAL, data TEXT NOT NULL
+    );
+    CREATE INDEX jobs_status_created ON jobs (status, created_at);
+    CREATE INDEX jobs_status_completed ON jobs (status, completed_at);
+    CREATE TABLE segment_states (
+        job_id TEXT NOT NULL, idx INTEGER NOT NULL, status TEXT NOT NULL,
+        progress INTEGER NOT NULL, error TEXT, PRIMARY KEY (job_id, idx)
+    );
+    CREATE TABLE completions (
+        job_id TEXT NOT NULL, idx INTEGER NOT NULL, total INTEGER NOT NULL,
+        output_key TEXT NOT NULL, completed_at REAL NOT NULL, report TEXT NOT NULL,
+        PRIMARY KEY (job_id, idx)
+    );
+    CREATE TABLE triggers (job_id TEXT PRIMARY KEY, expires_at REAL NOT NULL);
+    CREATE TABLE messages (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, queue TEXT NOT NULL, message_id TEXT NOT NULL,
+        body TEXT NOT NULL, visible_at REAL NOT NULL, receive_count INTEGER NOT NULL,
+        receipt TEXT
+    );
+    CREATE INDEX messages_ready ON messages (queue, visible_at);
+    CREATE UNIQUE INDEX messages_receipt ON messages (receipt);
+    """,
+]
+
+
+class Database:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+
+        def migrate(conn: sqlite3.Connection) -> None:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in filter(str.strip, script.split(";")):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {number}")
+
+        self.write(migrate)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            with self._lock:
+                if self._closed:
+                    raise StoreError("database is closed")
+                conn = sqlite3.connect(
+                    self.path, timeout=30, isolation_level=None, check_same_thread=False
+                )
+                conn.row_factory = sqlite3.Row
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+                conn.execute("PRAGMA busy_timeout = 30000")
+                self._connections.append(conn)
+            self._local.conn = conn
+        return conn
+
+    def read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        try:
+            return fn(self._conn())
+        except sqlite3.Error as exc:
+            raise StoreError(f"sqlite: {exc}") from exc
+
+    def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `fn` in one IMMEDIATE transaction; rolled back if it raises."""
+        with self._write_lock:
+            conn = self._conn()
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    result = fn(conn)
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+                return result
+            except sqlite3.IntegrityError as exc:
+                raise Conflict(str(exc)) from None
+            except sqlite3.Error as exc:
+                raise StoreError(f"sqlite: {exc}") from exc

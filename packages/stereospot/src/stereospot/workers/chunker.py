@@ -1,0 +1,89 @@
+"""Step 2: the media-worker splits a new source at keyframes and writes the segments.
+
+The cut points come first, so the total is known before any segment exists and is in every
+segment's name. The job moves to `converting` (with its segment count) before the first
+segment is written, and a segment already stored is not written again, so a redelivered
+message (or the reconciler's re-drive) only fills in what is missing.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from pathlib import Path
+
+from stereospot import events
+from stereospot.errors import Conflict
+from stereospot.jobs import keys
+from stereospot.jobs.models import JobStatus as S
+from stereospot.logs import event
+from stereospot.media.split import cut_points, extract_audio, write_segments
+from stereospot.ports import Message, ObjectRef
+from stereospot.workers.context import Context, Skip
+from stereospot.workers.runtime import Heartbeat
+
+log = logging.getLogger("stereospot.chunker")
+
+
+def handle_chunking(ctx: Context, message: Message, heartbeat: Heartbeat) -> None:
+    for created in events.parse(message.body):
+        source = keys.parse_source(created.key)
+        if source is not None:
+            try:
+                chunk(ctx, source.job_id, heartbeat)
+            except Skip as skip:
+                event(log, "chunking skipped", job_id=source.job_id, reason=str(skip))
+
+
+def chunk(ctx: Context, job_id: str, heartbeat: Heartbeat) -> None:
+    jobs, objects = ctx.backend.jobs, ctx.backend.objects
+    job = ctx.job(job_id, S.CREATED, S.QUEUED, S.CHUNKING, S.CONVERTING)
+    if job.status in (S.CREATED, S.QUEUED):
+        # CREATED: the upload's object exists, so it is complete even if the service has
+        # not yet recorded that.
+        job = jobs.update(job_id, when={S.CREATED, S.QUEUED}, status=S.CHUNKING, now=ctx.clock())
+    source_ref = ObjectRef("input", keys.source_key(job_id, job.source_ext))
+    with tempfile.TemporaryDirectory(prefix="stereospot-chunk-") as tmp:
+        folder = Path(tmp)
+        src = objects.local_path(source_ref)
+        if src is None or not src.is_file():
+            src = folder / f"source.{job.source_ext}"
+            objects.get_file(source_ref, src)
+        heartbeat.beat()
+        if job.normalisation is None and job.status == S.CHUNKING:
+            normalisation = ctx.inference.prepass(objects.uri(source_ref), job.params)
+            if normalisation is not None:
+                job = jobs.update(
+                    job_id,
+                    when={S.CHUNKING},
+                    now=ctx.clock(),
+                    changes={"normalisation": dict(normalisation)},
+                )
+        cuts = cut_points(src, ctx.settings.segment_seconds)
+        total = len(cuts)
+        if job.segment_count not in (None, total):
+            raise RuntimeError(f"job {job_id} was cut into {job.segment_count}, now {total}")
+        audio = folder / "audio.mka"
+        if extract_audio(src, audio):
+            objects.put_file(ObjectRef("input", keys.audio_key(job_id)), audio)
+        paths = write_segments(src, cuts, folder)
+        heartbeat.beat()
+        if job.status == S.CHUNKING:
+            try:
+                jobs.update(
+                    job_id,
+                    when={S.CHUNKING},
+                    status=S.CONVERTING,
+                    now=ctx.clock(),
+                    changes={"segment_count": total},
+                )
+            except Conflict:
+                ctx.job(job_id, S.CONVERTING)  # cancelled meanwhile: Skip
+        written = 0
+        for index, path in enumerate(paths):
+            ref = ObjectRef("input", keys.segment_key(job_id, index, total))
+            if objects.size(ref) is None:
+                objects.put_file(ref, path)  # the new object's event queues its conversion
+                written += 1
+            heartbeat.beat()
+    event(log, "chunked", job_id=job_id, segments=total, written=written)

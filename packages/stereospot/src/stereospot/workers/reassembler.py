@@ -1,0 +1,105 @@
+"""Step 5: join the converted segments, put the source audio back, write final.mp4 once.
+
+A lease on the job (it expires; nobody has to release it for the job to move on) keeps two
+reassemblers apart. final.mp4 is written only if absent, so a retry after a crash that
+happened after the write finds it and just marks the job completed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import secrets
+import tempfile
+from pathlib import Path
+
+from stereospot.errors import Conflict
+from stereospot.jobs import keys
+from stereospot.jobs.models import JobStatus as S
+from stereospot.logs import event
+from stereospot.media.join import join
+from stereospot.ports import Message, ObjectRef
+from stereospot.workers.context import Context, Skip
+from stereospot.workers.runtime import Heartbeat
+
+log = logging.getLogger("stereospot.reassembler")
+
+
+class LeaseHeld(Exception):
+    """Another reassembler holds the job; this message comes back later."""
+
+
+def handle_reassembly(ctx: Context, message: Message, heartbeat: Heartbeat) -> None:
+    job_id = str(json.loads(message.body)["job_id"])
+    try:
+        reassemble(ctx, job_id, heartbeat)
+    except Skip as skip:
+        event(log, "reassembly skipped", job_id=job_id, reason=str(skip))
+
+
+def reassemble(ctx: Context, job_id: str, heartbeat: Heartbeat) -> None:
+    jobs, objects = ctx.backend.jobs, ctx.backend.objects
+    ctx.job(job_id, S.REASSEMBLING)
+    owner = secrets.token_hex(8)
+    now = ctx.clock()
+    if not jobs.acquire_lease(job_id, owner, now + ctx.settings.lease_seconds, now):
+        raise LeaseHeld(f"job {job_id} is being reassembled elsewhere")
+    try:
+        job = ctx.job(job_id, S.REASSEMBLING)
+        final = ObjectRef("output", keys.final_key(job_id))
+        completions = ctx.backend.completions.of_job(job_id)
+        if objects.size(final) is None:
+            with tempfile.TemporaryDirectory(prefix="stereospot-join-") as tmp:
+                folder = Path(tmp)
+                segments = []
+                for completion in completions:
+                    path = folder / f"{completion.index}.mp4"
+                    objects.get_file(ObjectRef("output", completion.output_key), path)
+                    segments.append(path)
+                    heartbeat.beat()
+                audio_ref = ObjectRef("input", keys.audio_key(job_id))
+                audio = None
+                if objects.size(audio_ref) is not None:
+                    audio = folder / "audio.mka"
+                    objects.get_file(audio_ref, audio)
+                out = folder / "final.mp4"
+                join(segments, audio, out)
+                heartbeat.beat()
+                written = objects.put_file(final, out, if_absent=True)
+                event(log, "final written" if written else "final existed", job_id=job_id)
+        report = {"segments": [dict(c.report) for c in completions]}
+        try:
+            jobs.update(
+                job_id,
+                when={S.REASSEMBLING},
+                status=S.COMPLETED,
+                now=ctx.clock(),
+                changes={"completed_at": ctx.clock(), "report": report, "error": None},
+            )
+        except Conflict:
+            ctx.job(job_id, S.REASSEMBLING)  # cancelled meanwhile: Skip; otherwise retry
+            raise
+        event(log, "job completed", job_id=job_id, segments=job.segment_count)
+    finally:
+        jobs.release_lease(job_id, owner)
+
+
+def reassembly_failed(ctx: Context, message: Message, error: Exception) -> None:
+    if isinstance(error, LeaseHeld):
+        return
+    job_id = str(json.loads(message.body)["job_id"])
+    record_stage_error(ctx, job_id, "reassembly", error)
+
+
+def record_stage_error(ctx: Context, job_id: str, stage: str, error: Exception) -> None:
+    """Keep the last error of a stage on the job, for the reason it shows if it fails."""
+    job = ctx.backend.jobs.get(job_id)
+    if job is None:
+        return
+    errors = {**job.errors, stage: str(error)[:500]}
+    # A Conflict means the job moved on; the next failure records again.
+    with contextlib.suppress(Conflict):
+        ctx.backend.jobs.update(
+            job_id, when={job.status}, now=ctx.clock(), changes={"errors": errors}
+        )

@@ -1,0 +1,82 @@
+"""Step 3: the video-worker converts one segment through the Inference port, then records
+a completion on `segment-output`. Progress goes to the job store (which also tells the
+reconciler the job is alive) and keeps the message hidden."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from stereospot import events
+from stereospot.jobs import keys
+from stereospot.jobs.models import JobStatus as S
+from stereospot.jobs.models import SegmentState, SegmentStatus
+from stereospot.logs import event
+from stereospot.ports import Message, ObjectRef, SegmentRequest
+from stereospot.workers.context import Context, Skip
+from stereospot.workers.runtime import Heartbeat
+
+log = logging.getLogger("stereospot.video")
+
+
+class Cancelled(Skip):
+    """The job was cancelled or deleted while its segment was converting."""
+
+
+def handle_segment(ctx: Context, message: Message, heartbeat: Heartbeat) -> None:
+    for created in events.parse(message.body):
+        segment = keys.parse_segment(created.key)
+        if segment is None:
+            continue
+        try:
+            convert(ctx, segment, heartbeat)
+        except Skip as skip:
+            event(
+                log, "segment skipped", job_id=segment.job_id, index=segment.index, reason=str(skip)
+            )
+
+
+def convert(ctx: Context, segment: keys.SegmentKey, heartbeat: Heartbeat) -> None:
+    jobs = ctx.backend.jobs
+    job_id, index, total = segment.job_id, segment.index, segment.total
+    job = ctx.job(job_id, S.CONVERTING)
+    if any(c.index == index for c in ctx.backend.completions.of_job(job_id)):
+        raise Skip(f"segment {index} is done already")  # a duplicate event
+    jobs.set_segment(job_id, SegmentState(index, SegmentStatus.CONVERTING, 0), ctx.clock())
+    last = {"percent": 0, "at": ctx.clock()}
+
+    def progress(percent: int) -> None:
+        heartbeat.beat()
+        now = ctx.clock()
+        # A store write per 10 % or per 5 s at most: enough for the job page.
+        if percent - last["percent"] >= 10 or now - last["at"] >= 5:
+            last.update(percent=percent, at=now)
+            current = jobs.get(job_id)
+            if current is None or current.status != S.CONVERTING:
+                raise Cancelled(f"job {job_id} is {current.status if current else 'gone'}")
+            jobs.set_segment(job_id, SegmentState(index, SegmentStatus.CONVERTING, percent), now)
+
+    objects = ctx.backend.objects
+    output_key = keys.output_segment_key(job_id, index)
+    request = SegmentRequest(
+        job_id=job_id,
+        index=index,
+        total=total,
+        input_uri=objects.uri(ObjectRef("input", keys.segment_key(job_id, index, total))),
+        output_uri=objects.uri(ObjectRef("output", output_key)),
+        params={**job.params, "normalisation": job.normalisation},
+    )
+    report = ctx.inference.convert(request, progress)
+    body = {"job_id": job_id, "index": index, "total": total, "output_key": output_key}
+    ctx.backend.queues.segment_output.main.send(json.dumps({**body, "report": dict(report)}))
+    jobs.set_segment(job_id, SegmentState(index, SegmentStatus.DONE, 100), ctx.clock())
+    event(log, "segment converted", job_id=job_id, index=index, total=total)
+
+
+def segment_failed(ctx: Context, message: Message, error: Exception) -> None:
+    """Error hook: the segment's state shows the failure (and, later, the job's reason)."""
+    for created in events.parse(message.body):
+        segment = keys.parse_segment(created.key)
+        if segment is not None and ctx.backend.jobs.get(segment.job_id) is not None:
+            state = SegmentState(segment.index, SegmentStatus.FAILED, 0, str(error)[:500])
+            ctx.backend.jobs.set_segment(segment.job_id, state, ctx.clock())

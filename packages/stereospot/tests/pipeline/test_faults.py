@@ -1,0 +1,187 @@
+"""Fault injection: killed workers, duplicate events, racing completions, a crash after the
+final write, a poison segment, a lost message. The job must always end completed (or
+failed with its reason), with exactly one final file."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from pathlib import Path
+
+import pytest
+
+from stereospot.converters import Progress
+from stereospot.jobs.models import JobStatus
+from stereospot.ports import ObjectRef
+from stereospot.workers.reconciler import reconcile_once
+from stereospot_testing.backends import Harness
+from stereospot_testing.faults import CountingObjects, Scripted, WorkerKilled
+from stereospot_testing.pipeline import assert_matches_source, make_app, submit
+from stereospot_testing.videos import make_video
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("clips")
+    return make_video(folder / "clip.mp4", seconds=6, keyframes=[2.0, 4.0], gop=250)
+
+
+def status(app: object, job_id: str) -> JobStatus:
+    return app.service.detail("ann", job_id).job.status  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("harness", ["local"], indirect=True)
+def test_killed_video_worker_message_returns_and_job_completes(
+    harness: Harness, clip: Path
+) -> None:
+    def die_once(call: int, src: Path, progress: Progress | None) -> None:
+        if call == 1:
+            assert progress is not None
+            progress(30)  # mid-segment
+            raise WorkerKilled("SIGKILL")
+
+    app = make_app(harness, converter=Scripted(die_once))
+    job = submit(app, clip)
+    with pytest.raises(WorkerKilled):
+        app.drain()
+    app.drain()  # the killed segment's message is still hidden: the others finish
+    assert status(app, job.job_id) == JobStatus.CONVERTING
+    harness.advance(harness.settings.visibility_timeout + 1)
+    app.drain()
+    assert status(app, job.job_id) == JobStatus.COMPLETED
+    assert_matches_source(app, job.job_id, clip)
+
+
+@pytest.mark.parametrize("harness", ["local"], indirect=True)
+def test_heartbeat_keeps_a_long_segment_hidden(harness: Harness, clip: Path) -> None:
+    redelivered: list[str] = []
+    visibility = harness.settings.visibility_timeout
+
+    def slow(call: int, src: Path, progress: Progress | None) -> None:
+        assert progress is not None
+        if call > 1:
+            return
+        for step in range(1, 7):  # twice the visibility timeout, in thirds
+            harness.advance(visibility / 3)
+            progress(step * 10)
+        queue = harness.backend.queues.video.main
+        for message in queue.receive(10):
+            if src.name in message.body:
+                redelivered.append(message.body)
+            queue.extend(message.receipt, 0)  # the other segments: put back untouched
+
+    app = make_app(harness, converter=Scripted(slow))
+    job = submit(app, clip)
+    app.drain()
+    assert redelivered == []  # the segment was handed out twice while it was being worked on
+    assert status(app, job.job_id) == JobStatus.COMPLETED
+
+
+def test_duplicate_s3_events_convert_each_segment_once(harness: Harness, clip: Path) -> None:
+    app = make_app(harness)
+    queues = harness.backend.queues
+    job = submit(app, clip)
+    for pair in (queues.chunking, queues.video, queues.chunking, queues.video):
+        for message in pair.main.receive(10, wait=0.2):
+            pair.main.send(message.body)  # duplicate, then let the original come back too
+            pair.main.extend(message.receipt, 0)
+        app.drain()
+    assert status(app, job.job_id) == JobStatus.COMPLETED
+    assert_matches_source(app, job.job_id, clip)
+    keys = app.backend.objects.keys("output", f"jobs/{job.job_id}/")
+    assert keys.count(f"jobs/{job.job_id}/final.mp4") == 1
+
+
+def test_completions_out_of_order_from_many_threads(harness: Harness, clip: Path) -> None:
+    app = make_app(harness)
+    job = submit(app, clip)
+    chunkers = app.workers("media")[:1]
+    while chunkers[0].step(0):
+        pass
+    videos = app.workers("video")[0]
+    while videos.step(0):
+        pass
+    queue = harness.backend.queues.segment_output.main
+    bodies = []
+    while batch := queue.receive(10, wait=0.2):
+        bodies.extend(m.body for m in batch)
+        for m in batch:
+            queue.delete(m.receipt)
+    assert len(bodies) == 3
+    bodies = list(reversed(bodies)) * 3  # out of order, each three times
+    completions = [w for w in app.workers("media") if w.name == "completions"] * len(bodies)
+    for body in bodies:
+        queue.send(body)
+    barrier = threading.Barrier(len(bodies))
+
+    def one(worker: object) -> None:
+        barrier.wait()
+        worker.step(0.5)  # type: ignore[attr-defined]
+
+    threads = [threading.Thread(target=one, args=(w,)) for w in completions]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert harness.backend.queues.reassembly.main.depth() == 1  # exactly one trigger
+    app.drain()
+    assert status(app, job.job_id) == JobStatus.COMPLETED
+
+
+def test_reassembler_crash_after_write_does_not_write_twice(harness: Harness, clip: Path) -> None:
+    counting = CountingObjects(harness.backend.objects, crash_after_final=True)
+    backend = dataclasses.replace(harness.backend, objects=counting)
+    app = make_app(dataclasses.replace(harness, backend=backend))
+    job = submit(app, clip)
+    with pytest.raises(WorkerKilled):
+        app.drain()
+    assert status(app, job.job_id) == JobStatus.REASSEMBLING
+    harness.advance(harness.settings.visibility_timeout + 1)
+    app.drain()
+    assert status(app, job.job_id) == JobStatus.COMPLETED
+    assert counting.final_writes == 1
+    assert_matches_source(app, job.job_id, clip)
+
+
+@pytest.mark.parametrize("harness", ["local"], indirect=True)
+def test_poison_segment_fails_the_job_and_retry_recovers(harness: Harness, clip: Path) -> None:
+    broken = {"yes": True}
+
+    def poison(call: int, src: Path, progress: Progress | None) -> None:
+        if broken["yes"] and "1_3" in str(src):
+            raise ValueError("decoder choked on frame 7")
+
+    app = make_app(harness, converter=Scripted(poison))
+    job = submit(app, clip)
+    for _ in range(harness.settings.max_receives + 1):
+        app.drain()
+        harness.advance(app.ctx.policy.ceiling + 1)
+    app.drain()
+    detail = app.service.detail("ann", job.job_id)
+    assert detail.job.status == JobStatus.FAILED
+    assert detail.job.error == "segment 2: decoder choked on frame 7"
+    assert [s.status for s in detail.segments] == ["done", "failed", "done"]
+    broken["yes"] = False  # the fix is deployed
+    app.service.retry("ann", job.job_id)
+    assert harness.backend.queues.video.main.depth() == 1  # only the failed segment
+    app.drain()
+    assert status(app, job.job_id) == JobStatus.COMPLETED
+    assert_matches_source(app, job.job_id, clip)
+
+
+@pytest.mark.parametrize("harness", ["local"], indirect=True)
+def test_reconciler_redrives_a_job_whose_message_was_lost(harness: Harness, clip: Path) -> None:
+    app = make_app(harness)
+    other = submit(app, clip)
+    media = app.workers("media")
+    while media[0].step(0):  # chunk it
+        pass
+    lost = harness.backend.queues.video.main
+    lost.purge()  # every segment message lost
+    assert reconcile_once(app.ctx) == 0  # not stalled yet
+    harness.advance(harness.settings.stall_seconds + 1)
+    assert reconcile_once(app.ctx) == 1
+    assert reconcile_once(app.ctx) == 0  # touched: not again until it stalls again
+    app.drain()
+    assert status(app, other.job_id) == JobStatus.COMPLETED
+    assert app.backend.objects.size(ObjectRef("output", f"jobs/{other.job_id}/final.mp4"))
