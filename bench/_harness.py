@@ -243,3 +243,25 @@ def latency_ms(
         "p95": samples[int(len(samples) * 0.95) - 1],
         "status": float(response.status_code),
     }
+
+
+def raw_get(client: httpx.Client, url: str, headers: dict[str, str]) -> tuple[str, bytes]:
+    """(Content-Encoding, body) as sent: httpx would otherwise undo the content coding."""
+    with client.stream("GET", url, headers=headers) as response:
+        response.raise_for_status()
+        body = b"".join(response.iter_raw())
+        return response.headers.get("content-encoding", "identity"), body
+
+
+def best_of(
+    rounds: int, targets: dict[str, tuple[str, dict[str, str]]], seconds: int, connections: int
+) -> tuple[dict[str, float], str]:
+    """Best requests/s per named (url, headers). Each round runs every target once, in turn,
+    so drift on a shared machine hits all of them alike."""
+    best: dict[str, float] = {}
+    tool = ""
+    for _ in range(rounds):
+        for name, (url, headers) in targets.items():
+            rps, tool = requests_per_second(url, seconds, connections, headers)
+            best[name] = max(best.get(name, 0.0), rps)
+    return best, tool

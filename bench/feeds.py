@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 import httpx
-from _harness import latency_ms, nginx_server, populate, requests_per_second, stellarr_server
+from _harness import best_of, latency_ms, nginx_server, populate, raw_get, stellarr_server
 
 from stellarr.store.sqlite import sqlite_stores
 from stellarr_testing.fake_tmdb import API_KEY, running_fake_tmdb
@@ -31,28 +31,6 @@ from stellarr_testing.login import login_body
 PASSWORD = "bench password 123"
 PLAIN = {"Accept-Encoding": "identity"}
 GZIP = {"Accept-Encoding": "gzip"}
-
-
-def raw_get(client: httpx.Client, url: str, headers: dict[str, str]) -> tuple[str, bytes]:
-    """(Content-Encoding, body) as sent: httpx would otherwise undo the content coding."""
-    with client.stream("GET", url, headers=headers) as response:
-        response.raise_for_status()
-        body = b"".join(response.iter_raw())
-        return response.headers.get("content-encoding", "identity"), body
-
-
-def best_of(
-    rounds: int, targets: dict[str, tuple[str, dict[str, str]]], seconds: int, connections: int
-) -> tuple[dict[str, float], str]:
-    """Best requests/s per named (url, headers). Each round runs every target once, in turn,
-    so drift on a shared machine hits all of them alike."""
-    best: dict[str, float] = {}
-    tool = ""
-    for _ in range(rounds):
-        for name, (url, headers) in targets.items():
-            rps, tool = requests_per_second(url, seconds, connections, headers)
-            best[name] = max(best.get(name, 0.0), rps)
-    return best, tool
 
 
 def main() -> None:

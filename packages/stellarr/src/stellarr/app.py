@@ -9,7 +9,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from stellarr import __version__
-from stellarr.api import auth, feeds, health, media_requests, search
+from stellarr.api import auth, feeds, health, media_requests, search, trending
 from stellarr.api.body_limit import BodyLimitMiddleware
 from stellarr.api.errors import install_error_handlers
 from stellarr.api.web import install_web
@@ -17,12 +17,18 @@ from stellarr.logs import install_scrubbing
 from stellarr.services.container import Services
 
 
-def create_app(services: Services, static_dir: Path | None = None) -> FastAPI:
+def create_app(
+    services: Services, static_dir: Path | None = None, *, schedule_trending: bool = False
+) -> FastAPI:
+    """`schedule_trending`: warm the trending files in the background while the app runs
+    (`stellarr serve` without an S3 bucket; Lambda runs no lifespan and has EventBridge)."""
     install_scrubbing()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await services.ready()
+        if schedule_trending:
+            services.schedule_trending()
         try:
             yield
         finally:
@@ -38,7 +44,7 @@ def create_app(services: Services, static_dir: Path | None = None) -> FastAPI:
     )
     app.state.services = services
     install_error_handlers(app)
-    for module in (health, auth, search, media_requests, feeds):
+    for module in (health, auth, search, media_requests, feeds, trending):
         app.include_router(module.router)
     # Added first, so it sits inside the web layer's middleware: a 413 still carries the
     # security headers.

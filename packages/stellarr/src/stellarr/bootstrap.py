@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
     from stellarr.clients.tmdb import TMDBClient
+    from stellarr.services.trending import Destination, Summary
     from stellarr.store.ports import Stores
 
 PACKAGED_UI = Path(__file__).parent / "static"
@@ -118,15 +120,54 @@ def build_app(
     stores: Stores | None = None,
     tmdb: TMDBClient | None = None,
     environ: Mapping[str, str] | None = None,
+    schedule_trending: bool = False,
 ) -> FastAPI:
     from stellarr.app import create_app
     from stellarr.services.container import Services
 
     stores = stores or build_stores(config, os.environ if environ is None else environ)
     services = Services(config, settings, stores, tmdb)
-    return create_app(services, config.static_dir or PACKAGED_UI)
+    return create_app(
+        services, config.static_dir or PACKAGED_UI, schedule_trending=schedule_trending
+    )
 
 
 def app_from_environment(environ: Mapping[str, str]) -> FastAPI:
     deployment = configure(environ)
     return build_app(deployment.config, deployment.settings, environ=deployment.environment)
+
+
+async def warm_trending(deployment: Deployment) -> Summary:
+    """One trending run, as `stellarr warm-trending` and the Lambda `cache_warmer` make it:
+    TMDB through the deployment's settings; S3 when TRENDING_S3_BUCKET is set, else the
+    data folder. Everything it opens is closed before it returns."""
+    from stellarr.clients.tmdb import TMDBClient, TMDBCredentials
+    from stellarr.logs import install_scrubbing
+    from stellarr.services.trending import TrendingWarmer
+
+    install_scrubbing()  # on Lambda the log handler is the runtime's, not ours
+    config = deployment.config
+    async with AsyncExitStack() as stack:
+        stack.push_async_callback(deployment.settings.aclose)
+        destination = _trending_destination(config, deployment.environment, stack)
+        tmdb = TMDBClient(config.tmdb_base_url, TMDBCredentials(deployment.settings))
+        stack.push_async_callback(tmdb.aclose)
+        return await TrendingWarmer.for_config(tmdb, destination, config).run()
+
+
+def _trending_destination(
+    config: Config, environ: Mapping[str, str], stack: AsyncExitStack
+) -> Destination:
+    from stellarr.services.trending_destinations import LocalFolder, S3Bucket
+
+    if config.trending_s3_bucket is None:
+        return LocalFolder(config.trending_dir)
+    from stellarr.aws.errors import AwsConfigError
+    from stellarr.aws.s3 import S3Client
+
+    try:
+        client = S3Client.from_env(environ)
+    except AwsConfigError as exc:
+        raise SettingsError(str(exc)) from None
+    stack.push_async_callback(client.aclose)
+    return S3Bucket(client, config.trending_s3_bucket)

@@ -1,4 +1,4 @@
-"""Command line: `stellarr serve` and `stellarr start-afresh`.
+"""Command line: `stellarr serve`, `stellarr warm-trending` and `stellarr start-afresh`.
 
 Every problem found before the server starts is one line on stderr and exit status 2,
 never a traceback: the person reading it is setting Stellarr up, not debugging it.
@@ -10,6 +10,8 @@ import argparse
 import asyncio
 import errno
 import ipaddress
+import json
+import logging.config
 import os
 import socket
 import sys
@@ -19,6 +21,7 @@ from stellarr.bootstrap import Deployment, configure
 from stellarr.settings import SettingsError
 
 EXIT_CONFIG = 2
+EXIT_FAILED = 1
 
 
 class StartupError(Exception):
@@ -99,7 +102,13 @@ def serve(args: argparse.Namespace) -> int:
     for line in _warnings(deployment, args.host):
         # stdout on purpose, not a log line: a generated password is shown this once.
         print(f"\n  {line}\n", flush=True)
-    app = build_app(deployment.config, deployment.settings, environ=deployment.environment)
+    app = build_app(
+        deployment.config,
+        deployment.settings,
+        environ=deployment.environment,
+        # An S3 deployment has its own schedule (EventBridge, cron) and nothing here to serve.
+        schedule_trending=deployment.config.trending_s3_bucket is None,
+    )
     uvicorn.run(
         app,
         host=args.host,
@@ -110,6 +119,27 @@ def serve(args: argparse.Namespace) -> int:
         access_log=args.access_log,
     )
     return 0
+
+
+def warm_trending(args: argparse.Namespace) -> int:
+    """Write the trending lists once; the summary goes to stdout, one log line per list to
+    stderr; exit 1 when a list failed (its last good file stays)."""
+    try:
+        deployment = configure(os.environ)
+        if deployment.config.app_secret_arn is None:
+            settings = asyncio.run(deployment.settings.get())
+            if not settings.tmdb_configured:
+                raise SettingsError("TMDB is not configured: set TMDB_READ_TOKEN or TMDB_API_KEY")
+        from stellarr.bootstrap import warm_trending as run
+        from stellarr.logs import log_config
+        from stellarr.services.trending import failed
+
+        logging.config.dictConfig(log_config(deployment.config.log_level))
+        summary = asyncio.run(run(deployment))
+    except SettingsError as exc:
+        return _fail(f"configuration error: {exc}")
+    print(json.dumps(summary, indent=2), flush=True)
+    return EXIT_FAILED if failed(summary) else 0
 
 
 def start_afresh(args: argparse.Namespace) -> int:
@@ -143,6 +173,10 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=8000)
     run.add_argument("--no-access-log", dest="access_log", action="store_false")
     run.set_defaults(handler=serve)
+    warm = commands.add_parser(
+        "warm-trending", help="fetch TMDB's trending lists into the data folder or S3 once"
+    )
+    warm.set_defaults(handler=warm_trending)
     afresh = commands.add_parser(
         "start-afresh", help="after losing the database: let serve start with an empty one"
     )

@@ -16,6 +16,10 @@ before the snapshot every client is closed (pooled connections would be dead, an
 after the restore the random generators are reseeded and the app is built again from the
 environment, so credentials, secrets and connections are this instance's own.
 
+`cache_warmer` is a second function's handler (EventBridge, daily, 128 MB): it writes the
+trending lists to TRENDING_S3_BUCKET with the project's S3 client and never builds the web
+app, not even during init, so it loads neither FastAPI nor Mangum.
+
 Function URL (payload 2.0) events carry the caller in requestContext.http.sourceIp, which Mangum
 passes on as the ASGI client; behind CloudFront, TRUSTED_PROXIES decides which X-Forwarded-For
 hop is the real client, exactly as for `stellarr serve` behind Caddy.
@@ -26,9 +30,13 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Coroutine, Mapping
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 INITIALIZATION_TYPE = "AWS_LAMBDA_INITIALIZATION_TYPE"
+# The handler setting of the function being initialised ("module.function"), set by Lambda.
+HANDLER_VARIABLE = "_HANDLER"
 # Shipped with Lambda's Python runtimes, not with this package; absent everywhere else.
 RUNTIME_HOOKS_MODULE = "snapshot_restore_py"
 # Initialisation that no request waits for, so worth loading everything a request would.
@@ -74,6 +82,24 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return response
 
 
+class TrendingFailed(RuntimeError):
+    """Some lists failed: the invocation counts as an error, so alarms and EventBridge's
+    retries see it; the lists that were written stay written."""
+
+
+def cache_warmer(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """EventBridge entry: one trending run to TRENDING_S3_BUCKET; returns the per-list
+    summary, or raises TrendingFailed naming the lists that failed."""
+    from stellarr.bootstrap import configure, warm_trending
+    from stellarr.services.trending import failed
+
+    summary = _run(warm_trending(configure(os.environ)))
+    problems = failed(summary)
+    if problems:
+        raise TrendingFailed(f"trending lists failed: {', '.join(problems)}")
+    return summary
+
+
 def warm_up() -> None:
     """Load what the first requests would load, without opening a connection."""
     services = _asgi_handler.app.state.services
@@ -100,11 +126,11 @@ def _close_app() -> None:
         _run(built.app.state.services.close())
 
 
-def _run(work: Coroutine[Any, Any, None]) -> None:
+def _run(work: Coroutine[Any, Any, T]) -> T:
     import asyncio
 
     # Mangum runs every invocation on this thread's loop; the clients belong to it.
-    asyncio.get_event_loop_policy().get_event_loop().run_until_complete(work)
+    return asyncio.get_event_loop_policy().get_event_loop().run_until_complete(work)
 
 
 def _reseed() -> None:
@@ -132,8 +158,8 @@ def _register_runtime_hooks() -> None:
 def _initialise(environ: Mapping[str, str]) -> None:
     global _asgi_handler
     initialization = environ.get(INITIALIZATION_TYPE)
-    if not initialization:
-        return
+    if not initialization or environ.get(HANDLER_VARIABLE, "").endswith(".cache_warmer"):
+        return  # not on Lambda, or the warmer's function, which has no use for the web app
     _asgi_handler = _build()
     if initialization in WARMED_INITIALIZATION:
         warm_up()

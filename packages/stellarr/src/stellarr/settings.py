@@ -12,6 +12,7 @@ The list of known variables and the documentation check are generated from these
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -23,6 +24,12 @@ from stellarr.aws.credentials import AWS_VARIABLES
 WEAK_SECRETS = frozenset({"change-me-in-production", "changeme", "change-me", "secret", "password"})
 MIN_SECRET_KEY_LENGTH = 32
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# Two letters only: the web UI picks a trending file by the browser's language subtag, and
+# each name becomes part of a file name and a URL.
+LOCALE = re.compile(r"[a-z]{2}")
+S3_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+# TMDB keeps 500 trending pages; five (100 titles a list) is more than a home page shows.
+MAX_TRENDING_PAGES = 5
 
 T = TypeVar("T")
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -73,7 +80,7 @@ def _networks(raw: str) -> tuple[Network, ...]:
     return tuple(nets)
 
 
-def _at_least(minimum: int) -> Callable[[str], int]:
+def _whole_number(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
     def parse(raw: str) -> int:
         try:
             value = int(raw)
@@ -81,9 +88,30 @@ def _at_least(minimum: int) -> Callable[[str], int]:
             raise ValueError(f"must be a whole number, got {raw!r}") from None
         if value < minimum:
             raise ValueError(f"must be at least {minimum}")
+        if maximum is not None and value > maximum:
+            raise ValueError(f"must be at most {maximum}")
         return value
 
     return parse
+
+
+def _locales(raw: str) -> tuple[str, ...]:
+    values = tuple(dict.fromkeys(part.strip().lower() for part in raw.split(",") if part.strip()))
+    for value in values:
+        if not LOCALE.fullmatch(value):
+            raise ValueError(
+                f"{value!r} is not a two-letter language code (ISO 639-1, like en or de)"
+            )
+    if not values:
+        raise ValueError("must name at least one language, like en,es,fr,de")
+    return values
+
+
+def _bucket(raw: str) -> str:
+    value = raw.strip()
+    if not S3_BUCKET.fullmatch(value) or ".." in value:
+        raise ValueError(f"{value!r} is not an S3 bucket name")
+    return value
 
 
 def _one_of(*choices: str) -> Callable[[str], str]:
@@ -133,6 +161,11 @@ class Config:
     app_secret_arn: str | None = setting("APP_SECRET_ARN")
     tmdb_base_url: str = setting("TMDB_BASE_URL", "https://api.themoviedb.org/3", _base_url)
     tvdb_base_url: str = setting("TVDB_BASE_URL", "https://api4.thetvdb.com/v4", _base_url)
+    trending_locales: tuple[str, ...] = setting(
+        "TRENDING_LOCALES", ("en", "es", "fr", "de"), _locales
+    )
+    trending_pages: int = setting("TRENDING_PAGES", 1, _whole_number(1, MAX_TRENDING_PAGES))
+    trending_s3_bucket: str | None = setting("TRENDING_S3_BUCKET", None, _bucket)
 
     def __post_init__(self) -> None:
         if self.store == "dynamodb" and not self.dynamodb_table:
@@ -145,6 +178,10 @@ class Config:
     @property
     def data_dir(self) -> Path:
         return self.database_path.parent
+
+    @property
+    def trending_dir(self) -> Path:
+        return self.data_dir / "trending"
 
 
 @dataclass(frozen=True)
@@ -161,8 +198,8 @@ class Settings:
     public_url: str | None = setting("PUBLIC_URL", None, _public_url)
     allowed_origins: tuple[str, ...] = setting("ALLOWED_ORIGINS", (), _origins)
     trusted_proxies: tuple[Network, ...] = setting("TRUSTED_PROXIES", (), _networks)
-    rate_limit_max_attempts: int = setting("RATE_LIMIT_MAX_ATTEMPTS", 5, _at_least(1))
-    rate_limit_window_seconds: int = setting("RATE_LIMIT_WINDOW_SECONDS", 900, _at_least(1))
+    rate_limit_max_attempts: int = setting("RATE_LIMIT_MAX_ATTEMPTS", 5, _whole_number(1))
+    rate_limit_window_seconds: int = setting("RATE_LIMIT_WINDOW_SECONDS", 900, _whole_number(1))
 
     def __post_init__(self) -> None:
         key = self.app_secret_key

@@ -5,9 +5,11 @@ Everything lives in this module, not a conftest, so other e2e tests never need P
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +20,7 @@ from playwright.sync_api import (
     Browser,
     BrowserContext,
     ConsoleMessage,
+    Locator,
     Page,
     Response,
     Route,
@@ -25,7 +28,9 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from stellarr.domain.models import MediaType
 from stellarr.settings import KNOWN_VARIABLES
+from stellarr.store.sqlite import sqlite_stores
 from stellarr_testing.fake_tmdb import API_KEY, PERSON, FakeTMDB
 from stellarr_testing.login import login_body
 from stellarr_testing.processes import running_stellarr
@@ -55,6 +60,7 @@ class Server:
     url: str
     port: int
     log: Path
+    database: Path
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +87,12 @@ def server(
     )
     log = tmp_path / "server.log"
     with log.open("wb") as output, running_stellarr(env, tmp_path, output) as (url, _):
-        yield Server(url=url, port=httpx.URL(url).port or 80, log=log)
+        yield Server(
+            url=url,
+            port=httpx.URL(url).port or 80,
+            log=log,
+            database=tmp_path / "data" / "stellarr.db",
+        )
 
 
 @pytest.fixture(scope="module")
@@ -492,3 +503,132 @@ def test_api_docs_render_and_run_offline(page: Page, server: Server) -> None:
     status = health.locator(".live-responses-table tbody .response-col_status")
     expect(status).to_have_text("200")
     assert elsewhere == []
+
+
+# From the recorded trending captures the fake TMDB answers with (tests/fixtures/tmdb).
+TRENDING_MOVIE, TRENDING_MOVIE_ID = "Fast X (2023)", 385687
+TRENDING_SHOW, TRENDING_SHOW_ID = "Star Trek (1966)", 253
+
+
+def wait_for_trending(server: Server) -> None:
+    """`serve` warms the missing lists in the background right after start-up."""
+    for _ in range(300):
+        if httpx.get(f"{server.url}/trending-all-en.json", timeout=10).status_code == 200:
+            return
+        time.sleep(0.1)
+    raise AssertionError("stellarr serve never wrote the trending lists")
+
+
+def set_library(server: Server, media_type: MediaType, ids: list[int]) -> None:
+    """What a library sync does, through the store, into the running server's database. In
+    a thread: sync Playwright's loop counts as running in this one."""
+
+    async def replace() -> None:
+        stores = sqlite_stores(server.database)
+        await stores.database.open()
+        try:
+            await stores.media.replace_library(media_type, ids)
+        finally:
+            await stores.database.close()
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, replace()).result()
+
+
+def api_login(server: Server, password: str, name: str, seconds_ago: int) -> str:
+    """A token without the browser. An earlier second than now: a challenge is single-use,
+    so the same password in the same second as a browser login would make that one fail
+    once, and failures count towards the module's shared login limit."""
+    body = login_body(
+        password, name=name, origin=server.url, timestamp=int(time.time()) - seconds_ago
+    )
+    answer = httpx.post(f"{server.url}/api/auth/verify", json=body, timeout=10)
+    assert answer.status_code == 200, answer.text
+    token: str = answer.json()["token"]
+    return token
+
+
+def card(page: Page, title: str) -> Locator:
+    heading = page.get_by_role("heading", name=title, exact=True)
+    return page.locator("#trending-results li").filter(has=heading)
+
+
+def test_trending_grid_before_typing_with_the_same_badges_as_search(
+    page: Page, server: Server, tmp_path: Path
+) -> None:
+    wait_for_trending(server)
+    set_library(server, MediaType.TV, [TRENDING_SHOW_ID])
+    bob = {"Authorization": f"Bearer {api_login(server, USER_PASSWORD, 'bob', 30)}"}
+    requested = httpx.post(
+        f"{server.url}/api/request",
+        json={"tmdb_id": TRENDING_MOVIE_ID, "media_type": "movie"},
+        headers=bob,
+        timeout=10,
+    )
+    assert requested.status_code == 201, requested.text
+    try:
+        with page.expect_response(lambda r: "/trending-all-" in r.url) as listed:
+            log_in(page, server.url, "alice", USER_PASSWORD)
+        assert listed.value.url.endswith("/trending-all-en.json")  # Chromium here says en-US
+        expect(page.get_by_role("heading", name="Trending this week")).to_be_visible()
+        # /trending/all with its one person left out: movies and shows.
+        expect(page.locator("#trending-results li")).to_have_count(18)
+        expect(card(page, TRENDING_MOVIE).locator(".badge")).to_have_text("Requested")
+        expect(card(page, TRENDING_SHOW).locator(".badge")).to_have_text("In library")
+        expect(card(page, TRENDING_SHOW).locator(".meta")).to_contain_text("Show")
+        other = card(page, "Extraction 2 (2023)")
+        page.screenshot(path=str(tmp_path / "trending.png"))
+        other.get_by_role("button", name="Request Extraction 2 (2023)").click()
+        expect(other.locator(".badge")).to_have_text("Requested")
+
+        # A search replaces the grid; clearing the box brings it back.
+        page.get_by_role("searchbox", name="Title").fill("star trek")
+        page.get_by_role("button", name="Search", exact=True).click()
+        expect(page.locator("#results li").first).to_be_visible()
+        expect(page.locator("#trending")).to_be_hidden()
+        page.get_by_role("searchbox", name="Title").fill("")
+        expect(page.locator("#trending")).to_be_visible()
+        expect(page.locator("#results li")).to_have_count(0)
+    finally:
+        # Other tests share this server: take back both requests (an admin may remove any).
+        admin = api_login(server, ADMIN_PASSWORD, "root", 31)
+        for tmdb_id in (TRENDING_MOVIE_ID, 697843):  # Fast X, Extraction 2
+            httpx.delete(
+                f"{server.url}/api/request/movie/{tmdb_id}",
+                headers={"Authorization": f"Bearer {admin}"},
+                timeout=10,
+            )
+        set_library(server, MediaType.TV, [])
+
+
+def test_trending_follows_the_browser_language_when_it_was_warmed(
+    server: Server, new_context: Callable[..., BrowserContext]
+) -> None:
+    wait_for_trending(server)
+    page = new_context(locale="fr-FR").new_page()
+    with page.expect_response(lambda r: "/trending-all-" in r.url) as listed:
+        log_in(page, server.url, "claude", USER_PASSWORD)
+    assert listed.value.url.endswith("/trending-all-fr.json") and listed.value.status == 200
+    expect(page.locator("#trending-results li")).to_have_count(18)
+
+
+def test_trending_falls_back_to_english_for_other_languages(
+    browser: Browser, server: Server
+) -> None:
+    wait_for_trending(server)
+    problems: list[str] = []
+    context = _context(browser, problems, locale="ja-JP")
+    try:
+        page = context.new_page()
+        asked: list[str] = []
+        page.on("response", lambda r: asked.append(f"{r.status} {httpx.URL(r.url).path}"))
+        log_in(page, server.url, "haruki", USER_PASSWORD)
+        expect(page.locator("#trending-results li")).to_have_count(18)
+        trending = [line for line in asked if "/trending-" in line]
+        assert trending == ["404 /trending-all-ja.json", "200 /trending-all-en.json"]
+    finally:
+        context.close()
+    # Chromium reports the 404 of the first try; nothing else may go wrong.
+    assert problems == [
+        "console: Failed to load resource: the server responded with a status of 404 (Not Found)"
+    ]

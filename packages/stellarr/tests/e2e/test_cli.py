@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -184,3 +185,54 @@ def test_listening_beyond_loopback_without_public_url_warns(tmp_path: Path) -> N
     assert not any("Host header" in line for line in _warnings(deployment, "127.0.0.1"))
     public = configure({**env, "PUBLIC_URL": "https://requests.example.com"})
     assert not any("Host header" in line for line in _warnings(public, "0.0.0.0"))
+
+
+def run_warmer(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "stellarr", "warm-trending"],
+        cwd=tmp_path,
+        env=clean_env(**{"DATABASE_PATH": str(tmp_path / "data" / "stellarr.db"), **env}),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_warm_trending_writes_the_data_folder_and_prints_a_summary(
+    tmp_path: Path, fake_tmdb: FakeTMDB
+) -> None:
+    tmdb = {"TMDB_API_KEY": "fake-v3-api-key-0123456789abcdef", "TMDB_BASE_URL": fake_tmdb.url}
+    result = run_warmer(tmp_path, TRENDING_LOCALES="en,fr", **tmdb)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert sorted(summary) == ["all-en", "all-fr", "movie-en", "movie-fr", "tv-en", "tv-fr"]
+    folder = tmp_path / "data" / "trending"
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        f"trending-{name}.json" for name in summary
+    )
+    assert summary["movie-fr"]["bytes"] == (folder / "trending-movie-fr.json").stat().st_size
+    assert "trending trending-tv-fr.json: 12 items" in result.stderr
+    assert "fake-v3-api-key" not in result.stdout + result.stderr
+
+    fake_tmdb.break_path("/3/trending/movie/week", 404)
+    failed = run_warmer(tmp_path, TRENDING_LOCALES="en,fr", **tmdb)
+    assert failed.returncode == 1
+    outcome = json.loads(failed.stdout)
+    assert outcome["movie-en"]["status"] == "failed" and outcome["tv-en"]["status"] == "ok"
+    assert (folder / "trending-movie-fr.json").stat().st_size == summary["movie-fr"]["bytes"]
+
+
+@pytest.mark.parametrize(
+    ("env", "words"),
+    [
+        ({"TRENDING_PAGES": "0"}, ("TRENDING_PAGES", "at least 1")),
+        ({"TRENDING_LOCALES": "en,klingon"}, ("TRENDING_LOCALES", "klingon")),
+        ({"TMDB_API_KEY": ""}, ("TMDB is not configured",)),
+        ({"TRENDING_S3_BUCKET": "stellarr-trending"}, ("AWS",)),
+    ],
+)
+def test_warm_trending_refuses_bad_configuration_in_one_line(
+    tmp_path: Path, env: dict[str, str], words: tuple[str, ...]
+) -> None:
+    base = {"TMDB_API_KEY": "k", "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""}
+    assert_one_line_refusal(run_warmer(tmp_path, **{**base, **env}), "configuration error", *words)

@@ -288,3 +288,82 @@ def test_snapstart_restored_instance_reuses_nothing_from_before_the_snapshot(
     assert invoke("GET", "/list/sonarr", query="token=rotated-feed-token")["statusCode"] == 200
     answer = login()
     assert answer["statusCode"] == 200, answer
+
+
+# The warmer's own function, as Lambda runs it: the module imported during init with this
+# function's handler setting, then one EventBridge invocation.
+CACHE_WARMER_RUN = """
+import json, sys
+from stellarr import lambda_handler
+event = {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
+try:
+    outcome = {"summary": lambda_handler.cache_warmer(event, None)}
+except lambda_handler.TrendingFailed as failed:
+    outcome = {"failed": str(failed)}
+outcome["loaded"] = [m for m in ("fastapi", "starlette", "mangum") if m in sys.modules]
+print(json.dumps(outcome))
+"""
+
+
+def run_cache_warmer(bucket: str) -> dict[str, Any]:
+    import os
+    import subprocess
+
+    env = {
+        **os.environ,
+        "TRENDING_S3_BUCKET": bucket,
+        lambda_handler.INITIALIZATION_TYPE: "on-demand",
+        lambda_handler.HANDLER_VARIABLE: "stellarr.lambda_handler.cache_warmer",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", CACHE_WARMER_RUN],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    outcome: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return outcome
+
+
+@pytest.fixture
+def trending_bucket(
+    lambda_env: dict[str, str], moto_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    bucket = f"stellarr-trending-{uuid.uuid4().hex[:8]}"
+    moto_admin("s3", moto_endpoint).create_bucket(
+        Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+    )
+    monkeypatch.setenv("S3_ENDPOINT_URL", moto_endpoint)
+    return bucket
+
+
+def test_cache_warmer_writes_every_list_to_s3_without_loading_the_web_app(
+    trending_bucket: str, moto_endpoint: str
+) -> None:
+    outcome = run_cache_warmer(trending_bucket)
+
+    assert outcome["loaded"] == []  # neither during init nor in the run: a 128 MB function
+    summary = outcome["summary"]
+    assert len(summary) == 12 and {o["status"] for o in summary.values()} == {"ok"}
+    s3 = moto_admin("s3", moto_endpoint)
+    keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=trending_bucket)["Contents"])
+    assert keys == sorted(f"trending-{name}.json" for name in summary)
+    stored = s3.get_object(Bucket=trending_bucket, Key="trending-tv-es.json")
+    assert stored["ContentType"] == "application/json"
+    assert stored["CacheControl"] == "public, max-age=3600"
+    body = stored["Body"].read()
+    assert len(body) == summary["tv-es"]["bytes"]
+    assert [item["media_type"] for item in json.loads(body)["results"]] == ["tv"] * 12
+
+
+def test_cache_warmer_fails_the_invocation_but_keeps_what_it_wrote(
+    trending_bucket: str, moto_endpoint: str, fake_tmdb: FakeTMDB
+) -> None:
+    fake_tmdb.break_path("/3/trending/all/week", 503)
+    outcome = run_cache_warmer(trending_bucket)
+    assert outcome["failed"].startswith("trending lists failed: all-en, all-es, all-fr, all-de")
+    s3 = moto_admin("s3", moto_endpoint)
+    keys = {o["Key"] for o in s3.list_objects_v2(Bucket=trending_bucket)["Contents"]}
+    assert len(keys) == 8 and "trending-movie-de.json" in keys

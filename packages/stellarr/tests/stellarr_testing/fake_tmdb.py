@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -66,13 +67,24 @@ class FakeTMDB:
     movies: dict[int, dict[str, Any]] = field(default_factory=dict)
     shows: dict[int, dict[str, Any]] = field(default_factory=dict)
     searches: dict[str, dict[str, Any]] = field(default_factory=dict)
+    trending: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # path -> status answered on every call to it, whatever the order of concurrent calls
+    outages: dict[str, int] = field(default_factory=dict)
+    # Seconds each answer waits, as a far-away TMDB would (the trending bench).
+    latency: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def reset(self) -> None:
         with self.lock:
             self.seen.clear()
             self.failures.clear()
+            self.outages.clear()
+            self.latency = 0.0
         self._load_catalog()
+
+    def break_path(self, path: str, status: int = 500) -> None:
+        with self.lock:
+            self.outages[path] = status
 
     def fail_next(self, status: int, times: int = 1, retry_after: str | None = None) -> None:
         headers = {"Retry-After": retry_after} if retry_after else {}
@@ -90,8 +102,13 @@ class FakeTMDB:
             "multi": load("search_multi__sonnyb378_entertainment_app.json"),
         }
         self.searches["multi"]["results"].insert(3, PERSON)
+        self.trending = {
+            "all": load("trending_all_week__derived.json"),
+            "movie": load("trending_movie_week__sakshiarora04_just-movie.json"),
+            "tv": load("trending_tv_week__derived.json"),
+        }
         self.movies, self.shows = {}, {}
-        for payload in self.searches.values():
+        for payload in [*self.searches.values(), *self.trending.values()]:
             for item in payload["results"]:
                 kind = item.get("media_type") or ("tv" if "first_air_date" in item else "movie")
                 if kind == "movie":
@@ -110,6 +127,12 @@ class FakeTMDB:
             parts = parts[1:]
         if len(parts) == 2 and parts[0] == "search" and parts[1] in self.searches:
             body = copy.deepcopy(self.searches[parts[1]])
+            body["page"] = int(query.get("page", ["1"])[0])
+            return 200, body
+        if len(parts) == 3 and parts[0] == "trending" and parts[2] == "week":
+            if parts[1] not in self.trending:
+                return 404, NOT_FOUND
+            body = copy.deepcopy(self.trending[parts[1]])
             body["page"] = int(query.get("page", ["1"])[0])
             return 200, body
         if len(parts) == 2 and parts[0] in ("movie", "tv") and parts[1].isdigit():
@@ -170,6 +193,12 @@ def _handler(state: FakeTMDB) -> type[BaseHTTPRequestHandler]:
             with state.lock:
                 state.seen.append(Seen(parts.path, query, dict(self.headers.items())))
                 failure = state.failures.pop(0) if state.failures else None
+                outage = state.outages.get(parts.path)
+                latency = state.latency
+            if latency:
+                time.sleep(latency)
+            if outage:
+                failure = (outage, {})
             if failure:
                 status, headers = failure
                 self._send(status, {"status_code": 25, "status_message": "failure"}, headers)
@@ -184,12 +213,18 @@ def _handler(state: FakeTMDB) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver's default backlog is 5: a sixth simultaneous connect has its SYN dropped
+    # and retried a second later, which no real API does to a dozen concurrent calls.
+    request_queue_size = 128
+    daemon_threads = True
+
+
 @contextmanager
 def running_fake_tmdb() -> Iterator[FakeTMDB]:
     state = FakeTMDB()
     state.reset()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    server.daemon_threads = True
+    server = _Server(("127.0.0.1", 0), _handler(state))
     state.url = f"http://127.0.0.1:{server.server_address[1]}/3"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -54,6 +54,12 @@ async def test_generates_and_persists_missing_secrets(tmp_path: Path) -> None:
         {"APP_SECRET_KEY": STRONG, "PUBLIC_URL": "requests.example.com"},
         {"APP_SECRET_KEY": STRONG, "ALLOWED_ORIGINS": "https://ok.example, ftp://x"},
         {"APP_SECRET_KEY": STRONG, "TMDB_BASE_URL": "api.themoviedb.org/3"},
+        {"APP_SECRET_KEY": STRONG, "TRENDING_LOCALES": "en,english"},
+        {"APP_SECRET_KEY": STRONG, "TRENDING_LOCALES": "en,../x"},
+        {"APP_SECRET_KEY": STRONG, "TRENDING_LOCALES": " , "},
+        {"APP_SECRET_KEY": STRONG, "TRENDING_PAGES": "0"},
+        {"APP_SECRET_KEY": STRONG, "TRENDING_PAGES": "6"},
+        {"APP_SECRET_KEY": STRONG, "TRENDING_S3_BUCKET": "Not_A_Bucket"},
     ],
 )
 def test_refuses_weak_or_broken_configuration(tmp_path: Path, values: dict[str, str]) -> None:
@@ -105,6 +111,21 @@ def test_a_data_folder_that_cannot_be_made_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="DATABASE_PATH") as caught:
         configure(env(tmp_path, DATABASE_PATH=str(blocker / "data" / "stellarr.db")))
     assert "\n" not in str(caught.value)
+
+
+def test_trending_settings_are_read_once_and_normalised() -> None:
+    assert Config().trending_locales == ("en", "es", "fr", "de")
+    config = Config.from_mapping(
+        {
+            "TRENDING_LOCALES": "DE, en,de",
+            "TRENDING_PAGES": "2",
+            "TRENDING_S3_BUCKET": "stellarr-trending",
+            "DATABASE_PATH": "/srv/stellarr/stellarr.db",
+        }
+    )
+    assert config.trending_locales == ("de", "en")
+    assert (config.trending_pages, config.trending_s3_bucket) == (2, "stellarr-trending")
+    assert config.trending_dir == Path("/srv/stellarr/trending")
 
 
 def test_config_and_settings_never_share_a_variable() -> None:

@@ -130,6 +130,11 @@ class TMDBClient:
             params["language"] = language
         return await self._get(f"/search/{kind}", params)
 
+    async def trending(self, kind: str, language: str, page: int = 1) -> Json:
+        """This week's trending page (`kind`: all, movie or tv); not cached, the warmer
+        calls it once a day."""
+        return await self._get(f"/trending/{kind}/week", {"language": language, "page": page})
+
     async def details(self, media_type: str, tmdb_id: int, language: str | None = None) -> Json:
         """Details with external ids; one call per title per 12 h, shared by concurrent callers."""
 

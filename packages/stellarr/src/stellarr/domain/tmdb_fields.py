@@ -32,3 +32,23 @@ def tvdb_id_of(details: dict[str, Any]) -> int | None:
 
 def optional_str(value: Any) -> str | None:
     return str(value) if value else None
+
+
+def listing(item: object, kind: str) -> dict[str, Any] | None:
+    """One search or trending result as Stellarr lists it, or None for anything that is not
+    a movie or show (people, and whatever TMDB adds to its mixed lists later). `kind` is
+    the list's own type, for lists whose items do not say theirs (/search/movie)."""
+    if not isinstance(item, dict) or not isinstance(item.get("id"), int):
+        return None
+    media_type = item.get("media_type") or kind
+    if media_type not in ("movie", "tv"):
+        return None
+    return {
+        "id": item["id"],
+        "title": title_of(item),
+        "year": year_of(item),
+        "overview": optional_str(item.get("overview")),
+        "poster_path": optional_str(item.get("poster_path")),
+        "media_type": media_type,
+        "vote_average": item.get("vote_average"),
+    }

@@ -9,6 +9,9 @@ Lambda cold start that only answers a health check or reads the store never impo
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import time
+from collections.abc import Callable
 from contextlib import AsyncExitStack
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -16,11 +19,13 @@ from typing import TYPE_CHECKING
 from stellarr.services.auth import LoginService
 from stellarr.services.health import HealthCheck
 from stellarr.services.snapshot import SnapshotCache
+from stellarr.services.trending_files import TrendingFiles
 from stellarr.settings import Config, Settings, SettingsProvider
 from stellarr.store.ports import Stores
 
 if TYPE_CHECKING:
     from stellarr.clients.tmdb import TMDBClient
+    from stellarr.retry import Sleep
     from stellarr.services.media_requests import RequestService
     from stellarr.services.search import SearchService
 
@@ -45,6 +50,7 @@ class Services:
         self.snapshots = SnapshotCache(stores.media)
         self.login = LoginService(stores.keys)
         self.health = HealthCheck(stores.database)
+        self.trending_files = TrendingFiles(config.trending_dir)
         self._given_tmdb = tmdb
         self._stack = AsyncExitStack()
         # Registered now, not on open: an adapter may hold connections from before open().
@@ -81,6 +87,26 @@ class Services:
 
         return SearchService(self.tmdb, self.snapshots)
 
+    def schedule_trending(
+        self, *, clock: Callable[[], float] = time.time, sleep: Sleep = asyncio.sleep
+    ) -> None:
+        """Keep the data folder's trending files fresh in the background, until close()."""
+        from stellarr.services.trending import TrendingWarmer
+        from stellarr.services.trending_destinations import LocalFolder
+        from stellarr.services.trending_schedule import TrendingSchedule
+
+        if self._closed:
+            raise ServicesClosed("services are closed")
+        folder = LocalFolder(self.config.trending_dir)
+        # self.tmdb first: the stack closes in reverse, so the schedule stops before the
+        # client it calls TMDB with is closed.
+        warmer = TrendingWarmer.for_config(self.tmdb, folder, self.config)
+        schedule = TrendingSchedule(
+            warmer.run, lambda: folder.oldest_mtime(warmer.names), clock=clock, sleep=sleep
+        )
+        task = asyncio.create_task(schedule.run_forever(), name="stellarr-trending")
+        self._stack.push_async_callback(_stop, task)
+
     async def ready(self) -> None:
         """Open the database once; on Lambda there is no lifespan, so the first request
         does it."""
@@ -97,3 +123,9 @@ class Services:
         self._closed = True
         self._opened = False
         await self._stack.aclose()
+
+
+async def _stop(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from stellarr.domain.errors import StellarrError
 from stellarr.domain.models import MediaType
-from stellarr.domain.tmdb_fields import optional_str, title_of, year_of
+from stellarr.domain.tmdb_fields import listing
 from stellarr.services.snapshot import SnapshotCache
 
 if TYPE_CHECKING:
@@ -40,28 +40,19 @@ class SearchService:
         snapshot = await self._snapshots.current()
         items: list[tuple[MediaType, dict[str, Any]]] = []
         for item in raw.get("results") or []:
-            if not isinstance(item, dict) or not isinstance(item.get("id"), int):
-                continue
-            item_type = item.get("media_type") or kind
-            if item_type not in ("movie", "tv"):
-                continue  # people and anything new TMDB adds to /search/multi
-            items.append((MediaType(item_type), item))
+            entry = listing(item, kind)
+            if entry is not None:
+                items.append((MediaType(entry["media_type"]), entry))
         seasons = await asyncio.gather(
             *(self._seasons(item["id"]) for t, item in items if t is MediaType.TV)
         )
         season_counts = iter(seasons)
         results = []
-        for item_type, item in items:
-            key = (item_type, item["id"])
+        for item_type, entry in items:
+            key = (item_type, entry["id"])
             results.append(
                 {
-                    "id": item["id"],
-                    "title": title_of(item),
-                    "year": year_of(item),
-                    "overview": optional_str(item.get("overview")),
-                    "poster_path": optional_str(item.get("poster_path")),
-                    "media_type": item_type.value,
-                    "vote_average": item.get("vote_average"),
+                    **entry,
                     "requested": key in snapshot.requested,
                     "in_library": key in snapshot.in_library,
                     "number_of_seasons": next(season_counts) if item_type is MediaType.TV else None,

@@ -33,6 +33,11 @@ class Rendered:
         default_factory=dict, init=False, compare=False, repr=False
     )
 
+    @classmethod
+    def of(cls, body: bytes) -> Rendered:
+        """`body` with its strong ETag: a hash of the bytes, the same in every process."""
+        return cls(body, '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"')
+
     def encoded(self, coding: str) -> Encoded:
         """The body in `coding`, compressed on first use and kept as long as the rendering.
 
@@ -74,9 +79,7 @@ class Snapshot:
     def rendered(self, name: str, build: Callable[[Snapshot], bytes]) -> Rendered:
         cached = self._rendered.get(name)
         if cached is None:
-            body = build(self)
-            etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
-            cached = self._rendered[name] = Rendered(body, etag)
+            cached = self._rendered[name] = Rendered.of(build(self))
         return cached
 
 

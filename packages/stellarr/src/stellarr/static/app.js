@@ -5,6 +5,9 @@
 const SESSION_KEY = 'stellarr.session';
 const POSTER_BASE = 'https://image.tmdb.org/t/p/w185';
 const VIEWS = ['login', 'search', 'requests', 'feeds'];
+// The trending lists are warmed for a few languages (TRENDING_LOCALES); English is the
+// fallback for every other browser language.
+const TRENDING_FALLBACK = 'en';
 
 const $ = (id) => document.getElementById(id);
 const wantedView = () => location.hash.replace(/^#\/?/, '') || 'search';
@@ -245,8 +248,51 @@ $('search-form').addEventListener('submit', (event) => {
   };
   if (!search.query) return;
   clearMessage();
+  $('trending').hidden = true;
   runSearch(1);
 });
+
+// Clearing the search box brings the trending grid back.
+$('search-query').addEventListener('input', () => {
+  if ($('search-query').value.trim() || !search.query) return;
+  search = { query: '', mediaType: null, page: 0, totalPages: 0 };
+  $('results').textContent = '';
+  $('search-summary').textContent = '';
+  $('more').hidden = true;
+  loadTrending();
+});
+
+// Public bytes prepared ahead of time (no TMDB call per visit, cacheable by anyone): the
+// browser's language when it was warmed, else English.
+async function trendingList() {
+  const wanted = (navigator.language || TRENDING_FALLBACK).slice(0, 2).toLowerCase();
+  for (const locale of new Set([wanted, TRENDING_FALLBACK])) {
+    const response = await fetch(`/trending-all-${encodeURIComponent(locale)}.json`).catch(() => null);
+    if (response && response.ok) return response.json();
+  }
+  return null;
+}
+
+// The lists are the same for everyone; what this household requested or already has
+// comes from the private /api/library-status, merged here into the same badges as search.
+async function loadTrending() {
+  try {
+    const [list, status] = await Promise.all([trendingList(), api('GET', '/api/library-status')]);
+    if (search.query || !list || !Array.isArray(list.results) || !list.results.length) return;
+    const key = (mediaType, id) => `${mediaType}:${id}`;
+    const inLibrary = new Set(Object.entries(status.library)
+      .flatMap(([mediaType, ids]) => ids.map((id) => key(mediaType, id))));
+    const requested = new Set(status.requests.map((r) => key(r.media_type, r.tmdb_id)));
+    $('trending-results').replaceChildren(...list.results.map((item) => renderResult({
+      ...item,
+      in_library: inLibrary.has(key(item.media_type, item.id)),
+      requested: requested.has(key(item.media_type, item.id)),
+    })));
+    $('trending').hidden = false;
+  } catch {
+    // Trending is a nicety: search works without it (and api() handles a stale token).
+  }
+}
 
 $('more').addEventListener('click', () => runSearch(search.page + 1));
 
@@ -380,7 +426,10 @@ function route() {
   if (view === 'login') $('login-name').focus();
   if (view === 'requests') loadRequests();
   if (view === 'feeds') loadFeeds();
-  if (view === 'search' && !search.query) $('search-query').focus();
+  if (view === 'search' && !search.query) {
+    $('search-query').focus();
+    loadTrending();
+  }
 }
 
 window.addEventListener('hashchange', () => { clearMessage(); route(); });
