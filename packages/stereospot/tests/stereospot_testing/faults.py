@@ -40,7 +40,16 @@ class CountingObjects:
         self.crash_after_final = crash_after_final
 
     def put_file(self, ref: ObjectRef, path: Path, *, if_absent: bool = False) -> bool:
-        stored = self.inner.put_file(ref, path, if_absent=if_absent)
+        return self._count(ref, self.inner.put_file(ref, path, if_absent=if_absent))
+
+    def adopt_file(self, ref: ObjectRef, path: Path, *, if_absent: bool = False) -> bool:
+        """The folder store's move-in (workers publish through it when it exists)."""
+        adopt = getattr(self.inner, "adopt_file", None)
+        if adopt is None:
+            return self.put_file(ref, path, if_absent=if_absent)
+        return self._count(ref, bool(adopt(ref, path, if_absent=if_absent)))
+
+    def _count(self, ref: ObjectRef, stored: bool) -> bool:
         if ref.key.endswith("/final.mp4") and stored:
             self.final_writes += 1
             if self.crash_after_final:

@@ -3,12 +3,19 @@ per thread, the schema migrated on open.
 
 Writes take an in-process lock and then SQLite's own (BEGIN IMMEDIATE), so threads never
 spin on SQLITE_BUSY and separate worker processes still serialise correctly.
+
+`wait_for_change` is how idle queue consumers sleep: a write in this process (`ring`) wakes
+them at once, and one watcher thread per process notices other processes' commits by
+`PRAGMA data_version` (a read of the WAL index, no lock, no I/O) every few milliseconds.
+Commits stay `synchronous = NORMAL` in WAL mode: no fsync per commit, and a committed row
+survives a crash of any process (only a power cut can lose the last commits).
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -55,6 +62,11 @@ class Database:
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._closed = False
+        self._changed = threading.Condition(threading.Lock())
+        self._generation = 0  # grows with every change seen (rung here or by the watcher)
+        self._waiters = 0
+        self._watcher: threading.Thread | None = None
+        self.watch_interval = 0.005
 
     def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -74,6 +86,65 @@ class Database:
             for conn in self._connections:
                 conn.close()
             self._connections.clear()
+        self.ring()  # waiters return and find the database closed
+
+    # change notification -----------------------------------------------------------------
+    def generation(self) -> int:
+        """A number that grows whenever a change may have been committed; take it before
+        looking, then `wait_for_change(it, ...)` sleeps only if nothing happened since."""
+        with self._changed:
+            return self._generation
+
+    def ring(self) -> None:
+        """Wake this process's waiters: something they may want was just committed."""
+        with self._changed:
+            self._generation += 1
+            self._changed.notify_all()
+
+    def wait_for_change(self, generation: int, timeout: float) -> None:
+        """Sleep until the generation passes `generation` (a commit here, or one by another
+        process seen by the watcher) or `timeout` seconds pass."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            self._waiters += 1
+            try:
+                if self._watcher is None and not self._closed:
+                    self._watcher = threading.Thread(
+                        target=self._watch, name="sqlite-watch", daemon=True
+                    )
+                    self._watcher.start()
+                while self._generation == generation and not self._closed:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        return
+                    self._changed.wait(left)
+            finally:
+                self._waiters -= 1
+
+    def _watch(self) -> None:
+        """While anyone waits, poll `PRAGMA data_version` (it changes when another
+        connection commits) and ring on a change. Ends with the database."""
+        try:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        except sqlite3.Error:
+            return
+        try:
+            last = conn.execute("PRAGMA data_version").fetchone()[0]
+            while not self._closed:
+                with self._changed:
+                    while self._waiters == 0 and not self._closed:
+                        self._changed.wait(1.0)
+                time.sleep(self.watch_interval)
+                version = conn.execute("PRAGMA data_version").fetchone()[0]
+                if version != last:
+                    last = version
+                    self.ring()
+        except sqlite3.Error:
+            pass  # the file went away with the data folder; waiters fall back to timeouts
+        finally:
+            conn.close()
+            with self._changed:
+                self._watcher = None
 
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)

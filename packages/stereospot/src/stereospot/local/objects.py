@@ -1,9 +1,16 @@
 """Objects in a folder (`<root>/<bucket>/<key>`), with S3's behaviour where it matters:
 writes appear whole (temp file + rename), `if_absent` is atomic (a hard link fails when
-the name exists), and a new object emits the same event S3 would send to a queue."""
+the name exists), and a new object emits the same event S3 would send to a queue.
+
+Bytes are copied as little as the semantics allow: `put_file` copies (the caller keeps its
+file and may change it later, as with S3), but in the kernel (`copy_file_range`);
+`adopt_file` takes a file the caller gives up, by rename, so a worker that writes its
+output into `staging()` publishes it without a copy; an upload's parts are joined in the
+kernel, and their ETags are kept beside them instead of being re-read and re-hashed."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -14,6 +21,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import unquote, urlparse
 
 from stereospot import events
@@ -82,8 +90,41 @@ class FolderObjectStore:
     def put_file(self, ref: ObjectRef, path: Path, *, if_absent: bool = False) -> bool:
         self._path(ref)  # refuse a bad key before copying anything
         temp = self._temp()
-        shutil.copyfile(path, temp)
+        with path.open("rb") as src, temp.open("wb") as dst:
+            _copy(src, dst)
         return self._install(temp, ref, if_absent)
+
+    def staging(self) -> Path:
+        """A folder on the store's filesystem for files that `adopt_file` will take."""
+        return self.root / ".tmp"
+
+    def adopt_file(self, ref: ObjectRef, path: Path, *, if_absent: bool = False) -> bool:
+        """Like `put_file`, but the caller gives the file up: it is renamed (or, with
+        `if_absent`, hard-linked) into place without a copy when it is on the store's
+        filesystem, and it is gone afterwards either way."""
+        dest = self._path(ref)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            if if_absent:
+                os.link(path, dest)  # atomic, fails when the name exists
+            else:
+                # Not over a placeholder: renaming onto an existing file makes ext4 flush
+                # the new file's data first (auto_da_alloc).
+                os.replace(path, dest)
+        except FileExistsError:
+            path.unlink(missing_ok=True)
+            return False
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise
+            temp = self._temp()  # another filesystem: copy, then drop the caller's file
+            with path.open("rb") as src, temp.open("wb") as dst:
+                _copy(src, dst)
+            path.unlink(missing_ok=True)
+            return self._install(temp, ref, if_absent)
+        path.unlink(missing_ok=True)
+        self._emit(ref, dest.stat().st_size)
+        return True
 
     def put_bytes(self, ref: ObjectRef, data: bytes) -> None:
         self._path(ref)
@@ -174,18 +215,20 @@ class FolderObjectStore:
         if not 1 <= number <= 10000:
             raise InvalidInput("part numbers run from 1 to 10000")
         folder = self._upload(ref, upload_id)
+        etag = f'"{hashlib.md5(data, usedforsecurity=False).hexdigest()}"'
         temp = folder / f"{number}.tmp"
         temp.write_bytes(data)
-        os.replace(temp, folder / f"{number}.part")
-        return f'"{hashlib.md5(data, usedforsecurity=False).hexdigest()}"'
+        part = folder / f"{number}.part"
+        os.replace(temp, part)
+        _remember_etag(part, etag)
+        return etag
 
     def parts(self, ref: ObjectRef, upload_id: str) -> list[UploadedPart]:
         folder = self._upload(ref, upload_id)
         found = []
         for path in folder.glob("*.part"):
-            data = path.read_bytes()
-            etag = f'"{hashlib.md5(data, usedforsecurity=False).hexdigest()}"'
-            found.append(UploadedPart(int(path.stem), etag, len(data)))
+            etag, size = _etag(path)
+            found.append(UploadedPart(int(path.stem), etag, size))
         return sorted(found, key=lambda p: p.number)
 
     def complete_upload(
@@ -199,10 +242,15 @@ class FolderObjectStore:
             if part.number not in stored or stored[part.number].etag != part.etag:
                 raise InvalidInput(f"part {part.number} is missing or differs")
         temp = self._temp()
-        with temp.open("wb") as out:
-            for part in sorted(parts, key=lambda p: p.number):
-                with (folder / f"{part.number}.part").open("rb") as chunk:
-                    shutil.copyfileobj(chunk, out)
+        ordered = sorted(parts, key=lambda p: p.number)
+        if len(ordered) == 1:  # the part is ours and goes away with the upload: link it
+            temp.unlink()
+            os.link(folder / f"{ordered[0].number}.part", temp)
+        else:
+            with temp.open("wb") as out:
+                for part in ordered:
+                    with (folder / f"{part.number}.part").open("rb") as chunk:
+                        _copy(chunk, out)
         self._install(temp, ref, False, "CompleteMultipartUpload")
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -211,3 +259,42 @@ class FolderObjectStore:
 
     def download_url(self, ref: ObjectRef, expires: int, filename: str) -> str | None:
         return None
+
+
+def _copy(src: BinaryIO, dst: BinaryIO) -> None:
+    """Append all of `src` to `dst` in the kernel where it can (copy_file_range), else
+    through a buffer."""
+    if hasattr(os, "copy_file_range"):
+        try:
+            while os.copy_file_range(src.fileno(), dst.fileno(), 1 << 30):
+                pass
+            return
+        except OSError:  # not supported between these files: copy what is left
+            dst.seek(0, os.SEEK_END)
+    shutil.copyfileobj(src, dst, 1 << 20)
+
+
+def _stamp(path: Path) -> str:
+    st = path.stat()
+    return f"{st.st_ino}:{st.st_mtime_ns}:{st.st_size}"
+
+
+def _remember_etag(part: Path, etag: str) -> None:
+    """Keep a part's ETag beside it, stamped with the part file's identity: a stale or
+    torn note (a crash between the two writes) does not match and is recomputed."""
+    note = part.with_suffix(".etag")
+    temp = part.with_suffix(".etag.tmp")
+    temp.write_text(f"{_stamp(part)} {etag}")
+    os.replace(temp, note)
+
+
+def _etag(part: Path) -> tuple[str, int]:
+    """(ETag, size) of a stored part, from its note when the note matches the file."""
+    try:
+        stamp, _, etag = part.with_suffix(".etag").read_text().partition(" ")
+        if etag and stamp == _stamp(part):
+            return etag, int(stamp.rsplit(":", 1)[1])
+    except (FileNotFoundError, ValueError):
+        pass
+    data = part.read_bytes()
+    return f'"{hashlib.md5(data, usedforsecurity=False).hexdigest()}"', len(data)

@@ -4,6 +4,11 @@ to the dead-letter queue when a message is received more than `max_receives` tim
 No well-kept library fitted: persist-queue and litequeue have no visibility extension, no
 receive counts and no dead-letter queues, and those are the point here. Time comes from an
 injected clock, so tests move it forward instead of waiting.
+
+A waiting `receive` does not sleep-poll: it looks with a read (no write lock), then sleeps on
+the database's change notification (`Database.wait_for_change`: at once for a send in this
+process, within a few milliseconds for one from another process), and looks again at least
+every `poll` seconds for messages that become visible by time (delays, visibility timeouts).
 """
 
 from __future__ import annotations
@@ -44,19 +49,40 @@ class SQLiteQueue:
                 (self.name, message_id, body, visible_at),
             )
         )
+        self.db.ring()
         return message_id
 
     def receive(self, max_messages: int = 1, wait: float = 0) -> list[Message]:
         deadline = time.monotonic() + wait
         while True:
-            found = self.db.write(lambda conn: self._take(conn, max_messages))
-            if found or time.monotonic() >= deadline:
-                return found
-            time.sleep(min(self.poll, max(deadline - time.monotonic(), 0)))
+            generation = self.db.generation()
+            # A read first: an empty queue costs no write transaction (and no write lock
+            # that other processes would queue behind).
+            if self._visible():
+                found, moved = self.db.write(lambda conn: self._take(conn, max_messages))
+                if moved:
+                    self.db.ring()  # the dead-letter queue's consumer may be waiting
+                if found:
+                    return found
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return []
+            self.db.wait_for_change(generation, min(self.poll, left))
 
-    def _take(self, conn: sqlite3.Connection, limit: int) -> list[Message]:
+    def _visible(self) -> bool:
+        now = self.clock()
+        row = self.db.read(
+            lambda conn: conn.execute(
+                "SELECT 1 FROM messages WHERE queue = ? AND visible_at <= ? LIMIT 1",
+                (self.name, now),
+            ).fetchone()
+        )
+        return row is not None
+
+    def _take(self, conn: sqlite3.Connection, limit: int) -> tuple[list[Message], int]:
         now = self.clock()
         taken: list[Message] = []
+        moved = 0
         while len(taken) < limit:
             rows = conn.execute(
                 "SELECT id, message_id, body, receive_count FROM messages "
@@ -75,6 +101,7 @@ class SQLiteQueue:
                         "receipt = NULL WHERE id = ?",
                         (self.dead.name, now, row["id"]),
                     )
+                    moved += 1
                     continue
                 receipt = secrets.token_hex(16)
                 conn.execute(
@@ -83,7 +110,7 @@ class SQLiteQueue:
                     (count + 1, now + self.visibility, receipt, row["id"]),
                 )
                 taken.append(Message(row["message_id"], receipt, row["body"], count + 1))
-        return taken
+        return taken, moved
 
     def delete(self, receipt: str) -> None:
         self.db.write(
@@ -100,6 +127,8 @@ class SQLiteQueue:
                 (visible_at, self.name, receipt),
             )
         )
+        if seconds <= 0:
+            self.db.ring()  # released: visible now
 
     def depth(self) -> int:
         row = self.db.read(

@@ -9,17 +9,15 @@ message (or the reconciler's re-drive) only fills in what is missing.
 from __future__ import annotations
 
 import logging
-import tempfile
-from pathlib import Path
 
 from stereospot import events
 from stereospot.errors import Conflict
 from stereospot.jobs import keys
 from stereospot.jobs.models import JobStatus as S
 from stereospot.logs import event
-from stereospot.media.split import cut_points, extract_audio, write_segments
+from stereospot.media.split import split
 from stereospot.ports import Message, ObjectRef
-from stereospot.workers.context import Context, Skip
+from stereospot.workers.context import Context, Skip, publish, work_folder
 from stereospot.workers.runtime import Heartbeat
 
 log = logging.getLogger("stereospot.chunker")
@@ -43,8 +41,7 @@ def chunk(ctx: Context, job_id: str, heartbeat: Heartbeat) -> None:
         # not yet recorded that.
         job = jobs.update(job_id, when={S.CREATED, S.QUEUED}, status=S.CHUNKING, now=ctx.clock())
     source_ref = ObjectRef("input", keys.source_key(job_id, job.source_ext))
-    with tempfile.TemporaryDirectory(prefix="stereospot-chunk-") as tmp:
-        folder = Path(tmp)
+    with work_folder(objects, "stereospot-chunk-") as folder:
         src = objects.local_path(source_ref)
         if src is None or not src.is_file():
             src = folder / f"source.{job.source_ext}"
@@ -59,14 +56,15 @@ def chunk(ctx: Context, job_id: str, heartbeat: Heartbeat) -> None:
                     now=ctx.clock(),
                     changes={"normalisation": dict(normalisation)},
                 )
-        cuts = cut_points(src, ctx.settings.segment_seconds)
-        total = len(cuts)
+        # One demux pass cuts, writes the segments and copies the audio; nothing is
+        # published until it ends, so the total in every segment's name is final.
+        audio = folder / "audio.mka"
+        paths, has_audio = split(src, ctx.settings.segment_seconds, folder, audio)
+        total = len(paths)
         if job.segment_count not in (None, total):
             raise RuntimeError(f"job {job_id} was cut into {job.segment_count}, now {total}")
-        audio = folder / "audio.mka"
-        if extract_audio(src, audio):
-            objects.put_file(ObjectRef("input", keys.audio_key(job_id)), audio)
-        paths = write_segments(src, cuts, folder)
+        if has_audio:
+            publish(objects, ObjectRef("input", keys.audio_key(job_id)), audio)
         heartbeat.beat()
         if job.status == S.CHUNKING:
             try:
@@ -83,7 +81,7 @@ def chunk(ctx: Context, job_id: str, heartbeat: Heartbeat) -> None:
         for index, path in enumerate(paths):
             ref = ObjectRef("input", keys.segment_key(job_id, index, total))
             if objects.size(ref) is None:
-                objects.put_file(ref, path)  # the new object's event queues its conversion
+                publish(objects, ref, path)  # the new object's event queues its conversion
                 written += 1
             heartbeat.beat()
     event(log, "chunked", job_id=job_id, segments=total, written=written)

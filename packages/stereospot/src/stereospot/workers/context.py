@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from stereospot import events
 from stereospot.jobs import keys
 from stereospot.jobs.models import Job, JobStatus
-from stereospot.ports import Backend, Inference, ObjectRef
+from stereospot.ports import Backend, Inference, ObjectRef, ObjectStore
 from stereospot.retry import RetryPolicy
 from stereospot.settings import Settings
 
@@ -50,3 +53,21 @@ class Context:
 
     def send_reassembly(self, job_id: str) -> None:
         self.backend.queues.reassembly.main.send(json.dumps({"job_id": job_id}))
+
+
+@contextmanager
+def work_folder(objects: ObjectStore, prefix: str) -> Iterator[Path]:
+    """A temporary folder for a worker's output files: on the folder store's own filesystem
+    when it has one (so `publish` renames instead of copying), else the system's."""
+    staging = getattr(objects, "staging", None)
+    with tempfile.TemporaryDirectory(prefix=prefix, dir=staging() if staging else None) as tmp:
+        yield Path(tmp)
+
+
+def publish(objects: ObjectStore, ref: ObjectRef, path: Path, *, if_absent: bool = False) -> bool:
+    """Store a file the caller is done with: moved in where the store can take it
+    (`adopt_file`, no copy), else uploaded/copied by `put_file`."""
+    adopt = getattr(objects, "adopt_file", None)
+    if adopt is not None:
+        return bool(adopt(ref, path, if_absent=if_absent))
+    return objects.put_file(ref, path, if_absent=if_absent)

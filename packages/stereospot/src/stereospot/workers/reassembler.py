@@ -11,8 +11,6 @@ import contextlib
 import json
 import logging
 import secrets
-import tempfile
-from pathlib import Path
 
 from stereospot.errors import Conflict
 from stereospot.jobs import keys
@@ -20,7 +18,7 @@ from stereospot.jobs.models import JobStatus as S
 from stereospot.logs import event
 from stereospot.media.join import join
 from stereospot.ports import Message, ObjectRef
-from stereospot.workers.context import Context, Skip
+from stereospot.workers.context import Context, Skip, publish, work_folder
 from stereospot.workers.runtime import Heartbeat
 
 log = logging.getLogger("stereospot.reassembler")
@@ -50,23 +48,28 @@ def reassemble(ctx: Context, job_id: str, heartbeat: Heartbeat) -> None:
         final = ObjectRef("output", keys.final_key(job_id))
         completions = ctx.backend.completions.of_job(job_id)
         if objects.size(final) is None:
-            with tempfile.TemporaryDirectory(prefix="stereospot-join-") as tmp:
-                folder = Path(tmp)
+            with work_folder(objects, "stereospot-join-") as folder:
+                # The folder store's files are read where they are; others are fetched.
                 segments = []
                 for completion in completions:
-                    path = folder / f"{completion.index}.mp4"
-                    objects.get_file(ObjectRef("output", completion.output_key), path)
+                    ref = ObjectRef("output", completion.output_key)
+                    path = objects.local_path(ref)
+                    if path is None or not path.is_file():
+                        path = folder / f"{completion.index}.mp4"
+                        objects.get_file(ref, path)
                     segments.append(path)
                     heartbeat.beat()
                 audio_ref = ObjectRef("input", keys.audio_key(job_id))
                 audio = None
                 if objects.size(audio_ref) is not None:
-                    audio = folder / "audio.mka"
-                    objects.get_file(audio_ref, audio)
+                    audio = objects.local_path(audio_ref)
+                    if audio is None or not audio.is_file():
+                        audio = folder / "audio.mka"
+                        objects.get_file(audio_ref, audio)
                 out = folder / "final.mp4"
                 join(segments, audio, out)
                 heartbeat.beat()
-                written = objects.put_file(final, out, if_absent=True)
+                written = publish(objects, final, out, if_absent=True)
                 event(log, "final written" if written else "final existed", job_id=job_id)
         report = {"segments": [dict(c.report) for c in completions]}
         try:
