@@ -7,6 +7,7 @@ supervisor (ECS, systemd, docker) restarts it; SIGTERM stops it cleanly with 0.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -16,6 +17,7 @@ from stereospot import logs
 from stereospot.bootstrap import build
 from stereospot.errors import StereoSpotError
 from stereospot.settings import Settings
+from stereospot.workers.processes import PARENT_PID, stop_when_orphaned
 from stereospot.workers.roles import ROLES, drain, run_threads
 
 
@@ -45,6 +47,9 @@ def run(args: argparse.Namespace) -> int:
         stop = threading.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
+        parent = os.environ.get(PARENT_PID)
+        if parent:
+            stop_when_orphaned(stop, int(parent))
         return run_threads(runnables, stop)
     finally:
         app.close()

@@ -17,6 +17,20 @@ from stereospot.logs import event
 from stereospot.settings import Settings
 
 log = logging.getLogger("stereospot.worker")
+PARENT_PID = "STEREOSPOT_PARENT_PID"
+ORPHAN_CHECK_SECONDS = 0.5
+
+
+def stop_when_orphaned(stop: threading.Event, parent: int) -> None:
+    """Set `stop` once `parent` is no longer this process's parent."""
+
+    def watch() -> None:
+        while not stop.wait(ORPHAN_CHECK_SECONDS):
+            if os.getppid() != parent:
+                event(log, "parent process gone; stopping", parent=parent)
+                stop.set()
+
+    threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
 
 
 class WorkerProcessDied(RuntimeError):
@@ -34,7 +48,9 @@ class VideoProcesses:
         return False
 
     def run(self, stop: threading.Event, drain: bool = False) -> None:
-        env = {**os.environ, **self.settings.to_env()}
+        # The children watch this pid: if this process dies without stopping them (killed,
+        # or its daemon threads cut off at exit), they stop instead of living on as orphans.
+        env = {**os.environ, **self.settings.to_env(), PARENT_PID: str(os.getpid())}
         command = [sys.executable, "-m", "stereospot", "worker", "--role", "video"]
         output = subprocess.DEVNULL if self.quiet else None
         children = [
