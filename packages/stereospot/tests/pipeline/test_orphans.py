@@ -17,15 +17,14 @@ PARENT = textwrap.dedent(
     import os, subprocess, sys
     child = subprocess.Popen(
         [sys.executable, "-m", "stereospot", "worker", "--role", "video"],
-        env={**os.environ, "%s": str(os.getpid())},
+        env={**os.environ, "PARENT_PID_VARIABLE": str(os.getpid())},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     print(child.pid, flush=True)
     sys.stdin.readline()  # until the test says so, then die without stopping the child
     os._exit(0)
     """
-    % PARENT_PID
-)
+).replace("PARENT_PID_VARIABLE", PARENT_PID)
 
 
 def alive(pid: int) -> bool:
