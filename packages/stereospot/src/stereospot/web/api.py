@@ -1,0 +1,152 @@
+"""The JSON API the pages' scripts call. Every route needs a session; writes need the
+session's X-CSRF-Token. Errors are `{"detail": ...}`."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request, Response
+
+from stereospot.errors import InvalidInput, NotFound
+from stereospot.jobs.service import MEDIA
+from stereospot.ports import UploadedPart
+from stereospot.web import events
+from stereospot.web.deps import ApiSessionDep, WebDep
+from stereospot.web.schemas import (
+    Completion,
+    NewJob,
+    detail_json,
+    job_json,
+    part_json,
+    upload_json,
+)  # fmt: skip
+
+router = APIRouter(prefix="/api")
+_UPLOAD_ID = re.compile(r"[A-Za-z0-9._~-]{1,256}")
+
+JobId = Annotated[str, Path(max_length=64)]
+PartNumber = Annotated[int, Path(ge=1, le=10000)]
+
+
+def upload_id_ok(upload_id: str) -> str:
+    if not _UPLOAD_ID.fullmatch(upload_id):
+        raise NotFound("no such upload")
+    return upload_id
+
+
+@router.get("/jobs", operation_id="list_jobs")
+async def list_jobs(session: ApiSessionDep, web: WebDep) -> dict[str, Any]:
+    running = await web.call(web.service.list_in_progress, session.user)
+    done = await web.call(web.service.list_completed, session.user)
+    return {"in_progress": [job_json(j) for j in running], "completed": [job_json(j) for j in done]}
+
+
+@router.post("/jobs", status_code=201, operation_id="create_job")
+async def create_job(body: NewJob, session: ApiSessionDep, web: WebDep) -> dict[str, Any]:
+    params = {"format": body.format, "divergence": body.divergence, "convergence": body.convergence}
+    job = await web.call(web.service.create_job, session.user, body.filename, params)
+    return job_json(job)
+
+
+@router.get("/jobs/{job_id}", operation_id="job_detail")
+async def job_detail(job_id: JobId, session: ApiSessionDep, web: WebDep) -> dict[str, Any]:
+    return detail_json(await web.call(web.service.detail, session.user, job_id))
+
+
+@router.get("/jobs/{job_id}/events", operation_id="job_events")
+async def job_events(
+    job_id: JobId, request: Request, session: ApiSessionDep, web: WebDep, after: int = 0
+) -> Response:
+    # Ask once before streaming, so a foreign or missing job is a plain 404.
+    await web.call(web.service.detail, session.user, job_id)
+    return events.stream(web, session.user, job_id, after)
+
+
+@router.get("/jobs/{job_id}/media/{what}", operation_id="media_link")
+async def media_link(
+    job_id: JobId, what: str, session: ApiSessionDep, web: WebDep
+) -> dict[str, Any]:
+    if what not in MEDIA:
+        raise NotFound("no such media")
+    link = await web.call(web.service.media_link, session.user, job_id, what)
+    return {"url": link.url, "expires_at": link.expires_at}
+
+
+@router.post("/jobs/{job_id}/retry", operation_id="retry_job")
+async def retry(job_id: JobId, session: ApiSessionDep, web: WebDep) -> dict[str, Any]:
+    return job_json(await web.call(web.service.retry, session.user, job_id))
+
+
+@router.post("/jobs/{job_id}/cancel", operation_id="cancel_job")
+async def cancel(job_id: JobId, session: ApiSessionDep, web: WebDep) -> dict[str, Any]:
+    return job_json(await web.call(web.service.cancel, session.user, job_id))
+
+
+@router.delete("/jobs/{job_id}", status_code=204, operation_id="delete_job")
+async def delete(job_id: JobId, session: ApiSessionDep, web: WebDep) -> Response:
+    await web.call(web.service.delete, session.user, job_id)
+    return Response(status_code=204)
+
+
+# uploads -------------------------------------------------------------------------------
+@router.post("/jobs/{job_id}/uploads", status_code=201, operation_id="start_upload")
+async def start_upload(job_id: JobId, session: ApiSessionDep, web: WebDep) -> dict[str, Any]:
+    return upload_json(await web.call(web.service.start_upload, session.user, job_id))
+
+
+@router.get("/jobs/{job_id}/uploads/{upload_id}/parts", operation_id="uploaded_parts")
+async def uploaded_parts(
+    job_id: JobId, upload_id: str, session: ApiSessionDep, web: WebDep
+) -> dict[str, Any]:
+    upload_id_ok(upload_id)
+    parts = await web.call(web.service.uploaded_parts, session.user, job_id, upload_id)
+    return {"parts": [part_json(p) for p in parts]}
+
+
+@router.get("/jobs/{job_id}/uploads/{upload_id}/parts/{number}/url", operation_id="part_url")
+async def part_url(
+    job_id: JobId, upload_id: str, number: PartNumber, session: ApiSessionDep, web: WebDep
+) -> dict[str, Any]:
+    upload_id_ok(upload_id)
+    url = await web.call(web.service.part_url, session.user, job_id, upload_id, number)
+    return {"url": url}
+
+
+@router.put("/jobs/{job_id}/uploads/{upload_id}/parts/{number}", operation_id="upload_part")
+async def upload_part(
+    job_id: JobId,
+    upload_id: str,
+    number: PartNumber,
+    request: Request,
+    session: ApiSessionDep,
+    web: WebDep,
+) -> dict[str, Any]:
+    upload_id_ok(upload_id)
+    limit = web.service.part_size
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise InvalidInput(f"a part holds at most {limit} bytes")
+    data = bytearray()
+    async for chunk in request.stream():
+        data += chunk
+        if len(data) > limit:
+            raise InvalidInput(f"a part holds at most {limit} bytes")
+    if not data:
+        raise InvalidInput("the part is empty")
+    part = await web.call(
+        web.service.upload_part, session.user, job_id, upload_id, number, bytes(data)
+    )
+    return part_json(part)
+
+
+@router.post("/jobs/{job_id}/uploads/{upload_id}/complete", operation_id="complete_upload")
+async def complete_upload(
+    job_id: JobId, upload_id: str, body: Completion, session: ApiSessionDep, web: WebDep
+) -> dict[str, Any]:
+    upload_id_ok(upload_id)
+    parts = None
+    if body.parts is not None:
+        parts = [UploadedPart(p.number, p.etag, p.size) for p in body.parts]
+    job = await web.call(web.service.complete_upload, session.user, job_id, upload_id, parts)
+    return job_json(job)

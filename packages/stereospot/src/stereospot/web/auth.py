@@ -1,0 +1,124 @@
+"""Who may log in, and the signed session cookie that remembers them.
+
+Users come from STEREOSPOT_USERS (`name:token,...`). With none configured, the local
+backend makes one user, `local`, whose token is generated once into the data folder (0600);
+only the file's path is ever logged, never a token.
+
+The session is a cookie holding `base64(json).hmac`: the user, an expiry, a random id and a
+fingerprint of the user's current token. Changing or removing a token in the configuration
+ends that user's sessions. The CSRF token of a session is an HMAC of its random id: forms
+send it as a hidden field, scripts as the X-CSRF-Token header.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from stereospot.errors import SettingsError
+from stereospot.settings import Settings
+
+COOKIE = "stereospot_session"
+LOCAL_USER = "local"
+TOKEN_FILE = "login.token"  # noqa: S105 - a file name
+log = logging.getLogger("stereospot.web")
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    user: str
+    expires: int
+    nonce: str
+    csrf: str
+
+
+def configured_users(settings: Settings) -> dict[str, str]:
+    """name -> token. Local backend with none configured: one generated user."""
+    if settings.users:
+        return dict(settings.users)
+    if settings.backend != "local":
+        raise SettingsError("the web UI needs STEREOSPOT_USERS (name:token,...) on the aws backend")
+    path = Path(settings.data_dir) / TOKEN_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(24))
+        except FileExistsError:
+            pass  # another process made it first
+    log.warning("no STEREOSPOT_USERS: log in as %r with the token in %s", LOCAL_USER, path)
+    return {LOCAL_USER: path.read_text().strip()}
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class Authenticator:
+    def __init__(self, users: Mapping[str, str], key: bytes, session_seconds: int) -> None:
+        if not users:
+            raise SettingsError("the web UI needs at least one user (STEREOSPOT_USERS)")
+        self._users = dict(users)
+        # Its own key, derived from the signing key: a session MAC is never a media link MAC.
+        self._key = hmac.new(key, b"stereospot web session v1", hashlib.sha256).digest()
+        self.session_seconds = session_seconds
+
+    def _mac(self, text: str) -> str:
+        return hmac.new(self._key, text.encode(), hashlib.sha256).hexdigest()
+
+    def _fingerprint(self, user: str) -> str:
+        return self._mac("token:" + self._users.get(user, ""))[:16]
+
+    def check(self, name: str, token: str) -> str | None:
+        """The user's name when the token is theirs; the comparison takes the same time
+        whichever part is wrong."""
+        expected = self._users.get(name)
+        ok = hmac.compare_digest(
+            hashlib.sha256(token.encode()).digest(),
+            hashlib.sha256((expected or secrets.token_hex(16)).encode()).digest(),
+        )
+        return name if ok and expected is not None else None
+
+    def issue(self, user: str, now: float) -> str:
+        body = {
+            "u": user,
+            "e": int(now) + self.session_seconds,
+            "n": secrets.token_hex(12),
+            "f": self._fingerprint(user),
+        }
+        payload = _b64(json.dumps(body, separators=(",", ":")).encode())
+        return f"{payload}.{self._mac(payload)}"
+
+    def verify(self, cookie: str | None, now: float) -> Session | None:
+        if not cookie or cookie.count(".") != 1 or len(cookie) > 1024:
+            return None
+        payload, mac = cookie.split(".")
+        if not hmac.compare_digest(self._mac(payload), mac):
+            return None
+        try:
+            body = json.loads(_unb64(payload))
+            user, expires, nonce, fingerprint = body["u"], int(body["e"]), body["n"], body["f"]
+        except (ValueError, KeyError, TypeError):
+            return None
+        if not isinstance(user, str) or user not in self._users or expires < now:
+            return None
+        if not hmac.compare_digest(str(fingerprint), self._fingerprint(user)):
+            return None  # the token changed since this login
+        return Session(user, expires, str(nonce), self._mac("csrf:" + str(nonce)))
+
+    @staticmethod
+    def csrf_ok(session: Session, sent: str | None) -> bool:
+        return bool(sent) and hmac.compare_digest(session.csrf, sent or "")

@@ -1,0 +1,116 @@
+"""Errors: `{"detail": ...}` with the right status for the API and media, a friendly page
+for people. Another user's job is a 404 exactly like a missing one (the service says so)."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from stereospot import errors
+
+log = logging.getLogger("stereospot.web")
+
+
+class LoginRequired(Exception):
+    """No valid session: 401 for the API, a redirect to the login page for pages."""
+
+
+class Forbidden(Exception):
+    """A cross-site or token-less write."""
+
+    def __init__(self, detail: str = "the request did not come from this site") -> None:
+        super().__init__(detail)
+
+
+STATUS: tuple[tuple[type[Exception], int], ...] = (
+    (errors.InvalidInput, 400),
+    (errors.NotFound, 404),
+    (errors.Conflict, 409),
+    (errors.StoreError, 503),
+)
+TITLES = {
+    400: "That did not work",
+    401: "Please log in",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Not allowed",
+    409: "Not possible right now",
+    413: "Too large",
+    422: "That did not work",
+    500: "Something went wrong",
+    503: "Storage is unavailable",
+}
+
+
+def wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith(("/api/", "/media/")) or path == "/healthz"
+
+
+def _describe(exc: RequestValidationError) -> str:
+    # Location and reason only: echoing the input could repeat a token.
+    parts = []
+    for error in exc.errors()[:5]:
+        location = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
+        parts.append(f"{location}: {error.get('msg', 'invalid')}" if location else error["msg"])
+    return "; ".join(parts) or "Invalid request"
+
+
+def respond(request: Request, status: int, detail: str) -> Response:
+    if wants_json(request):
+        headers = {"WWW-Authenticate": 'Cookie realm="stereospot"'} if status == 401 else None
+        return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+    templates = request.app.state.web.templates
+    return templates.TemplateResponse(  # type: ignore[no-any-return]
+        request,
+        "error.html",
+        {"title": TITLES.get(status, "Error"), "detail": detail, "status": status},
+        status_code=status,
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def on_domain_error(request: Request, exc: Exception) -> Response:
+        status = next((code for kind, code in STATUS if isinstance(exc, kind)), 500)
+        detail = str(exc) or "Error"
+        if status >= 500:
+            log.warning("%s %s failed: %s", request.method, request.url.path, exc)
+            detail = "Storage is unavailable; try again shortly"  # driver text stays in the log
+        return respond(request, status, detail)
+
+    async def on_login_required(request: Request, exc: Exception) -> Response:
+        if wants_json(request):
+            return respond(request, 401, "log in first")
+        target = request.url.path
+        if request.method == "GET" and target.startswith("/") and not target.startswith("//"):
+            return RedirectResponse(f"/login?next={target}", status_code=303)
+        return RedirectResponse("/login", status_code=303)
+
+    async def on_forbidden(request: Request, exc: Exception) -> Response:
+        return respond(request, 403, str(exc))
+
+    async def on_http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        detail = str(exc.detail)
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = "There is nothing here."
+        return respond(request, exc.status_code, detail)
+
+    async def on_validation_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        return respond(request, 422, _describe(exc))
+
+    async def on_unexpected(request: Request, exc: Exception) -> Response:
+        log.error("%s %s crashed", request.method, request.url.path, exc_info=exc)
+        return respond(request, 500, "Internal server error")
+
+    app.add_exception_handler(errors.StereoSpotError, on_domain_error)
+    app.add_exception_handler(LoginRequired, on_login_required)
+    app.add_exception_handler(Forbidden, on_forbidden)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(Exception, on_unexpected)

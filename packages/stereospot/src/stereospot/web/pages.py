@@ -1,0 +1,167 @@
+"""Server-rendered pages. Forms post urlencoded with the session's CSRF token; actions
+answer with a redirect (303) so that reloading never repeats them."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request, Response
+from fastapi.responses import RedirectResponse
+
+from stereospot.errors import NotFound
+from stereospot.jobs.keys import SOURCE_EXTENSIONS
+from stereospot.jobs.models import FINISHED, FORMATS, JobStatus
+from stereospot.jobs.service import JobService
+from stereospot.web.auth import COOKIE
+from stereospot.web.deps import (
+    FormDep,
+    FormSessionDep,
+    SessionDep,
+    WebDep,
+    check_origin,
+    page_context,
+)  # fmt: skip
+from stereospot.web.errors import Forbidden
+
+router = APIRouter()
+JobId = Annotated[str, Path(max_length=64)]
+FORMAT_LABELS = {
+    "half-sbs": "Half side-by-side (most VR players)",
+    "full-sbs": "Full side-by-side",
+    "half-tb": "Half top-bottom",
+    "full-tb": "Full top-bottom",
+    "anaglyph": "Anaglyph (red/cyan glasses)",
+}
+BROWSER_PLAYABLE = frozenset({"mp4", "m4v", "webm", "mov"})
+
+
+def _local_target(target: str | None) -> str:
+    """Only paths on this site: never `//host`, `/\\host` or a full URL."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return "/"
+    return target
+
+
+def _render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
+    templates = request.app.state.web.templates
+    return templates.TemplateResponse(request, name, context, status_code=status)  # type: ignore[no-any-return]
+
+
+@router.get("/login", operation_id="login_page")
+async def login_page(request: Request, web: WebDep, next: str = "/") -> Response:
+    if web.auth.verify(request.cookies.get(COOKIE), web.clock()) is not None:
+        return RedirectResponse(_local_target(next), status_code=303)
+    return _render(request, "login.html", page_context(request, None, next=_local_target(next)))
+
+
+@router.post("/login", operation_id="login")
+async def login(request: Request, web: WebDep, form: FormDep) -> Response:
+    check_origin(request)
+    name, token = form.get("name", "").strip(), form.get("token", "")
+    target = _local_target(form.get("next"))
+    user = web.auth.check(name, token)
+    if user is None:
+        context = page_context(request, None, next=target, name=name,
+                               error="That name and token do not match.")  # fmt: skip
+        return _render(request, "login.html", context, status=401)
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(
+        COOKIE,
+        web.auth.issue(user, web.clock()),
+        max_age=web.auth.session_seconds,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+    return response
+
+
+@router.post("/logout", operation_id="logout")
+async def logout(session: FormSessionDep) -> Response:
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax")
+    return response
+
+
+@router.get("/", operation_id="home")
+async def home(request: Request, session: SessionDep, web: WebDep) -> Response:
+    running = await web.call(web.service.list_in_progress, session.user)
+    done = await web.call(web.service.list_completed, session.user)
+    context = page_context(
+        request, session, running=running, done=done, formats=FORMATS, labels=FORMAT_LABELS,
+        extensions=",".join(f".{e}" for e in sorted(SOURCE_EXTENSIONS)),
+    )  # fmt: skip
+    return _render(request, "index.html", context)
+
+
+def _link(service: JobService, user: str, job_id: str, what: str) -> str | None:
+    try:
+        return service.media_link(user, job_id, what).url
+    except NotFound:
+        return None
+
+
+def _links(
+    service: JobService, user: str, job_id: str, final: bool, uploaded: bool, ext: str
+) -> dict[str, str | None]:
+    """Signed links for the page: the result, its preview still, and (as a thumbnail while
+    there is no preview) the source when a browser can show it."""
+    links: dict[str, str | None] = {
+        "final": None,
+        "download": None,
+        "preview": None,
+        "source": None,
+    }
+    if final:
+        links["final"] = _link(service, user, job_id, "final")
+        url = links["final"]
+        if url is not None:
+            links["download"] = url + "&download=1" if url.startswith("/") else url
+    links["preview"] = _link(service, user, job_id, "preview")
+    if links["preview"] is None and uploaded and ext in BROWSER_PLAYABLE:
+        links["source"] = _link(service, user, job_id, "source")
+    return links
+
+
+@router.get("/jobs/{job_id}", operation_id="job_page")
+async def job_page(job_id: JobId, request: Request, session: SessionDep, web: WebDep) -> Response:
+    detail = await web.call(web.service.detail, session.user, job_id)
+    job = detail.job
+    links = await web.call(
+        _links, web.service, session.user, job_id, detail.final_ready,
+        job.status != JobStatus.CREATED, job.source_ext,
+    )  # fmt: skip
+    context = page_context(
+        request, session, detail=detail, job=job, links=links, labels=FORMAT_LABELS,
+        finished=job.status in FINISHED, waiting_upload=job.status == JobStatus.CREATED,
+    )  # fmt: skip
+    return _render(request, "job.html", context)
+
+
+@router.post("/jobs/{job_id}/retry", operation_id="retry_page")
+async def retry(job_id: JobId, session: FormSessionDep, web: WebDep) -> Response:
+    await web.call(web.service.retry, session.user, job_id)
+    return RedirectResponse(f"/jobs/{job_id}", status_code=303)
+
+
+@router.post("/jobs/{job_id}/cancel", operation_id="cancel_page")
+async def cancel(job_id: JobId, session: FormSessionDep, web: WebDep) -> Response:
+    await web.call(web.service.cancel, session.user, job_id)
+    return RedirectResponse(f"/jobs/{job_id}", status_code=303)
+
+
+@router.get("/jobs/{job_id}/delete", operation_id="confirm_delete")
+async def confirm_delete(
+    job_id: JobId, request: Request, session: SessionDep, web: WebDep
+) -> Response:
+    detail = await web.call(web.service.detail, session.user, job_id)
+    return _render(request, "delete.html", page_context(request, session, job=detail.job))
+
+
+@router.post("/jobs/{job_id}/delete", operation_id="delete_page")
+async def delete(job_id: JobId, session: FormSessionDep, web: WebDep, form: FormDep) -> Response:
+    if form.get("confirm") != "yes":
+        raise Forbidden("deleting needs the confirmation")
+    await web.call(web.service.delete, session.user, job_id)
+    return RedirectResponse("/", status_code=303)

@@ -1,0 +1,69 @@
+"""JSON shapes of the API, built from the service's records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from stereospot.jobs.models import Job
+from stereospot.jobs.views import JobDetail, UploadSession
+from stereospot.ports import UploadedPart
+
+
+class NewJob(BaseModel):
+    filename: str = Field(min_length=1, max_length=255)
+    format: str = "half-sbs"
+    divergence: float = 2.0
+    convergence: float = 0.5
+
+
+class PartIn(BaseModel):
+    number: int = Field(ge=1, le=10000)
+    etag: str = Field(min_length=1, max_length=200)
+    size: int = Field(default=0, ge=0)
+
+
+class Completion(BaseModel):
+    parts: list[PartIn] | None = Field(default=None, max_length=10000)
+
+
+def job_json(job: Job) -> dict[str, Any]:
+    return {
+        "job_id": job.job_id,
+        "status": str(job.status),
+        "filename": job.filename,
+        "format": job.params.get("format"),
+        "divergence": job.params.get("divergence"),
+        "created_at": job.created_at,
+        "completed_at": job.completed_at,
+        "segment_count": job.segment_count,
+        "error": job.error,
+        "version": job.version,
+    }
+
+
+def detail_json(detail: JobDetail) -> dict[str, Any]:
+    return {
+        **job_json(detail.job),
+        "progress": detail.progress,
+        "final_ready": detail.final_ready,
+        "download_name": detail.download_name,
+        "segments": [
+            {"index": s.index, "status": str(s.status), "progress": s.progress, "error": s.error}
+            for s in detail.segments
+        ],
+    }
+
+
+def upload_json(session: UploadSession) -> dict[str, Any]:
+    return {
+        "job_id": session.job_id,
+        "upload_id": session.upload_id,
+        "part_size": session.part_size,
+        "direct": session.direct,
+    }
+
+
+def part_json(part: UploadedPart) -> dict[str, Any]:
+    return {"number": part.number, "etag": part.etag, "size": part.size}

@@ -1,0 +1,111 @@
+"""The web app on a real 127.0.0.1 port: uvicorn in a thread with local worker threads
+(for browser tests that tune the app), or `stereospot serve` as a process."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+
+from stereospot.bootstrap import App
+from stereospot.converters import PassThrough
+from stereospot.web.app import create_app
+from stereospot.workers.roles import run_threads
+
+
+class SlowPassThrough(PassThrough):
+    """The pass-through converter, taking `seconds` per segment, so that a browser can
+    watch a short clip's job move."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def convert(self, src: Path, dst: Path, params: Any, progress: Any = None) -> Any:
+        for step in (25, 50, 75):
+            time.sleep(self.seconds / 4)
+            if progress:
+                progress(step)
+        time.sleep(self.seconds / 4)
+        return super().convert(src, dst, params, progress)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_healthy(url: str, alive: Any = lambda: True, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not alive():
+            raise RuntimeError(f"the server at {url} stopped while starting")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(f"{url} did not answer /healthz in {seconds} s")
+
+
+@contextmanager
+def serving(app: App, users: Mapping[str, str], video_workers: int = 1) -> Iterator[str]:
+    """create_app(app) under uvicorn on a free port, with every worker role as threads of
+    this process (so they use the app's own converter)."""
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(app, users=users), host="127.0.0.1", port=port, log_level="warning",
+        lifespan="off", timeout_graceful_shutdown=2,
+    )  # fmt: skip
+    server = uvicorn.Server(config)
+    stop = threading.Event()
+    workers = threading.Thread(
+        target=run_threads,
+        args=(app.local_workers(video_workers, processes=False), stop),
+        daemon=True,
+    )
+    web = threading.Thread(target=server.run, daemon=True)
+    workers.start()
+    web.start()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, web.is_alive)
+        yield url
+    finally:
+        server.should_exit = True
+        stop.set()
+        web.join(timeout=10)
+        workers.join(timeout=10)
+
+
+@contextmanager
+def stereospot_serve(env: Mapping[str, str], cwd: Path, log: Path) -> Iterator[str]:
+    """`stereospot serve` as a process on a free port; yields its URL once healthy."""
+    port = free_port()
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "stereospot", "serve", "--port", str(port)],
+            env={**os.environ, **env}, cwd=cwd, stdout=output, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_healthy(url, lambda: process.poll() is None, seconds=60)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

@@ -1,0 +1,250 @@
+"""The JSON API and pages over a real local backend: jobs, resumable uploads, actions,
+another user's jobs, traversal attempts, errors and security headers."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from stereospot.jobs.models import JobStatus
+from stereospot.ports import ObjectRef
+from stereospot_testing.web_client import Browser, browser_as
+
+from .conftest import Site
+
+NEW = {"filename": "holiday.mp4", "format": "full-sbs", "divergence": 3.5}
+
+
+async def create(browser: Browser, **changes: object) -> dict[str, object]:
+    response = await browser.client.post(
+        "/api/jobs", json={**NEW, **changes}, headers=browser.writes
+    )
+    assert response.status_code == 201, response.text
+    body: dict[str, object] = response.json()
+    return body
+
+
+async def test_jobs_are_created_listed_newest_first_and_shown(site: Site, clip: Path) -> None:
+    async with browser_as(site.web, "ann") as ann:
+        first = await create(ann, filename="first.mp4")
+        site.harness.clock.advance(5)
+        second = await create(ann, filename="second.mkv")
+        done = site.finished_job(clip)
+        listing = (await ann.client.get("/api/jobs")).json()
+        assert [j["job_id"] for j in listing["in_progress"]] == [second["job_id"], first["job_id"]]
+        assert [j["job_id"] for j in listing["completed"]] == [done.job_id]
+        detail = (await ann.client.get(f"/api/jobs/{done.job_id}")).json()
+        assert detail["status"] == "completed" and detail["progress"] == 100
+        assert detail["download_name"] == "clip_Half_SBS_LR.mp4"
+        assert len(detail["segments"]) == detail["segment_count"] >= 2
+        assert {s["status"] for s in detail["segments"]} == {"done"}
+        home = (await ann.client.get("/")).text
+        assert home.index("second.mkv") < home.index("first.mp4")
+        assert 'id="completed"' in home and "clip.mp4" in home
+        page = (await ann.client.get(f"/jobs/{done.job_id}")).text
+        assert 'id="player"' in page and "Download clip_Half_SBS_LR.mp4" in page
+        assert page.count('data-state="done"') == detail["segment_count"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "words"),
+    [
+        ({"format": "3d-please"}, "format must be one of"),
+        ({"divergence": 0}, "strength"),
+        ({"filename": "movie.exe"}, "unsupported file type"),
+        ({"filename": ""}, "filename"),
+    ],
+)
+async def test_bad_jobs_are_clear_400s(site: Site, changes: dict[str, object], words: str) -> None:
+    async with browser_as(site.web, "ann") as ann:
+        response = await ann.client.post("/api/jobs", json={**NEW, **changes}, headers=ann.writes)
+        assert response.status_code in (400, 422)
+        assert words in response.json()["detail"]
+
+
+async def test_an_upload_resumes_from_the_parts_the_server_has(site: Site, clip: Path) -> None:
+    data = clip.read_bytes()  # noqa: ASYNC240 - a small test file
+    site.app.service.part_size = size = len(data) // 4 + 1  # four parts
+    pieces = [data[i : i + size] for i in range(0, len(data), size)]
+    assert len(pieces) >= 3
+    async with browser_as(site.web, "ann") as ann:
+        job = await create(ann, filename="clip.mp4")
+        base = f"/api/jobs/{job['job_id']}/uploads"
+        session = (await ann.client.post(base, headers=ann.writes)).json()
+        assert session["part_size"] == size and session["direct"] is False
+        upload = f"{base}/{session['upload_id']}"
+        assert (await ann.client.get(f"{upload}/parts/1/url")).json() == {"url": None}
+        # The first try sends parts 1 and 3, then the connection drops.
+        for number in (1, 3):
+            put = await ann.client.put(
+                f"{upload}/parts/{number}", content=pieces[number - 1], headers=ann.writes
+            )
+            assert put.status_code == 200 and put.json()["size"] == len(pieces[number - 1])
+        # The resumed upload asks what is there and sends only the rest.
+        have = (await ann.client.get(f"{upload}/parts")).json()["parts"]
+        assert [(p["number"], p["size"]) for p in have] == [(1, size), (3, len(pieces[2]))]
+        sent = {p["number"]: p for p in have}
+        for number in range(1, len(pieces) + 1):
+            if number not in sent:
+                put = await ann.client.put(
+                    f"{upload}/parts/{number}", content=pieces[number - 1], headers=ann.writes
+                )
+                sent[number] = put.json()
+        parts = [sent[n] for n in sorted(sent)]
+        done = await ann.client.post(
+            f"{upload}/complete", json={"parts": parts}, headers=ann.writes
+        )
+        assert done.status_code == 200 and done.json()["status"] == "queued"
+        # A finished upload takes no more parts.
+        again = await ann.client.put(f"{upload}/parts/1", content=b"x", headers=ann.writes)
+        assert again.status_code == 409
+        site.app.drain()
+        detail = site.app.service.detail("ann", str(job["job_id"]))
+        assert detail.job.status == JobStatus.COMPLETED
+
+
+async def test_parts_over_the_limit_or_empty_are_refused(site: Site) -> None:
+    site.app.service.part_size = 1024
+    async with browser_as(site.web, "ann") as ann:
+        job = await create(ann)
+        base = f"/api/jobs/{job['job_id']}/uploads"
+        upload = f"{base}/{(await ann.client.post(base, headers=ann.writes)).json()['upload_id']}"
+        big = await ann.client.put(f"{upload}/parts/1", content=b"x" * 1025, headers=ann.writes)
+        assert big.status_code == 400 and "at most 1024 bytes" in big.json()["detail"]
+        empty = await ann.client.put(f"{upload}/parts/1", content=b"", headers=ann.writes)
+        assert empty.status_code == 400
+        for number in ("0", "10001", "x"):
+            bad = await ann.client.put(f"{upload}/parts/{number}", content=b"x", headers=ann.writes)
+            assert bad.status_code == 422 and "detail" in bad.json()
+
+
+async def test_another_users_job_and_media_are_unreachable(site: Site, clip: Path) -> None:
+    job = site.finished_job(clip, user="ann")
+    async with browser_as(site.web, "ann") as ann:
+        page = (await ann.client.get(f"/jobs/{job.job_id}")).text
+        final = re.search(r'id="player" controls preload="metadata" src="([^"]+)"', page)
+        assert final is not None
+        final_url = final[1].replace("&amp;", "&")
+        assert (await ann.client.get(final_url)).status_code == 200
+    missing = "f" * 32
+    async with browser_as(site.web, "bob") as bob:
+        listing = (await bob.client.get("/api/jobs")).json()
+        assert listing == {"in_progress": [], "completed": []}
+        assert "clip.mp4" not in (await bob.client.get("/")).text
+        for target in (job.job_id, missing):
+            answers = [
+                await bob.client.get(f"/api/jobs/{target}"),
+                await bob.client.get(f"/api/jobs/{target}/events"),
+                await bob.client.get(f"/api/jobs/{target}/media/final"),
+                await bob.client.post(f"/api/jobs/{target}/retry", headers=bob.writes),
+                await bob.client.post(f"/api/jobs/{target}/cancel", headers=bob.writes),
+                await bob.client.delete(f"/api/jobs/{target}", headers=bob.writes),
+                await bob.client.post(f"/api/jobs/{target}/uploads", headers=bob.writes),
+            ]
+            assert [(a.status_code, a.json()) for a in answers] == [
+                (404, {"detail": "no such job"})
+            ] * len(answers)
+            for path in (f"/jobs/{target}", f"/jobs/{target}/delete"):
+                response = await bob.client.get(path)
+                assert response.status_code == 404 and "Not found" in response.text
+            posted = await bob.client.post(
+                f"/jobs/{target}/delete", data={"csrf": bob.csrf, "confirm": "yes"}
+            )
+            assert posted.status_code == 404
+        # Even with ann's signed link in hand.
+        stolen = await bob.client.get(final_url)
+        assert stolen.status_code == 404 and stolen.json() == {"detail": "no such job"}
+    assert site.app.service.detail("ann", job.job_id).job.status == JobStatus.COMPLETED
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/jobs/..%2F..%2Fetc%2Fpasswd",
+        "/api/jobs/%2e%2e",
+        "/api/jobs/" + "0" * 32 + "%2F..%2F..",
+        "/jobs/..%2f..%2fsigning.key",
+        "/media/..%2F..%2Fsigning.key/final?expires=9999999999&signature=00",
+        "/media/{job}/..%2F..%2F..%2Fsigning.key?expires=9999999999&signature=00",
+        "/media/{job}/source?expires=9999999999&signature=" + "0" * 64,
+        "/api/jobs/{job}/uploads/..%2F..%2Fx/parts",
+        "/api/jobs/{job}/uploads/....%2Fdb/parts",
+        "/api/jobs/{job}/media/..%2Fsigning.key",
+        "/static/../app.py",
+        "/static/%2e%2e/app.py",
+        "/static/..%2Fauth.py",
+    ],
+)
+async def test_traversal_attempts_are_refused(site: Site, clip: Path, path: str) -> None:
+    job = site.finished_job(clip)
+    key = (site.harness.settings.data_dir / "signing.key").read_text()
+    async with browser_as(site.web, "ann") as ann:
+        response = await ann.client.get(path.replace("{job}", job.job_id))
+        assert response.status_code in (404, 422), response.text
+        assert key not in response.text and "import" not in response.text
+
+
+async def test_cancel_retry_and_delete(site: Site, clip: Path) -> None:
+    async with browser_as(site.web, "ann") as ann:
+        job = await create(ann)
+        job_id = str(job["job_id"])
+        retry = await ann.client.post(f"/api/jobs/{job_id}/retry", headers=ann.writes)
+        assert retry.status_code == 409 and "only a failed job" in retry.json()["detail"]
+        cancelled = await ann.client.post(f"/api/jobs/{job_id}/cancel", headers=ann.writes)
+        assert cancelled.json()["status"] == "cancelled"
+        again = await ann.client.post(f"/jobs/{job_id}/cancel", data={"csrf": ann.csrf})
+        assert again.status_code == 409 and "Not possible right now" in again.text
+        confirm = await ann.client.get(f"/jobs/{job_id}/delete")
+        assert confirm.status_code == 200 and "Delete for good" in confirm.text
+        unconfirmed = await ann.client.post(f"/jobs/{job_id}/delete", data={"csrf": ann.csrf})
+        assert unconfirmed.status_code == 403
+        deleted = await ann.client.post(
+            f"/jobs/{job_id}/delete", data={"csrf": ann.csrf, "confirm": "yes"}
+        )
+        assert deleted.status_code == 303 and deleted.headers["location"] == "/"
+        assert (await ann.client.get(f"/api/jobs/{job_id}")).status_code == 404
+        done = site.finished_job(clip)
+        gone = await ann.client.delete(f"/api/jobs/{done.job_id}", headers=ann.writes)
+        assert gone.status_code == 204
+        final = ObjectRef("output", f"jobs/{done.job_id}/final.mp4")
+        assert site.app.backend.objects.size(final) is None
+
+
+async def test_security_headers_on_pages_api_media_and_static(site: Site, clip: Path) -> None:
+    job = site.finished_job(clip)
+    async with browser_as(site.web, "ann") as ann:
+        link = (await ann.client.get(f"/api/jobs/{job.job_id}/media/final")).json()["url"]
+        answers = {
+            "page": await ann.client.get("/"),
+            "login": await ann.client.get("/login"),
+            "api": await ann.client.get("/api/jobs"),
+            "error": await ann.client.get("/api/jobs/nope"),
+            "media": await ann.client.get(link),
+            "static": await ann.client.get("/static/app.css"),
+        }
+        for name, response in answers.items():
+            headers = response.headers
+            assert headers["x-content-type-options"] == "nosniff", name
+            assert headers["x-frame-options"] == "DENY", name
+            assert headers["referrer-policy"] == "same-origin", name
+            assert "frame-ancestors 'none'" in headers["content-security-policy"], name
+        page_policy = answers["page"].headers["content-security-policy"]
+        assert "script-src 'self';" in page_policy and "unsafe-inline" not in page_policy
+        assert answers["page"].headers["cache-control"] == "no-store"
+        assert answers["api"].headers["content-security-policy"].startswith("default-src 'none'")
+        assert "<script>" not in answers["page"].text and " style=" not in answers["page"].text
+
+
+async def test_unknown_pages_and_api_routes_answer_in_their_own_kind(site: Site) -> None:
+    async with browser_as(site.web, "ann") as ann:
+        page = await ann.client.get("/no/such/page")
+        assert page.status_code == 404 and "text/html" in page.headers["content-type"]
+        assert "Back to your jobs" in page.text
+        api = await ann.client.get("/api/nothing")
+        assert api.status_code == 404 and api.json() == {"detail": "There is nothing here."}
+        wrong = await ann.client.post(
+            "/api/jobs", content=b"{", headers={**ann.writes, "Content-Type": "application/json"}
+        )
+        assert wrong.status_code == 422 and "detail" in wrong.json()
