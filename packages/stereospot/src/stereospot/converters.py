@@ -32,6 +32,11 @@ class Converter(Protocol):
 
     def prepass(self, src: Path, params: Mapping[str, Any]) -> Mapping[str, Any] | None: ...
 
+    def preview(self, src: Path, params: Mapping[str, Any], stereo: Path, depth: Path) -> bool:
+        """Write still images of one frame (its stereo frame and its depth); False when the
+        converter makes none."""
+        ...
+
 
 def _frames_hint(stream: Any) -> int:
     return int(stream.frames or 0)
@@ -63,6 +68,9 @@ class PassThrough:
 
     def prepass(self, src: Path, params: Mapping[str, Any]) -> Mapping[str, Any] | None:
         return None
+
+    def preview(self, src: Path, params: Mapping[str, Any], stereo: Path, depth: Path) -> bool:
+        return False
 
 
 class Reencode:
@@ -101,6 +109,9 @@ class Reencode:
     def prepass(self, src: Path, params: Mapping[str, Any]) -> Mapping[str, Any] | None:
         return None
 
+    def preview(self, src: Path, params: Mapping[str, Any], stereo: Path, depth: Path) -> bool:
+        return False
+
 
 class Engine:
     """The stereo engine (stereospot.engine.convert), imported when first used."""
@@ -122,6 +133,11 @@ class Engine:
             return None
         result: Mapping[str, Any] = prepass(src, params)
         return result
+
+    def preview(self, src: Path, params: Mapping[str, Any], stereo: Path, depth: Path) -> bool:
+        preview = importlib.import_module("stereospot.engine.preview")
+        preview.write_preview(src, params, depth, stereo)
+        return True
 
 
 def engine_available() -> bool:

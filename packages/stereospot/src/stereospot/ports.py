@@ -233,9 +233,12 @@ class Inference(Protocol):
         """Read `input_uri`, write the converted segment to `output_uri`, return a report.
         `progress(percent)` is called as work advances; it may raise to stop the work."""
 
-    def prepass(self, source_uri: str, params: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    def prepass(
+        self, source_uri: str, params: Mapping[str, Any], preview_uri: str | None = None
+    ) -> Mapping[str, Any] | None:
         """The job-level normalisation every segment will use, or None when the converter
-        has none."""
+        has none. With `preview_uri`, also write a still of the stereo frame there (PNG) and
+        of its depth beside it (`depth.png`), when the converter makes previews."""
 
 
 @dataclass(frozen=True, slots=True)

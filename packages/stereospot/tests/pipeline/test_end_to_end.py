@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from stereospot.jobs import keys
 from stereospot.jobs.models import JobStatus, SegmentStatus
+from stereospot.ports import ObjectRef
 from stereospot_testing.backends import Harness
 from stereospot_testing.pipeline import assert_matches_source, make_app, submit
 from stereospot_testing.videos import make_video
@@ -42,3 +44,25 @@ def test_video_without_audio(harness: Harness, tmp_path: Path) -> None:
     app.drain()
     assert app.service.detail("ann", job.job_id).job.status == JobStatus.COMPLETED
     assert not assert_matches_source(app, job.job_id, silent).has_audio
+
+
+def test_the_engine_converts_every_segment_and_leaves_preview_stills(
+    harness: Harness, tmp_path: Path
+) -> None:
+    from stereospot.converters import Engine
+
+    small = make_video(tmp_path / "small.mp4", seconds=3, gop=24)
+    app = make_app(harness, converter=Engine())
+    job = submit(app, small)
+    app.drain()
+    detail = app.service.detail("ann", job.job_id)
+    assert detail.job.status == JobStatus.COMPLETED, detail.job
+    # The job-level pre-pass ran once, before any segment, and every segment used it.
+    assert detail.job.normalisation is not None
+    info = assert_matches_source(app, job.job_id, small)
+    assert (info.width, info.height) == (160, 96)  # Half SBS keeps the frame size
+    for still, key in (("preview", keys.preview_key), ("depth", keys.depth_key)):
+        assert app.service.media_link("ann", job.job_id, still).url
+        copy = tmp_path / f"{still}.png"
+        app.backend.objects.get_file(ObjectRef("output", key(job.job_id)), copy)
+        assert copy.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -53,8 +53,12 @@ class HttpInference:
         progress(100)
         return report
 
-    def prepass(self, source_uri: str, params: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    def prepass(
+        self, source_uri: str, params: Mapping[str, Any], preview_uri: str | None = None
+    ) -> Mapping[str, Any] | None:
         body = {"action": "prepass", "input_uri": source_uri, "params": dict(params)}
+        if preview_uri:
+            body["output_uri"] = preview_uri
         result: Mapping[str, Any] | None = self._invoke(body)["normalisation"]
         return result
 

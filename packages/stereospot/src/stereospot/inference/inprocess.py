@@ -5,13 +5,17 @@ segment lives in a folder (read in place) or in S3 (downloaded to a temporary fo
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from stereospot.converters import Converter
-from stereospot.ports import ObjectStore, Progress, SegmentRequest
+from stereospot.logs import event
+from stereospot.ports import ObjectRef, ObjectStore, Progress, SegmentRequest
+
+log = logging.getLogger("stereospot.inference")
 
 
 class InProcessInference:
@@ -38,8 +42,31 @@ class InProcessInference:
             self.objects.put_file(output, dst)
         return dict(report)
 
-    def prepass(self, source_uri: str, params: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    def prepass(
+        self, source_uri: str, params: Mapping[str, Any], preview_uri: str | None = None
+    ) -> Mapping[str, Any] | None:
         with tempfile.TemporaryDirectory(prefix="stereospot-pre-") as tmp:
+            folder = Path(tmp)
             suffix = source_uri.rsplit(".", 1)[-1]
-            src = self._fetch(source_uri, Path(tmp), f"source.{suffix}")
-            return self.converter.prepass(src, params)
+            src = self._fetch(source_uri, folder, f"source.{suffix}")
+            normalisation = self.converter.prepass(src, params)
+            if preview_uri:
+                self._preview(src, {**params, "normalisation": normalisation}, preview_uri, folder)
+            return normalisation
+
+    def _preview(
+        self, src: Path, params: Mapping[str, Any], preview_uri: str, folder: Path
+    ) -> None:
+        # Made with the job's own normalisation, so the still shows the depth every segment
+        # will get. A preview is a nicety: failing to make one never fails the job.
+        stereo, depth = folder / "preview.png", folder / "depth.png"
+        try:
+            if not self.converter.preview(src, params, stereo, depth):
+                return
+        except Exception as exc:  # any engine failure means no preview, never a failed job
+            event(log, "no preview", level=logging.WARNING, error=repr(exc))
+            return
+        target = self.objects.ref(preview_uri)
+        self.objects.put_file(target, stereo)
+        depth_key = target.key.rsplit("/", 1)[0] + "/depth.png"
+        self.objects.put_file(ObjectRef(target.bucket, depth_key), depth)

@@ -51,7 +51,8 @@ def invoke(inference: Inference, body: Any) -> dict[str, Any]:
     """One invocation, shared by the HTTP app and the tests' SageMaker stand-in."""
     action, request = parse_request(body)
     if action == "prepass":
-        result = inference.prepass(request.input_uri, request.params)
+        # For a prepass, output_uri (optional) is where the preview still goes.
+        result = inference.prepass(request.input_uri, request.params, request.output_uri or None)
         return {"normalisation": None if result is None else dict(result)}
     return {"report": dict(inference.convert(request, lambda percent: None))}
 

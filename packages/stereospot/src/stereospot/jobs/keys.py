@@ -75,6 +75,15 @@ def final_key(job_id: str) -> str:
     return f"jobs/{check_job_id(job_id)}/final.mp4"
 
 
+def preview_key(job_id: str) -> str:
+    """The stereo still of the job page; its depth still is `depth.png` beside it."""
+    return f"jobs/{check_job_id(job_id)}/preview.png"
+
+
+def depth_key(job_id: str) -> str:
+    return f"jobs/{check_job_id(job_id)}/depth.png"
+
+
 def job_prefixes(job_id: str) -> dict[str, list[str]]:
     """Every prefix that holds a job's objects, by bucket; delete removes them all."""
     check_job_id(job_id)

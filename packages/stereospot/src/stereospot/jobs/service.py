@@ -30,14 +30,15 @@ from stereospot.workers.completions import trigger_if_complete
 from stereospot.workers.context import Context
 
 S = JobStatus
-Media = Literal["final", "source", "preview"]
-MEDIA: tuple[str, ...] = ("final", "source", "preview")
+Media = Literal["final", "source", "preview", "depth"]
+MEDIA: tuple[str, ...] = ("final", "source", "preview", "depth")
 _CONTENT_TYPES = {
     "mp4": "video/mp4",
     "mov": "video/quicktime",
     "mkv": "video/x-matroska",
     "webm": "video/webm",
     "jpg": "image/jpeg",
+    "png": "image/png",
 }
 
 
@@ -257,7 +258,9 @@ class JobService:
         if what == "source":
             return self._source(job), job.filename
         if what == "preview":
-            return ObjectRef("output", f"jobs/{job.job_id}/preview.jpg"), "preview.jpg"
+            return ObjectRef("output", keys.preview_key(job.job_id)), "preview.png"
+        if what == "depth":
+            return ObjectRef("output", keys.depth_key(job.job_id)), "depth.png"
         raise NotFound("no such media")
 
     def media_link(self, user: str, job_id: str, what: str = "final") -> MediaLink:

@@ -111,6 +111,7 @@ def _links(
         "final": None,
         "download": None,
         "preview": None,
+        "depth": None,
         "source": None,
     }
     if final:
@@ -119,6 +120,7 @@ def _links(
         if url is not None:
             links["download"] = url + "&download=1" if url.startswith("/") else url
     links["preview"] = _link(service, user, job_id, "preview")
+    links["depth"] = _link(service, user, job_id, "depth")
     if links["preview"] is None and uploaded and ext in BROWSER_PLAYABLE:
         links["source"] = _link(service, user, job_id, "source")
     return links

@@ -48,7 +48,8 @@ def chunk(ctx: Context, job_id: str, heartbeat: Heartbeat) -> None:
             objects.get_file(source_ref, src)
         heartbeat.beat()
         if job.normalisation is None and job.status == S.CHUNKING:
-            normalisation = ctx.inference.prepass(objects.uri(source_ref), job.params)
+            preview = objects.uri(ObjectRef("output", keys.preview_key(job_id)))
+            normalisation = ctx.inference.prepass(objects.uri(source_ref), job.params, preview)
             if normalisation is not None:
                 job = jobs.update(
                     job_id,
