@@ -8,6 +8,7 @@ Everything lives in this module, so that other tests never need Playwright.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -44,8 +45,9 @@ CHROMIUM_ARGS = [
     "--no-proxy-server",
     "--autoplay-policy=no-user-gesture-required",
 ]
-SHOTS = Path(__file__).parent / "screenshots"
-SMALL = 100_000  # bytes: screenshots this small are also kept next to the tests
+# Screenshots are test artefacts in the test's tmp folder; to collect them elsewhere (for
+# docs/screenshots, say) name a folder here. The test run never writes into the repository.
+SHOTS = os.environ.get("STEREOSPOT_SCREENSHOTS")
 # A progress bar part of the way: above `low` and below 100.
 BAR_BETWEEN = "([id, low]) => (v => v > low && v < 100)(document.getElementById(id).value)"
 
@@ -138,9 +140,9 @@ def watched(browser: Browser, expected: tuple[str, ...] = (), **options: object)
 def shot(page: Page, tmp_path: Path, name: str, full_page: bool = True) -> Path:
     path = tmp_path / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
-    if path.stat().st_size < SMALL:
-        SHOTS.mkdir(exist_ok=True)
-        shutil.copy(path, SHOTS / path.name)
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(SHOTS) / path.name)
     return path
 
 
