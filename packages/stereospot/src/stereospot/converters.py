@@ -42,7 +42,17 @@ def _frames_hint(stream: Any) -> int:
     return int(stream.frames or 0)
 
 
-class PassThrough:
+class _WithoutEngineExtras:
+    """Converters that are not the engine: no job-level normalisation, no preview."""
+
+    def prepass(self, src: Path, params: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        return None
+
+    def preview(self, src: Path, params: Mapping[str, Any], stereo: Path, depth: Path) -> bool:
+        return False
+
+
+class PassThrough(_WithoutEngineExtras):
     """Copies the video stream packet by packet: the output is the input, re-muxed."""
 
     name = "passthrough"
@@ -66,14 +76,8 @@ class PassThrough:
             progress(100)
         return {"converter": self.name, "frames": count}
 
-    def prepass(self, src: Path, params: Mapping[str, Any]) -> Mapping[str, Any] | None:
-        return None
 
-    def preview(self, src: Path, params: Mapping[str, Any], stereo: Path, depth: Path) -> bool:
-        return False
-
-
-class Reencode:
+class Reencode(_WithoutEngineExtras):
     """Decodes every frame and encodes it again with libx264 on one thread: the CPU cost
     of a real converter without its picture work."""
 
@@ -105,12 +109,6 @@ class Reencode:
         if progress:
             progress(100)
         return {"converter": self.name, "frames": count}
-
-    def prepass(self, src: Path, params: Mapping[str, Any]) -> Mapping[str, Any] | None:
-        return None
-
-    def preview(self, src: Path, params: Mapping[str, Any], stereo: Path, depth: Path) -> bool:
-        return False
 
 
 class Engine:

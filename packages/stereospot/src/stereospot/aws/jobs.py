@@ -21,12 +21,12 @@ from stereospot.aws.clients import Clients, translated
 from stereospot.errors import Conflict, NotFound
 from stereospot.jobs.codec import from_dict, to_dict
 from stereospot.jobs.models import (
-    CHANGEABLE,
     Job,
     JobStatus,
     SegmentCompletion,
     SegmentState,
     SegmentStatus,
+    check_changeable,
 )
 from stereospot.ports import ListOrder
 
@@ -95,9 +95,7 @@ class DynamoJobStore:
         changes: Mapping[str, Any] | None = None,
         version: int | None = None,
     ) -> Job:
-        unknown = set(changes or {}) - CHANGEABLE
-        if unknown:
-            raise ValueError(f"not changeable: {sorted(unknown)}")
+        check_changeable(changes)
         for _ in range(20):
             item = self._read(job_id)
             if item is None:

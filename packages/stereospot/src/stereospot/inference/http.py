@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from stereospot.inference import prepass_body
 from stereospot.ports import Progress, SegmentRequest
 
 
@@ -56,9 +57,7 @@ class HttpInference:
     def prepass(
         self, source_uri: str, params: Mapping[str, Any], preview_uri: str | None = None
     ) -> Mapping[str, Any] | None:
-        body = {"action": "prepass", "input_uri": source_uri, "params": dict(params)}
-        if preview_uri:
-            body["output_uri"] = preview_uri
+        body = prepass_body(source_uri, params, preview_uri)
         result: Mapping[str, Any] | None = self._invoke(body)["normalisation"]
         return result
 

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from stereospot.aws.clients import Clients, call, error_code
+from stereospot.inference import prepass_body
 from stereospot.ports import ObjectRef, ObjectStore, Progress, SegmentRequest
 from stereospot.settings import Settings
 
@@ -102,9 +103,7 @@ class SageMakerInference:
     def prepass(
         self, source_uri: str, params: Mapping[str, Any], preview_uri: str | None = None
     ) -> Mapping[str, Any] | None:
-        body = {"action": "prepass", "input_uri": source_uri, "params": dict(params)}
-        if preview_uri:
-            body["output_uri"] = preview_uri
+        body = prepass_body(source_uri, params, preview_uri)
         result: Mapping[str, Any] | None = self._invoke(body, "prepass", lambda p: None)[
             "normalisation"
         ]

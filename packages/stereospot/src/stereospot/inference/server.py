@@ -3,7 +3,8 @@ the container can take work; `POST /invocations` takes a JSON request and answer
 
 Request:  {"action": "convert", "input_uri": ..., "output_uri": ..., "params": {...},
            "job_id": ..., "index": n, "total": N}
-       or {"action": "prepass", "input_uri": ..., "params": {...}}
+       or {"action": "prepass", "input_uri": ..., "params": {...}, "output_uri"?: ...}
+          (a pre-pass writes its preview stills at output_uri when one is given)
 Response: {"report": {...}} or {"normalisation": {...} | null}; errors as {"detail": ...}
 with 400 (bad request) or 500 (the conversion failed).
 

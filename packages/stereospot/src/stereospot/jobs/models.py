@@ -101,6 +101,12 @@ class SegmentCompletion:
 
 
 # The fields an update may change besides status; adapters refuse any other name.
+def check_changeable(changes: Mapping[str, Any] | None) -> None:
+    unknown = set(changes or {}) - CHANGEABLE
+    if unknown:
+        raise ValueError(f"not changeable: {sorted(unknown)}")
+
+
 CHANGEABLE = frozenset(
     {"segment_count", "normalisation", "completed_at", "error", "errors", "report"}
 )

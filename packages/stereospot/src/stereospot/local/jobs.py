@@ -15,12 +15,12 @@ from typing import Any
 from stereospot.errors import Conflict, NotFound
 from stereospot.jobs.codec import from_dict, to_dict
 from stereospot.jobs.models import (
-    CHANGEABLE,
     Job,
     JobStatus,
     SegmentCompletion,
     SegmentState,
     SegmentStatus,
+    check_changeable,
 )
 from stereospot.local.database import Database
 from stereospot.ports import ListOrder
@@ -87,9 +87,7 @@ class SQLiteJobStore:
         changes: Mapping[str, Any] | None = None,
         version: int | None = None,
     ) -> Job:
-        unknown = set(changes or {}) - CHANGEABLE
-        if unknown:
-            raise ValueError(f"not changeable: {sorted(unknown)}")
+        check_changeable(changes)
 
         def apply(conn: sqlite3.Connection) -> Job:
             job = _fetch(conn, job_id)
