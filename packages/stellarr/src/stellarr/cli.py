@@ -48,6 +48,13 @@ def _check_port(host: str, port: int) -> None:
             raise StartupError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 
 
+def _port(raw: str) -> int:
+    port = int(raw) if raw.isdigit() else -1
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a TCP port (1 to 65535)")
+    return port
+
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -106,8 +113,10 @@ def serve(args: argparse.Namespace) -> int:
         deployment.config,
         deployment.settings,
         environ=deployment.environment,
-        # An S3 deployment has its own schedule (EventBridge, cron) and nothing here to serve.
-        schedule_trending=deployment.config.trending_s3_bucket is None,
+        # An S3 deployment has its own schedule (EventBridge, cron) and nothing here to
+        # serve; without TMDB there is nothing to fetch (the start-up notice says so once).
+        schedule_trending=deployment.config.trending_s3_bucket is None
+        and asyncio.run(deployment.settings.get()).tmdb_configured,
     )
     uvicorn.run(
         app,
@@ -170,7 +179,7 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(dest="command", required=True)
     run = commands.add_parser("serve", help="run the web server")
     run.add_argument("--host", default="127.0.0.1")
-    run.add_argument("--port", type=int, default=8000)
+    run.add_argument("--port", type=_port, default=8000)
     run.add_argument("--no-access-log", dest="access_log", action="store_false")
     run.set_defaults(handler=serve)
     warm = commands.add_parser(

@@ -12,6 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from stellarr.settings import SettingsError
+
 SECRET_KEY_FILE = "app_secret_key"  # noqa: S105 (a file name)
 PASSWORD_FILE = "preshared_password"  # noqa: S105 (a file name)
 
@@ -21,7 +23,12 @@ def read_env_file(path: Path) -> dict[str, str]:
     values: dict[str, str] = {}
     if not path.is_file():
         return values
-    for raw in path.read_text(encoding="utf-8").splitlines():
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = "it is not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else exc.strerror
+        raise SettingsError(f"ENV_FILE: cannot read {path}: {reason}") from None
+    for raw in text.splitlines():
         line = raw.strip()
         if not line or line.startswith("#") or "=" not in line:
             continue

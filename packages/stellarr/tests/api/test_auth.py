@@ -316,3 +316,26 @@ async def test_every_forwarded_for_line_counts(make_api: MakeApi) -> None:
     for _ in range(5):
         await api.client.post("/api/auth/verify", json=login_body("wrong"), headers=headers)
     assert await failures(api, "203.0.113.77") == 5
+
+
+async def test_an_origin_that_had_a_login_never_waits_on_a_strangers_budget(
+    make_api: MakeApi,
+) -> None:
+    # One client spends its whole budget for new origins on made-up Hosts; its own origin,
+    # proven by a login before a restart, still logs in (after the restart too).
+    api = await make_api(ALLOWED_ORIGINS="", base_url="http://media.lan:8000")
+    now = int(time.time())
+    real = login_body(USER_PASSWORD, origin="http://media.lan:8000", timestamp=now)
+    assert (await verify(api, real))[0] == 200
+    restarted = await make_api(
+        ALLOWED_ORIGINS="", base_url="http://media.lan:8000", stores=api.services.stores
+    )
+    statuses = []
+    for n in range(NEW_DERIVATIONS_PER_CLIENT_PER_MINUTE // 2 + 1):  # two derivations each
+        host = f"made-up-{n}.example"
+        body = login_body("wrong", origin=f"http://{host}", timestamp=now - 10 - n)
+        statuses.append((await verify(restarted, body, headers={"Host": host}))[0])
+    assert statuses[-1] == 429  # the budget for new origins is spent
+    again = login_body(USER_PASSWORD, origin="http://media.lan:8000", timestamp=now - 1)
+    status, answer = await verify(restarted, again)
+    assert status == 200, answer

@@ -115,6 +115,12 @@ def test_configuration_errors_are_one_line_and_exit_2(
     assert_one_line_refusal(run_serve(tmp_path, **env), "configuration error", *words)
 
 
+def test_a_port_out_of_range_is_refused_without_a_traceback(tmp_path: Path) -> None:
+    result = run_serve(tmp_path, "--port", "70000")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "is not a TCP port" in result.stderr
+
+
 def test_a_port_in_use_says_how_to_pick_another(tmp_path: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

@@ -65,3 +65,15 @@ def test_rss_is_valid_xml_with_timezone_dates_and_stable_guids() -> None:
 def test_empty_rss_is_still_a_channel() -> None:
     root = ET.fromstring(feeds.rss([], "Stellarr", "https://s.example"))
     assert root.find("./channel/title") is not None and root.findall("./channel/item") == []
+
+
+def test_rss_stays_valid_with_hostile_text_stored_before_cleaning() -> None:
+    # Rows written before text was cleaned at the door (or by another Stellarr sharing the
+    # table) must not make the whole feed unparseable.
+    stored = req(MediaType.MOVIE, 1, title="Old\x0bTitle\x1b", overview="Bad\ufffe\x00 text")
+    channel = ET.fromstring(feeds.rss([stored], "t", "https://x")).find("channel")
+    assert channel is not None
+    item = channel.find("item")
+    assert item is not None
+    assert item.findtext("title") == "OldTitle (2020)"
+    assert item.findtext("description") == "Bad text"

@@ -143,3 +143,11 @@ def test_docs_describe_exactly_the_variables_stellarr_reads() -> None:
     unknown = sorted(documented - set(KNOWN_VARIABLES))
     assert not missing, f"read but undocumented: {missing}"
     assert not unknown, f"documented but never read: {unknown}"
+
+
+def test_an_unreadable_env_file_is_one_line(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_bytes(b"\xff\xfe=bad\n")
+    with pytest.raises(SettingsError, match="ENV_FILE") as caught:
+        configure(env(tmp_path, ENV_FILE=str(dotenv)))
+    assert "\n" not in str(caught.value)

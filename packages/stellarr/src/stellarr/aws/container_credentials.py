@@ -11,15 +11,17 @@ expire.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
 from stellarr.aws.credentials import Credentials
-from stellarr.aws.errors import AwsError
+from stellarr.aws.errors import AwsConfigError, AwsError
 
 ECS_HOST = "http://169.254.170.2"
 # Fetch anew this long before the expiry the endpoint announced.
@@ -50,6 +52,8 @@ class ContainerCredentials:
         if not full and not relative:
             return None
         token_file = environ.get("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "").strip()
+        if full:
+            _check_full_uri(full)
         return cls(
             full or f"{ECS_HOST}{relative}",
             token=environ.get("AWS_CONTAINER_AUTHORIZATION_TOKEN", "").strip() or None,
@@ -69,7 +73,10 @@ class ContainerCredentials:
         headers = {}
         token = self._token
         if self._token_file is not None:
-            token = self._token_file.read_text(encoding="utf-8").strip()
+            try:
+                token = self._token_file.read_text(encoding="utf-8").strip()
+            except (OSError, UnicodeDecodeError):
+                raise AwsError("CredentialsUnavailable", "cannot read the token file") from None
         if token:
             headers["Authorization"] = token
         try:
@@ -93,3 +100,30 @@ class ContainerCredentials:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+
+# Where a token may be sent in the clear: the link-local addresses ECS and EKS use, and
+# this machine (the same rule the AWS SDKs apply).
+_PLAIN_HTTP_HOSTS = frozenset({"169.254.170.2", "169.254.170.23", "fd00:ec2::23"})
+
+
+def _check_full_uri(url: str) -> None:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.scheme == "https" and host:
+        return
+    if parts.scheme == "http" and (host in _PLAIN_HTTP_HOSTS or _is_loopback(host)):
+        return
+    raise AwsConfigError(
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI must be https, or http to a loopback or the "
+        "ECS/EKS credentials address"
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

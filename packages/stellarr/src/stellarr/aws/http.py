@@ -102,7 +102,6 @@ class AwsHttp:
         self._sleep = sleep
 
     async def aclose(self) -> None:
-        await self._credentials.aclose()
         if self._owns_client:
             await self._client.aclose()
 

@@ -40,6 +40,8 @@ class AwsService:
     ) -> None:
         self._region = region
         self._sleep = sleep
+        self._credentials = credentials
+        self._owns_credentials = False
         self._http = AwsHttp(
             service=self.SERVICE,
             region=region,
@@ -55,12 +57,18 @@ class AwsService:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **options: Any) -> Self:
-        return cls(
+        service = cls(
             credentials=credentials_from_env(environ),
             region=region_from_env(environ),
             endpoint_url=endpoint_from_env(environ, cls.SERVICE),
             **options,
         )
+        service._owns_credentials = True  # built here, so closed here
+        return service
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        try:
+            await self._http.aclose()
+        finally:
+            if self._owns_credentials:
+                await self._credentials.aclose()

@@ -12,6 +12,7 @@ from email.utils import format_datetime
 from xml.sax.saxutils import escape
 
 from stellarr.domain.models import MediaRequest, MediaType
+from stellarr.domain.text import clean_text
 
 POSTER_BASE = "https://image.tmdb.org/t/p/w300"
 TMDB_WEB = "https://www.themoviedb.org"
@@ -68,10 +69,12 @@ def _rss_item(r: MediaRequest) -> str:
         link = f"https://www.imdb.com/title/{r.imdb_id}/"
     else:
         link = f"{TMDB_WEB}/{r.media_type.value}/{r.tmdb_id}"
-    description = r.overview or ""
+    # Cleaned again here, not only where text enters: rows stored before that (or by
+    # another Stellarr sharing the table) must not make the whole feed unparseable.
+    description = clean_text(r.overview or "")
     return (
         "<item>"
-        f"<title>{escape(display_title(r))}</title>"
+        f"<title>{escape(clean_text(display_title(r)))}</title>"
         f"<link>{escape(link)}</link>"
         f'<guid isPermaLink="false">stellarr-{r.media_type.value}-{r.tmdb_id}</guid>'
         f"<pubDate>{format_datetime(r.requested_at)}</pubDate>"

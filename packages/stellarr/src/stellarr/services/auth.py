@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 import time
 from collections.abc import Callable
@@ -22,6 +23,15 @@ class LoginResult:
     token: str
     name: str
     role: Role
+
+
+# How long an origin stays proven after its last successful login.
+PROVEN_ORIGIN_SECONDS = 90 * 86400
+
+
+def _origin_key(origin: str) -> str:
+    # Hashed: the key must be short and printable whatever Host header a browser sent.
+    return "LOGINORIGIN#" + hashlib.sha256(origin.encode()).hexdigest()
 
 
 def _wait_message(seconds: float) -> str:
@@ -74,7 +84,12 @@ class LoginService:
             raise Unauthorized("Origin not allowed") from None
         if origin not in allowed:
             raise Unauthorized("Origin not allowed")
-        role = await self._role(settings, origin, timestamp, presented_hash, client)
+        proven = (
+            bool(settings.login_origins())
+            or self._derived.cached(settings.preshared_password, origin) is not None
+            or await self._proven(origin, now)
+        )
+        role = await self._role(settings, origin, timestamp, presented_hash, client, proven)
         if role is None:
             raise Unauthorized("Invalid password")
         expires = timestamp + challenge.MAX_CLOCK_DRIFT_SECONDS + 1
@@ -87,17 +102,33 @@ class LoginService:
         password = settings.admin_password if role == "admin" else settings.preshared_password
         assert password is not None
         self._derived.pin(password, origin)
+        await self._keys.put(_origin_key(origin), origin, now + PROVEN_ORIGIN_SECONDS, now)
         token = issue_token(settings.app_secret_key, name, role, int(now), settings.admin_password)
         return LoginResult(token=token, name=name, role=role)
 
+    async def _proven(self, origin: str, now: float) -> bool:
+        """Whether someone logged in through this origin lately (and so it is not a
+        stranger's made-up Host header). Asked only when its key is not cached."""
+        return await self._keys.get(_origin_key(origin), now) is not None
+
     async def _role(
-        self, settings: Settings, origin: str, timestamp: int, presented: str, client: str
+        self,
+        settings: Settings,
+        origin: str,
+        timestamp: int,
+        presented: str,
+        client: str,
+        proven: bool,
     ) -> Role | None:
-        user_key = await self._derived.get(settings.preshared_password, origin, client)
+        user_key = await self._derived.get(
+            settings.preshared_password, origin, client, proven=proven
+        )
         if challenge.hash_matches(user_key, timestamp, presented):
             return "user"
         if settings.admin_password is not None:
-            admin_key = await self._derived.get(settings.admin_password, origin, client)
+            admin_key = await self._derived.get(
+                settings.admin_password, origin, client, proven=proven
+            )
             if challenge.hash_matches(admin_key, timestamp, presented):
                 return "admin"
         return None

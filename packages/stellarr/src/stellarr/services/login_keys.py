@@ -3,9 +3,11 @@
 No client without the password may make a real login fail, so:
 - an origin that has had a successful login is pinned and never evicted by others;
 - new origins (only possible when logins trust the Host header) are derived within a
-  budget per client, not one server-wide pool that strangers could drain; their cache is
-  a small LRU that cannot push pinned origins out.
-Derivations run one at a time on a worker thread, so a flood queues rather than
+  budget per client, spent before queueing, not one server-wide pool that strangers could
+  drain; their cache is a small LRU that cannot push pinned origins out;
+- a proven origin (configured, or one that had a successful login, remembered in the store
+  across restarts) never queues behind strangers: it has its own lane.
+Derivations run one at a time per lane on a worker thread, so a flood queues rather than
 multiplying CPU use.
 """
 
@@ -32,7 +34,8 @@ class DerivedKeys:
         self._pinned: dict[Key, str] = {}
         self._unproven: OrderedDict[Key, str] = OrderedDict()
         self._budgets: OrderedDict[str, deque[float]] = OrderedDict()
-        self._lock = asyncio.Lock()
+        self._stranger_lane = asyncio.Lock()
+        self._proven_lane = asyncio.Lock()
 
     def pin(self, password: str, origin: str) -> None:
         """Keep this origin's key for good: somebody logged in with it."""
@@ -41,15 +44,25 @@ class DerivedKeys:
         if value is not None:
             self._pinned[key] = value
 
-    async def get(self, password: str, origin: str, client: str) -> str:
+    def cached(self, password: str, origin: str) -> str | None:
+        return self._cached((password, origin))
+
+    async def get(self, password: str, origin: str, client: str, *, proven: bool) -> str:
         key = (password, origin)
         value = self._cached(key)
         if value is not None:
             return value
-        async with self._lock:
+        if proven:
+            async with self._proven_lane:
+                value = self._cached(key)
+                if value is None:
+                    value = await asyncio.to_thread(challenge.derive_key, password, origin)
+                    self._pinned[key] = value
+            return value
+        self._spend(client)  # before queueing: a client over budget waits for nobody
+        async with self._stranger_lane:
             value = self._cached(key)
             if value is None:
-                self._spend(client)
                 value = await asyncio.to_thread(challenge.derive_key, password, origin)
                 self._unproven[key] = value
                 while len(self._unproven) > UNPROVEN_CACHE_SIZE:

@@ -16,7 +16,7 @@ import pytest
 from stellarr.aws.container_credentials import ContainerCredentials
 from stellarr.aws.credentials import Credentials, credentials_from_env
 from stellarr.aws.dynamodb import DynamoDBClient
-from stellarr.aws.errors import AwsError
+from stellarr.aws.errors import AwsConfigError, AwsError
 
 
 class Endpoint:
@@ -136,3 +136,55 @@ def test_keys_in_the_environment_win_over_the_endpoint() -> None:
     relative = credentials_from_env({"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/creds/x"})
     assert isinstance(relative, ContainerCredentials)
     assert relative._url == "http://169.254.170.2/v2/creds/x"
+
+
+async def test_an_unreadable_token_file_is_a_typed_error(
+    endpoint: tuple[str, Endpoint], tmp_path: Any
+) -> None:
+    url, _ = endpoint
+    source = ContainerCredentials(url, token_file=tmp_path / "missing")
+    try:
+        with pytest.raises(AwsError, match="CredentialsUnavailable"):
+            await source.current()
+    finally:
+        await source.aclose()
+
+
+@pytest.mark.parametrize(
+    "url", ["http://credentials.example/creds", "http://10.0.0.5/creds", "ftp://127.0.0.1/x"]
+)
+def test_the_token_is_never_sent_in_the_clear_to_another_host(url: str) -> None:
+    with pytest.raises(AwsConfigError, match="FULL_URI"):
+        credentials_from_env({"AWS_CONTAINER_CREDENTIALS_FULL_URI": url})
+    for fine in ("https://creds.example/x", "http://127.0.0.1:9/x", "http://169.254.170.23/x"):
+        assert isinstance(
+            credentials_from_env({"AWS_CONTAINER_CREDENTIALS_FULL_URI": fine}),
+            ContainerCredentials,
+        )
+
+
+class CountingSource:
+    def __init__(self) -> None:
+        self.closed = 0
+
+    async def current(self) -> Credentials:
+        return Credentials("AKIAGIVEN", "secret")
+
+    async def aclose(self) -> None:
+        self.closed += 1
+
+
+async def test_a_client_closes_only_the_credentials_it_built(
+    endpoint: tuple[str, Endpoint],
+) -> None:
+    given = CountingSource()
+    await two_signed_requests(given)  # closes its client at the end
+    assert given.closed == 0  # handed in, so its giver's to close
+    url, _ = endpoint
+    built = DynamoDBClient.from_env(
+        {"AWS_CONTAINER_CREDENTIALS_FULL_URI": url, "AWS_REGION": "eu-west-1"}
+    )
+    source = built._credentials
+    assert isinstance(source, ContainerCredentials)
+    await built.aclose()
+    assert source._client.is_closed

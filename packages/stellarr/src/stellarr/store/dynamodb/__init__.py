@@ -12,6 +12,7 @@ working. Every item type (pk / sk):
 | `META`                  | 2       | `checked_at`: the health check's probe write            |
 | `RATELIMIT#<key>`       | 0       | expiring key: login failures in the current window      |
 | `CHALLENGE#<challenge>` | 0       | expiring key: a used login challenge                    |
+| `LOGINORIGIN#<sha256>`  | 0       | expiring key: an origin that had a successful login     |
 | `PLEX_GUID#<guid>`      | 0       | expiring key: Plex GUID -> TMDB id (Plex issue)         |
 | `PUSH#<user>`           | hash    | a push subscription (push issue)                        |
 

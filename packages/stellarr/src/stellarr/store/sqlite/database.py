@@ -61,7 +61,9 @@ class SQLiteDatabase:
                 )
 
         await self._run(self._writer, migrate)
-        if created:
+        # Also for a database that predates the marker: from now on this folder knows it
+        # holds one, so losing the file is refused instead of served as an empty list.
+        if created or not marker_path(self.path).exists():
             _write_private(marker_path(self.path), datetime.now(UTC).isoformat() + "\n")
         self._probe = self._connect()
 

@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from stellarr.domain.errors import StoreError
 from stellarr.domain.models import MediaRequest, MediaType, RequestStatus
 from stellarr.store.sqlite.database import SQLiteDatabase
 
@@ -44,7 +45,15 @@ class SQLiteMediaStore:
         self._db = db
 
     async def revision(self) -> int:
-        row = self._db.probe.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()
+        # A stat per poll: a file deleted or truncated under a running server is an error,
+        # never old data served as if nothing happened.
+        self._db.check_file()
+        try:
+            row = self._db.probe.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()
+        except sqlite3.Error as exc:  # e.g. the file was truncated under a running server
+            raise StoreError(f"sqlite: {exc}") from exc
+        if row is None:
+            raise StoreError("sqlite: the revision row is missing")
         return int(row[0])
 
     async def add_request(self, request: MediaRequest) -> None:
