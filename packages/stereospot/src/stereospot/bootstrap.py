@@ -6,7 +6,6 @@ own backend, clock, converter or inference through the same function.
 
 from __future__ import annotations
 
-import os
 import secrets
 import time
 from collections.abc import Callable
@@ -16,6 +15,7 @@ from pathlib import Path
 from stereospot.converters import Converter, choose
 from stereospot.jobs.service import JobService
 from stereospot.ports import Backend, Inference
+from stereospot.secretfile import read_or_create
 from stereospot.settings import Settings
 from stereospot.workers.context import Context
 from stereospot.workers.roles import Runnable, drain, workers
@@ -69,10 +69,12 @@ def make_backend(settings: Settings, clock: Callable[[], float] = time.time) -> 
 
 def make_inference(settings: Settings, backend: Backend, converter: Converter | None) -> Inference:
     if settings.inference == "http":
+        from stereospot.inference import inference_token
         from stereospot.inference.http import HttpInference
 
         assert settings.inference_url is not None  # Settings.validated checks it
-        return HttpInference(settings.inference_url)
+        token = inference_token(signing_key(settings))
+        return HttpInference(settings.inference_url, token, timeout=settings.inference_timeout)
     if settings.inference == "sagemaker":
         from stereospot.inference.sagemaker import SageMakerInference
 
@@ -87,16 +89,8 @@ def signing_key(settings: Settings) -> bytes:
     in the data folder, so links survive restarts without a weak shipped default."""
     if settings.signing_key:
         return settings.signing_key.encode()
-    path = Path(settings.data_dir) / "signing.key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(32))
-        except FileExistsError:
-            pass  # another process made it first
-    return path.read_text().strip().encode()
+    key = read_or_create(Path(settings.data_dir) / "signing.key", lambda: secrets.token_hex(32))
+    return key.encode()
 
 
 def build(

@@ -49,6 +49,14 @@ def _count(value: str) -> int:
     return number
 
 
+def _flag(value: str) -> bool:
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("", "0", "false", "no", "off"):
+        return False
+    raise ValueError("must be 1 or 0")
+
+
 def _optional(value: str) -> str | None:
     return value or None
 
@@ -117,6 +125,20 @@ class Settings:
         None,
         "sagemaker inference: the asynchronous endpoint's name",
         _optional,
+    )
+    inference_behind_sagemaker: bool = setting(
+        "STEREOSPOT_INFERENCE_BEHIND_SAGEMAKER",
+        False,
+        "inference-server: 1 turns off the bearer token of /invocations, for a container "
+        "only SageMaker can reach (it calls without our header)",
+        _flag,
+    )
+    inference_timeout: float = setting(
+        "STEREOSPOT_INFERENCE_TIMEOUT",
+        3600.0,
+        "longest wait for one inference answer (http read timeout, sagemaker polling); "
+        "a worker stops extending a message whose handler has run twice this long",
+        _positive,
     )
     visibility_timeout: float = setting(
         "STEREOSPOT_VISIBILITY_TIMEOUT",

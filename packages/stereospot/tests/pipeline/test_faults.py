@@ -5,7 +5,9 @@ failed with its reason), with exactly one final file."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import threading
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -78,7 +80,14 @@ def test_heartbeat_keeps_a_long_segment_hidden(harness: Harness, clip: Path) -> 
 
 
 def test_duplicate_s3_events_convert_each_segment_once(harness: Harness, clip: Path) -> None:
-    app = make_app(harness)
+    converted: Counter[str] = Counter()  # by the segment's content: S3 fetches rename it
+
+    def count(call: int, src: Path, progress: Progress | None) -> None:
+        converted[hashlib.sha256(src.read_bytes()).hexdigest()] += 1
+
+    counting = CountingObjects(harness.backend.objects)
+    backend = dataclasses.replace(harness.backend, objects=counting)
+    app = make_app(dataclasses.replace(harness, backend=backend), converter=Scripted(count))
     queues = harness.backend.queues
     job = submit(app, clip)
     for pair in (queues.chunking, queues.video, queues.chunking, queues.video):
@@ -88,8 +97,10 @@ def test_duplicate_s3_events_convert_each_segment_once(harness: Harness, clip: P
         app.drain()
     assert status(app, job.job_id) == JobStatus.COMPLETED
     assert_matches_source(app, job.job_id, clip)
-    keys = app.backend.objects.keys("output", f"jobs/{job.job_id}/")
-    assert keys.count(f"jobs/{job.job_id}/final.mp4") == 1
+    segments = app.backend.jobs.get(job.job_id).segment_count  # type: ignore[union-attr]
+    assert segments == 3
+    assert sorted(converted.values()) == [1] * segments  # every segment, each exactly once
+    assert counting.final_writes == 1
 
 
 def test_completions_out_of_order_from_many_threads(harness: Harness, clip: Path) -> None:
@@ -185,3 +196,53 @@ def test_reconciler_redrives_a_job_whose_message_was_lost(harness: Harness, clip
     app.drain()
     assert status(app, other.job_id) == JobStatus.COMPLETED
     assert app.backend.objects.size(ObjectRef("output", f"jobs/{other.job_id}/final.mp4"))
+
+
+@pytest.mark.parametrize("harness", ["local"], indirect=True)
+def test_a_non_video_fails_with_a_reason_and_no_server_path(
+    harness: Harness, tmp_path: Path
+) -> None:
+    fake = tmp_path / "holiday.mp4"
+    fake.write_bytes(b"this is a shopping list, not a film\n" * 50)
+    app = make_app(harness)
+    job = submit(app, fake)
+    for _ in range(harness.settings.max_receives + 1):
+        app.drain()
+        harness.advance(app.ctx.policy.ceiling + 1)
+    app.drain()
+    detail = app.service.detail("ann", job.job_id)
+    assert detail.job.status == JobStatus.FAILED
+    assert detail.job.error == "chunking: the file is not a readable video"
+    for text in (detail.job.error, *detail.job.errors.values()):
+        assert "/" not in text and str(harness.settings.data_dir) not in text
+
+
+def test_error_texts_lose_their_paths() -> None:
+    from stereospot.workers.reasons import strip_paths, user_reason
+
+    raw = "Invalid data found when processing input: '/tmp/stereospot-chunk-ab/source.mp4'"
+    assert strip_paths(raw) == "Invalid data found when processing input: 'source.mp4'"
+    assert user_reason(ValueError("decoder choked on frame 7")) == "decoder choked on frame 7"
+    missing = FileNotFoundError(2, "No such file", "/srv/data/objects/input/x/source.mp4")
+    assert user_reason(missing) == "a file the job needs is missing on the server"
+
+
+@pytest.mark.parametrize("harness", ["local"], indirect=True)
+def test_retry_cuts_again_when_a_segment_input_is_missing(harness: Harness, clip: Path) -> None:
+    app = make_app(harness)
+    job = submit(app, clip)
+    chunker = app.workers("media")[0]
+    while chunker.step(0):  # cut: segment_count is set and the segments are written
+        pass
+    assert status(app, job.job_id) == JobStatus.CONVERTING
+    lost = f"segments/{job.job_id}/1_3.mp4"
+    assert app.backend.objects.delete_prefix("input", lost) == 1  # as if never written
+    for _ in range(harness.settings.max_receives + 1):
+        app.drain()
+        harness.advance(app.ctx.policy.ceiling + 1)
+    app.drain()
+    assert status(app, job.job_id) == JobStatus.FAILED
+    app.service.retry("ann", job.job_id)
+    app.drain()
+    assert status(app, job.job_id) == JobStatus.COMPLETED
+    assert_matches_source(app, job.job_id, clip)

@@ -16,13 +16,17 @@ from urllib.parse import urlparse
 
 import uvicorn
 
+from stereospot.inference import inference_token
 from stereospot.inference.server import create_app, invoke
 from stereospot.ports import Inference
 
+TOKEN = inference_token(b"k" * 32)
+
 
 @contextmanager
-def inference_server(inference: Inference) -> Iterator[str]:
-    config = uvicorn.Config(create_app(inference), host="127.0.0.1", port=0, log_level="warning")
+def inference_server(inference: Inference, token: str | None = TOKEN) -> Iterator[str]:
+    app = create_app(inference, token=token)
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -4,15 +4,17 @@ HttpOnly cookies; CSRF-safe writes; secrets never echoed."""
 from __future__ import annotations
 
 import logging
+import secrets
 import stat
 from pathlib import Path
 
 import pytest
 
+from stereospot.bootstrap import signing_key
 from stereospot.errors import SettingsError
 from stereospot.settings import Settings
 from stereospot.web.app import create_app
-from stereospot.web.auth import COOKIE, TOKEN_FILE, configured_users
+from stereospot.web.auth import COOKIE, TOKEN_FILE, Authenticator, configured_users
 from stereospot_testing.backends import local_settings
 from stereospot_testing.web_client import USERS, browser_as, client_for, log_in
 
@@ -179,3 +181,46 @@ def test_local_backend_without_users_makes_one_token_file(
     assert str(path) in caplog.text and users["local"] not in caplog.text
     with pytest.raises(SettingsError, match="STEREOSPOT_USERS"):
         configured_users(Settings.from_env({}, backend="aws", signing_key="k" * 40))
+
+
+def test_an_empty_token_or_key_file_is_refused(tmp_path: Path) -> None:
+    settings = local_settings(tmp_path / "data")
+    (tmp_path / "data").mkdir(exist_ok=True)
+    (tmp_path / "data" / TOKEN_FILE).write_text("\n")
+    with pytest.raises(SettingsError, match="empty"):
+        configured_users(settings)
+    (tmp_path / "data" / "signing.key").write_text("")
+    with pytest.raises(SettingsError, match="empty"):
+        signing_key(settings)
+
+
+@pytest.mark.parametrize("name", [TOKEN_FILE, "signing.key"])
+def test_a_generated_secret_file_is_never_seen_unfinished(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """While the secret is being made, another process finds no file rather than an empty
+    one (which it would take for the secret)."""
+    settings = local_settings(tmp_path / "data")
+    path = tmp_path / "data" / name
+    seen: list[str | None] = []
+
+    def made(*args: object) -> str:
+        seen.append(path.read_text() if path.exists() else None)
+        return "f" * 48
+
+    monkeypatch.setattr(secrets, "token_hex", made)
+    monkeypatch.setattr(secrets, "token_urlsafe", made)
+    value = configured_users(settings)["local"] if name == TOKEN_FILE else signing_key(settings)
+    assert seen == [None]
+    assert path.read_text() == "f" * 48 and value in ("f" * 48, b"f" * 48)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert [p.name for p in path.parent.iterdir()] == [name]  # no temporary file left
+
+
+def test_an_empty_token_never_authenticates() -> None:
+    with pytest.raises(SettingsError, match="token"):
+        Authenticator({"ann": ""}, b"k" * 32, 60)
+    auth = Authenticator({"ann": "a-long-enough-token-1"}, b"k" * 32, 60)
+    auth._users["ann"] = ""  # however an empty one got there
+    assert auth.check("ann", "") is None
+    assert auth.check("ann", "a-long-enough-token-1") is None

@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from stereospot.jobs.service import JobService
 from stereospot_testing.pipeline import submit
 from stereospot_testing.web_client import COOKIE_HEADER, browser_as, session_cookie
@@ -68,63 +70,132 @@ async def test_a_finished_or_deleted_job_ends_the_stream_at_once(site: Site, cli
         assert (await ann.client.get(url)).status_code == 404
 
 
+class RawStream:
+    """A progress stream over raw ASGI, open until `leave()`: the test client would wait
+    for the whole body."""
+
+    def __init__(self, site: Site, cookie: bytes, job_id: str) -> None:
+        self.sent: list[dict[str, Any]] = []
+        self.answered = asyncio.Event()  # the status, and for a 200 its first event
+        self._left = asyncio.Event()
+        self._asked = False
+        path = f"/api/jobs/{job_id}/events"
+        scope = {
+            "type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"},
+            "http_version": "1.1", "method": "GET", "scheme": "http", "path": path,
+            "raw_path": path.encode(), "query_string": b"after=0", "root_path": "",
+            "headers": [(b"host", b"testserver"), (COOKIE_HEADER, cookie)],
+            "client": ("127.0.0.1", 5000), "server": ("testserver", 80),
+        }  # fmt: skip
+        self.task = asyncio.create_task(site.web(scope, self._receive, self._send))
+
+    async def _receive(self) -> dict[str, Any]:
+        if not self._asked:
+            self._asked = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await self._left.wait()
+        return {"type": "http.disconnect"}
+
+    async def _send(self, message: dict[str, Any]) -> None:
+        self.sent.append(message)
+        if message["type"] == "http.response.start" and message["status"] != 200:
+            self.answered.set()
+        if b"event: progress" in message.get("body", b""):
+            self.answered.set()
+
+    @property
+    def status(self) -> int:
+        return int(self.sent[0]["status"])
+
+    def leave(self) -> None:
+        self._left.set()
+
+
+async def open_streams(site: Site, cookie: bytes, job_id: str, count: int) -> list[RawStream]:
+    streams = [RawStream(site, cookie, job_id) for _ in range(count)]
+    await asyncio.wait_for(asyncio.gather(*(s.answered.wait() for s in streams)), timeout=60)
+    return streams
+
+
+async def close_streams(streams: list[RawStream]) -> None:
+    for one in streams:
+        one.leave()
+    await asyncio.wait_for(asyncio.gather(*(s.task for s in streams)), timeout=60)
+
+
 async def test_the_stream_ends_when_the_client_leaves(site: Site) -> None:
-    """Raw ASGI: the client disconnects after the first event of a job that never moves."""
-    waits: list[threading.Thread] = []
-    polling = 0
-    original = JobService.wait_for_change
+    """The client disconnects while the stream waits on a job that never moves: the
+    stream ends and stops asking the store."""
+    asked = 0
+    original = JobService.detail
 
     def counted(self: JobService, *args: Any, **kwargs: Any) -> Any:
-        nonlocal polling
-        waits.append(threading.current_thread())
-        polling += 1
-        try:
-            return original(self, *args, **kwargs)
-        finally:
-            polling -= 1
+        nonlocal asked
+        asked += 1
+        return original(self, *args, **kwargs)
 
     job = site.app.service.create_job("ann", "idle.mp4", {})
     async with browser_as(site.web, "ann") as ann:
         cookie = session_cookie(ann)
-    sent: list[dict[str, Any]] = []
-    left = asyncio.Event()
-    first_event = asyncio.Event()
-
-    asked: list[bool] = []
-
-    async def receive() -> dict[str, Any]:
-        if not asked:
-            asked.append(True)
-            return {"type": "http.request", "body": b"", "more_body": False}
-        await first_event.wait()
-        await asyncio.sleep(0.3)  # the stream is waiting for the next change by now
-        left.set()
-        return {"type": "http.disconnect"}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-        if b"event: progress" in message.get("body", b""):
-            first_event.set()
-
-    scope = {
-        "type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"}, "http_version": "1.1",
-        "method": "GET", "scheme": "http", "path": f"/api/jobs/{job.job_id}/events",
-        "raw_path": f"/api/jobs/{job.job_id}/events".encode(), "query_string": b"after=0",
-        "root_path": "", "headers": [(b"host", b"testserver"), (COOKIE_HEADER, cookie)],
-        "client": ("127.0.0.1", 5000), "server": ("testserver", 80),
-    }  # fmt: skip
-    JobService.wait_for_change = counted  # type: ignore[method-assign]
+    JobService.detail = counted  # type: ignore[method-assign]
     try:
-        started = time.monotonic()
-        await asyncio.wait_for(site.web(scope, receive, send), timeout=5)
-        elapsed = time.monotonic() - started
+        (one,) = await open_streams(site, cookie, job.job_id, 1)
+        while asked < 3:  # noqa: ASYNC110 - polling now, between two sleeps
+            await asyncio.sleep(0.01)
+        await close_streams([one])  # a bound on a hang, not a measure of speed
+        after = asked
+        await asyncio.sleep(10 * site.app.settings.poll_seconds)
     finally:
-        JobService.wait_for_change = original  # type: ignore[method-assign]
-    assert left.is_set() and elapsed < 5  # well before the 10 s keep-alive
-    assert sent[0]["status"] == 200
-    assert len(waits) == 1  # the stream was waiting for the next change when the client left
-    # ... and was told to stop rather than left polling until its 10 s keep-alive.
-    deadline = time.monotonic() + 2
-    while polling and time.monotonic() < deadline:  # noqa: ASYNC110 - a thread's counter
-        await asyncio.sleep(0.05)
-    assert polling == 0
+        JobService.detail = original  # type: ignore[method-assign]
+    assert one.status == 200
+    assert asked == after  # nothing polls for a reader that has gone
+
+
+async def test_open_streams_hold_no_thread(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    """60 streams (more than the thread pool's 40) of one user waiting on a job that never
+    moves: another user's request still completes while they are open."""
+    from stereospot.web import events
+
+    monkeypatch.setattr(events, "MAX_STREAMS_PER_USER", 100, raising=False)
+    monkeypatch.setattr(events, "KEEPALIVE_SECONDS", 3600.0)  # a thread per wait: a hang
+    job = site.app.service.create_job("ann", "idle.mp4", {})
+    site.app.service.create_job("bob", "mine.mp4", {})
+    async with browser_as(site.web, "ann") as ann:
+        cookie = session_cookie(ann)
+    streams = await open_streams(site, cookie, job.job_id, 60)
+    try:
+        assert {s.status for s in streams} == {200}
+
+        async def bobs_list() -> Any:
+            async with browser_as(site.web, "bob") as bob:
+                return await bob.client.get("/api/jobs")
+
+        # The timeout only bounds a stall of the thread pool; speed is not measured.
+        response = await asyncio.wait_for(bobs_list(), timeout=30)
+        assert response.status_code == 200
+        assert [j["filename"] for j in response.json()["in_progress"]] == ["mine.mp4"]
+        assert not any(s.task.done() for s in streams)  # all still open meanwhile
+    finally:
+        await close_streams(streams)
+
+
+async def test_a_user_has_at_most_8_streams(site: Site) -> None:
+    ann_job = site.app.service.create_job("ann", "idle.mp4", {})
+    bob_job = site.app.service.create_job("bob", "idle.mp4", {})
+    async with browser_as(site.web, "ann") as ann, browser_as(site.web, "bob") as bob:
+        ann_cookie, bob_cookie = session_cookie(ann), session_cookie(bob)
+    streams = await open_streams(site, ann_cookie, ann_job.job_id, 8)
+    try:
+        assert {s.status for s in streams} == {200}
+        (ninth,) = await open_streams(site, ann_cookie, ann_job.job_id, 1)
+        await asyncio.wait_for(ninth.task, timeout=60)
+        assert ninth.status == 429
+        (bobs,) = await open_streams(site, bob_cookie, bob_job.job_id, 1)
+        streams.append(bobs)
+        assert bobs.status == 200  # the cap is per user
+        await close_streams([streams.pop(0)])
+        (again,) = await open_streams(site, ann_cookie, ann_job.job_id, 1)
+        streams.append(again)
+        assert again.status == 200  # a closed stream gives its slot back
+    finally:
+        await close_streams(streams)

@@ -1,6 +1,8 @@
 """`stereospot inference-server`: the SageMaker-compatible container contract
 (GET /ping, POST /invocations) around the in-process converter. Port 8080, as SageMaker
-expects."""
+expects; 127.0.0.1 unless --host says otherwise (a container passes --host 0.0.0.0).
+/invocations needs the bearer token derived from the signing key, unless
+STEREOSPOT_INFERENCE_BEHIND_SAGEMAKER=1 (see stereospot.inference.server)."""
 
 from __future__ import annotations
 
@@ -8,9 +10,10 @@ import argparse
 import sys
 from typing import Any
 
-from stereospot.bootstrap import make_backend
+from stereospot.bootstrap import make_backend, signing_key
 from stereospot.converters import choose
 from stereospot.errors import StereoSpotError
+from stereospot.inference import inference_token
 from stereospot.inference.inprocess import InProcessInference
 from stereospot.inference.server import create_app
 from stereospot.settings import Settings
@@ -20,7 +23,7 @@ def register(subparsers: Any) -> None:
     command: argparse.ArgumentParser = subparsers.add_parser(
         "inference-server", help="serve the inference container contract"
     )
-    command.add_argument("--host", default="0.0.0.0")  # noqa: S104 - a container's port
+    command.add_argument("--host", default="127.0.0.1")
     command.add_argument("--port", type=int, default=8080)
     command.set_defaults(handler=run)
 
@@ -30,13 +33,16 @@ def run(args: argparse.Namespace) -> int:
         settings = Settings.from_env()
         backend = make_backend(settings)
         inference = InProcessInference(backend.objects, choose(settings.converter))
+        token = (
+            None if settings.inference_behind_sagemaker else inference_token(signing_key(settings))
+        )
     except StereoSpotError as exc:
         print(f"stereospot inference-server: {exc}", file=sys.stderr)
         return 2
     import uvicorn
 
     try:
-        uvicorn.run(create_app(inference), host=args.host, port=args.port)
+        uvicorn.run(create_app(inference, token=token), host=args.host, port=args.port)
     finally:
         backend.close()
     return 0

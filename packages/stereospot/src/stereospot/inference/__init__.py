@@ -3,8 +3,16 @@ contract) and a SageMaker asynchronous endpoint."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Mapping
 from typing import Any
+
+
+def inference_token(signing_key: bytes) -> str:
+    """The bearer token of `POST /invocations`: derived from the signing key, so the web
+    processes, the workers and the container share it without another secret."""
+    return hmac.new(signing_key, b"inference", hashlib.sha256).hexdigest()
 
 
 def prepass_body(

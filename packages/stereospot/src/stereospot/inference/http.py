@@ -1,7 +1,8 @@
 """Inference over HTTP: a client of the container contract in inference/server.py.
 
-The call blocks for as long as the segment takes; the worker's heartbeat thread keeps the
-message hidden meanwhile."""
+The call blocks for as long as the segment takes, up to `timeout` seconds without an answer
+(STEREOSPOT_INFERENCE_TIMEOUT); the worker's heartbeat thread keeps the message hidden
+meanwhile."""
 
 from __future__ import annotations
 
@@ -19,11 +20,21 @@ class InferenceFailed(Exception):
 
 
 class HttpInference:
-    def __init__(self, base_url: str, transport: httpx.BaseTransport | None = None) -> None:
-        # No read timeout: a segment may take many minutes; connecting must be quick.
-        timeout = httpx.Timeout(None, connect=10.0)
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        transport: httpx.BaseTransport | None = None,
+        timeout: float = 3600.0,
+    ) -> None:
+        # A segment may take many minutes, but a hung endpoint must not hold the worker and
+        # its message for ever; connecting must be quick.
+        limits = httpx.Timeout(timeout, connect=min(10.0, timeout))
         self.client = httpx.Client(
-            base_url=base_url.rstrip("/"), timeout=timeout, transport=transport
+            base_url=base_url.rstrip("/"),
+            timeout=limits,
+            transport=transport,
+            headers={"Authorization": f"Bearer {token}"},
         )
 
     def ping(self) -> bool:
@@ -35,6 +46,9 @@ class HttpInference:
     def _invoke(self, body: dict[str, Any]) -> dict[str, Any]:
         try:
             response = self.client.post("/invocations", json=body)
+        except httpx.TimeoutException:
+            read = self.client.timeout.read
+            raise InferenceFailed(f"no answer from the inference endpoint in {read:.0f}s") from None
         except httpx.HTTPError as exc:
             raise InferenceFailed(f"inference endpoint unreachable: {exc}") from None
         if response.status_code != 200:

@@ -1,7 +1,13 @@
 """Inference in this process: fetch the segment, run the converter, store the result.
 
 Object URIs are resolved through the ObjectStore, so the same request works whether the
-segment lives in a folder (read in place) or in S3 (downloaded to a temporary folder)."""
+segment lives in a folder (read in place) or in S3 (downloaded to a temporary folder).
+
+Only the pipeline's own key shapes are accepted, since the container writes what it is
+told to: a convert reads `segments/<job>/<i>_<n>.mp4` and writes
+`jobs/<job>/segments/<i>.mp4` of the request's job; a pre-pass reads
+`input/<job>/source.<ext>` and writes nothing but `jobs/<job>/preview.png` of that job.
+Anything else is InvalidInput (400 from the server)."""
 
 from __future__ import annotations
 
@@ -12,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from stereospot.converters import Converter
+from stereospot.errors import InvalidInput
+from stereospot.jobs import keys
 from stereospot.logs import event
 from stereospot.ports import ObjectRef, ObjectStore, Progress, SegmentRequest
 
@@ -32,8 +40,29 @@ class InProcessInference:
         self.objects.get_file(ref, path)
         return path
 
-    def convert(self, request: SegmentRequest, progress: Progress) -> Mapping[str, Any]:
+    def _check_convert(self, request: SegmentRequest) -> ObjectRef:
+        source = self.objects.ref(request.input_uri)
+        segment = keys.parse_segment(source.key) if source.bucket == "input" else None
+        if segment is None or segment.job_id != request.job_id or segment.index != request.index:
+            raise InvalidInput("input_uri is not a segment of this job")
         output = self.objects.ref(request.output_uri)
+        expected = keys.output_segment_key(request.job_id, request.index)
+        if output.bucket != "output" or output.key != expected:
+            raise InvalidInput("output_uri is not this segment's output")
+        return output
+
+    def _check_prepass(self, source_uri: str, preview_uri: str | None) -> None:
+        source = self.objects.ref(source_uri)
+        parsed = keys.parse_source(source.key) if source.bucket == "input" else None
+        if parsed is None:
+            raise InvalidInput("input_uri is not a job's source")
+        if preview_uri:
+            preview = self.objects.ref(preview_uri)
+            if preview.bucket != "output" or preview.key != keys.preview_key(parsed.job_id):
+                raise InvalidInput("output_uri is not this job's preview")
+
+    def convert(self, request: SegmentRequest, progress: Progress) -> Mapping[str, Any]:
+        output = self._check_convert(request)
         with tempfile.TemporaryDirectory(prefix="stereospot-seg-") as tmp:
             folder = Path(tmp)
             src = self._fetch(request.input_uri, folder, "in.mp4")
@@ -45,6 +74,7 @@ class InProcessInference:
     def prepass(
         self, source_uri: str, params: Mapping[str, Any], preview_uri: str | None = None
     ) -> Mapping[str, Any] | None:
+        self._check_prepass(source_uri, preview_uri)
         with tempfile.TemporaryDirectory(prefix="stereospot-pre-") as tmp:
             folder = Path(tmp)
             suffix = source_uri.rsplit(".", 1)[-1]

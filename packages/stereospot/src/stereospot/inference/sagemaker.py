@@ -50,6 +50,7 @@ class SageMakerInference:
             objects,
             settings.sagemaker_endpoint,
             poll=settings.poll_seconds,
+            timeout=settings.inference_timeout,
         )
 
     def _read(self, uri: str | None) -> bytes | None:

@@ -10,13 +10,20 @@ with 400 (bad request) or 500 (the conversion failed).
 
 URIs are resolved through the container's own ObjectStore (s3:// on AWS, file:// for a
 shared folder), so the same image serves the HTTP client and the SageMaker async endpoint.
+Only the pipeline's own keys are accepted (see InProcessInference).
+
+`POST /invocations` needs `Authorization: Bearer <inference_token(signing key)>`; 401
+otherwise. Behind SageMaker (STEREOSPOT_INFERENCE_BEHIND_SAGEMAKER=1) the endpoint calls
+the container itself without that header, so the check is off there: such a container must
+only be reachable by SageMaker. `GET /ping` is always open.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import hmac
+from typing import Annotated, Any
 
-from fastapi import FastAPI, HTTPException
+from fastapi import FastAPI, Header, HTTPException
 from fastapi.concurrency import run_in_threadpool
 
 from stereospot.errors import InvalidInput, NotFound
@@ -58,7 +65,20 @@ def invoke(inference: Inference, body: Any) -> dict[str, Any]:
     return {"report": dict(inference.convert(request, lambda percent: None))}
 
 
-def create_app(inference: Inference) -> FastAPI:
+def authorised(authorization: str | None, token: str | None) -> bool:
+    """token None: no check (behind SageMaker only). An empty token never matches."""
+    if token is None:
+        return True
+    scheme, _, given = (authorization or "").partition(" ")
+    return (
+        bool(token)
+        and scheme.lower() == "bearer"
+        and hmac.compare_digest(given.strip().encode(), token.encode())
+    )
+
+
+def create_app(inference: Inference, *, token: str | None) -> FastAPI:
+    """token: the bearer token /invocations demands; None only behind SageMaker."""
     app = FastAPI(title="StereoSpot inference", docs_url=None, redoc_url=None)
 
     @app.get("/ping")
@@ -66,7 +86,11 @@ def create_app(inference: Inference) -> FastAPI:
         return {"status": "ok"}
 
     @app.post("/invocations")
-    async def invocations(body: dict[str, Any]) -> dict[str, Any]:
+    async def invocations(
+        body: dict[str, Any], authorization: Annotated[str | None, Header()] = None
+    ) -> dict[str, Any]:
+        if not authorised(authorization, token):
+            raise HTTPException(401, "missing or wrong bearer token")
         try:
             return await run_in_threadpool(invoke, inference, body)
         except (InvalidInput, NotFound) as exc:

@@ -26,8 +26,8 @@ from stereospot.jobs.views import (
     overall_progress,
 )
 from stereospot.ports import Backend, ObjectRef, UploadedPart
-from stereospot.workers.completions import trigger_if_complete
 from stereospot.workers.context import Context
+from stereospot.workers.reconciler import redrive_conversion
 
 S = JobStatus
 Media = Literal["final", "source", "preview", "depth"]
@@ -192,8 +192,8 @@ class JobService:
 
     # actions ---------------------------------------------------------------------------
     def retry(self, user: str, job_id: str) -> Job:
-        """Re-queue only what failed: the chunking, the segments without a completion, or
-        the reassembly."""
+        """Re-queue only what failed: the chunking, the segments without a completion (the
+        chunking again if one of their inputs is missing), or the reassembly."""
         job = self._owned(user, job_id)
         if job.status != S.FAILED:
             raise Conflict(f"only a failed job can be retried; this one is {job.status}")
@@ -219,13 +219,7 @@ class JobService:
             version=job.version,
         )
         self.backend.triggers.clear(job_id)
-        done = {c.index for c in self.backend.completions.of_job(job_id)}
-        total = job.segment_count or 0
-        missing = [i for i in range(total) if i not in done]
-        for index in missing:
-            self.ctx.send_segment_event(job_id, index, total)
-        if not missing:
-            trigger_if_complete(self.ctx, job)
+        redrive_conversion(self.ctx, job, force=False)
         return self._owned(user, job_id)
 
     def cancel(self, user: str, job_id: str) -> Job:

@@ -17,13 +17,13 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from stereospot.errors import SettingsError
+from stereospot.secretfile import read_or_create
 from stereospot.settings import Settings
 
 COOKIE = "stereospot_session"
@@ -47,16 +47,9 @@ def configured_users(settings: Settings) -> dict[str, str]:
     if settings.backend != "local":
         raise SettingsError("the web UI needs STEREOSPOT_USERS (name:token,...) on the aws backend")
     path = Path(settings.data_dir) / TOKEN_FILE
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_urlsafe(24))
-        except FileExistsError:
-            pass  # another process made it first
+    token = read_or_create(path, lambda: secrets.token_urlsafe(24))
     log.warning("no STEREOSPOT_USERS: log in as %r with the token in %s", LOCAL_USER, path)
-    return {LOCAL_USER: path.read_text().strip()}
+    return {LOCAL_USER: token}
 
 
 def _b64(data: bytes) -> str:
@@ -71,6 +64,8 @@ class Authenticator:
     def __init__(self, users: Mapping[str, str], key: bytes, session_seconds: int) -> None:
         if not users:
             raise SettingsError("the web UI needs at least one user (STEREOSPOT_USERS)")
+        if not all(users.values()):
+            raise SettingsError("every web UI user needs a token")
         self._users = dict(users)
         # Its own key, derived from the signing key: a session MAC is never a media link MAC.
         self._key = hmac.new(key, b"stereospot web session v1", hashlib.sha256).digest()
@@ -90,7 +85,7 @@ class Authenticator:
             hashlib.sha256(token.encode()).digest(),
             hashlib.sha256((expected or secrets.token_hex(16)).encode()).digest(),
         )
-        return name if ok and expected is not None else None
+        return name if ok and expected else None  # an empty token is no token
 
     def issue(self, user: str, now: float) -> str:
         body = {

@@ -7,7 +7,7 @@ through `Web.call` on the thread pool), the authenticator and the templates.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Annotated, Any, ParamSpec, TypeVar
 from urllib.parse import parse_qsl, urlsplit
@@ -32,6 +32,8 @@ class Web:
     auth: Authenticator
     templates: Jinja2Templates
     clock: Callable[[], float]
+    # Open progress streams by user (web.events); touched on the event loop only.
+    streams: dict[str, int] = field(default_factory=dict)
 
     async def call(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """A blocking service method, run on the thread pool."""

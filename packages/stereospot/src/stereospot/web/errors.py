@@ -41,6 +41,7 @@ TITLES = {
     409: "Not possible right now",
     413: "Too large",
     422: "That did not work",
+    429: "Too many at once",
     500: "Something went wrong",
     503: "Storage is unavailable",
 }

@@ -1,9 +1,10 @@
 """Live job progress as server-sent events.
 
-`JobService.wait_for_change` blocks (it polls the store), so each wait runs on a worker
-thread. Its sleep is an Event wait: when the client leaves, Starlette cancels the stream,
-the `finally` sets the event, and the thread's next sleep ends the wait at once, so no
-thread keeps polling for a reader that has gone.
+A stream polls asynchronously: a short `detail` call on the thread pool, then an
+`anyio.sleep` on the event loop, so an open stream holds no thread between polls (a
+thread per waiting stream would let one user with a few dozen streams starve every other
+route of the shared pool). When the client leaves, Starlette cancels the stream and the
+sleep ends with it. A user has at most MAX_STREAMS_PER_USER open at once; one more is 429.
 
 Events: `progress` (the job's detail as JSON) whenever its version grows, a comment as a
 keep-alive between, and `end` once the job is completed, failed, cancelled or deleted.
@@ -12,12 +13,14 @@ keep-alive between, and `end` once the job is completed, failed, cancelled or de
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import AsyncIterator, Callable
-from functools import partial
+import time
+from collections.abc import AsyncIterator
 
+import anyio
 import anyio.to_thread
+from fastapi import HTTPException
 from starlette.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from stereospot.errors import NotFound
 from stereospot.jobs.models import FINISHED
@@ -26,18 +29,7 @@ from stereospot.web.schemas import detail_json
 
 KEEPALIVE_SECONDS = 10.0
 RETRY_MS = 3000
-
-
-class _Gone(Exception):
-    """The client left: ends a wait that is still polling."""
-
-
-def _sleeper(stop: threading.Event) -> Callable[[float], None]:
-    def sleep(seconds: float) -> None:
-        if stop.wait(seconds):
-            raise _Gone
-
-    return sleep
+MAX_STREAMS_PER_USER = 8
 
 
 def _event(name: str, data: object) -> str:
@@ -45,38 +37,60 @@ def _event(name: str, data: object) -> str:
 
 
 async def _events(web: Web, user: str, job_id: str, after: int) -> AsyncIterator[str]:
-    stop = threading.Event()
+    poll = web.service.settings.poll_seconds
     version = after
+    yield f"retry: {RETRY_MS}\n\n"
     try:
-        yield f"retry: {RETRY_MS}\n\n"
-        try:
+        detail = await anyio.to_thread.run_sync(web.service.detail, user, job_id)
+        said = time.monotonic()
+        while True:
+            if detail.job.version > version:
+                version = detail.job.version
+                said = time.monotonic()
+                yield _event("progress", detail_json(detail))
+            if detail.job.status in FINISHED:
+                yield _event("end", {"status": str(detail.job.status)})
+                return
+            if time.monotonic() - said >= KEEPALIVE_SECONDS:
+                said = time.monotonic()
+                yield ": keep-alive\n\n"
+            await anyio.sleep(poll)
             detail = await anyio.to_thread.run_sync(web.service.detail, user, job_id)
-            while True:
-                if detail.job.version > version:
-                    version = detail.job.version
-                    yield _event("progress", detail_json(detail))
-                if detail.job.status in FINISHED:
-                    yield _event("end", {"status": str(detail.job.status)})
-                    return
-                wait = partial(
-                    web.service.wait_for_change, user, job_id, version,
-                    timeout=KEEPALIVE_SECONDS, sleep=_sleeper(stop),
-                )  # fmt: skip
-                detail = await anyio.to_thread.run_sync(wait, abandon_on_cancel=True)
-                if detail.job.version <= version:
-                    yield ": keep-alive\n\n"
-        except NotFound:
-            yield _event("end", {"deleted": True})
-    except _Gone:
-        return
-    finally:
-        stop.set()
+    except NotFound:
+        yield _event("end", {"deleted": True})
+
+
+class _CountedStream(StreamingResponse):
+    """Gives the user's stream slot back however the response ends (finished, the
+    client gone, cancelled before its first byte)."""
+
+    def __init__(self, web: Web, user: str, content: AsyncIterator[str]) -> None:
+        super().__init__(
+            content,
+            media_type="text/event-stream",
+            # no-transform and X-Accel-Buffering: proxies must pass each event on at once.
+            headers={"cache-control": "no-store, no-transform", "x-accel-buffering": "no"},
+        )
+        self._web, self._user = web, user
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            _release(self._web, self._user)
+
+
+def _release(web: Web, user: str) -> None:
+    left = web.streams.get(user, 0) - 1
+    if left > 0:
+        web.streams[user] = left
+    else:
+        web.streams.pop(user, None)
 
 
 def stream(web: Web, user: str, job_id: str, after: int) -> StreamingResponse:
-    return StreamingResponse(
-        _events(web, user, job_id, after),
-        media_type="text/event-stream",
-        # no-transform and X-Accel-Buffering: proxies must pass each event on at once.
-        headers={"cache-control": "no-store, no-transform", "x-accel-buffering": "no"},
-    )
+    # Counted on the event loop only, so no lock is needed.
+    if web.streams.get(user, 0) >= MAX_STREAMS_PER_USER:
+        raise HTTPException(429, f"at most {MAX_STREAMS_PER_USER} live progress streams at once")
+    web.streams[user] = web.streams.get(user, 0) + 1
+    return _CountedStream(web, user, _events(web, user, job_id, after))

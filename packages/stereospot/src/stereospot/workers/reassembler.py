@@ -19,6 +19,7 @@ from stereospot.logs import event
 from stereospot.media.join import join
 from stereospot.ports import Message, ObjectRef
 from stereospot.workers.context import Context, Skip, publish, work_folder
+from stereospot.workers.reasons import user_reason
 from stereospot.workers.runtime import Heartbeat
 
 log = logging.getLogger("stereospot.reassembler")
@@ -96,11 +97,12 @@ def reassembly_failed(ctx: Context, message: Message, error: Exception) -> None:
 
 
 def record_stage_error(ctx: Context, job_id: str, stage: str, error: Exception) -> None:
-    """Keep the last error of a stage on the job, for the reason it shows if it fails."""
+    """Keep the last error of a stage on the job, for the reason it shows if it fails: in
+    the user's words, without paths (the worker logged the raw text)."""
     job = ctx.backend.jobs.get(job_id)
     if job is None:
         return
-    errors = {**job.errors, stage: str(error)[:500]}
+    errors = {**job.errors, stage: user_reason(error)}
     # A Conflict means the job moved on; the next failure records again.
     with contextlib.suppress(Conflict):
         ctx.backend.jobs.update(

@@ -25,11 +25,19 @@ def redrive(ctx: Context, job: Job) -> str:
     if job.status == S.REASSEMBLING:
         ctx.send_reassembly(job.job_id)
         return "reassembly"
+    return redrive_conversion(ctx, job, force=True)
+
+
+def redrive_conversion(ctx: Context, job: Job, *, force: bool) -> str:
+    """A CONVERTING job: send an event for each segment without a completion, or, when one
+    of those segments has no input object (the chunker died after the segment count was
+    recorded), the source event again: the chunker fills in what is missing. Nothing
+    missing: the reassembly trigger (`force`: even if a marker says it was sent)."""
     total = job.segment_count or 0
     done = {c.index for c in ctx.backend.completions.of_job(job.job_id)}
     missing = [i for i in range(total) if i not in done]
     if not missing:
-        trigger_if_complete(ctx, job, force=True)
+        trigger_if_complete(ctx, job, force=force)
         return "reassembly"
     objects = ctx.backend.objects
     for index in missing:

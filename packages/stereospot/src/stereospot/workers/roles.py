@@ -76,6 +76,9 @@ def _worker(
         clock=ctx.clock,
         policy=ctx.policy,
         poll=ctx.settings.poll_seconds,
+        # A hung handler must not pin its message for ever: past this its heartbeat stops
+        # and the message comes back (the inference call itself gives up after one timeout).
+        max_handler_seconds=2 * ctx.settings.inference_timeout,
     )
 
 

@@ -5,7 +5,8 @@
   after the queue's max receive count).
 - While a handler runs, a heartbeat keeps the message hidden: a thread extends it every
   third of the visibility timeout, and progress callbacks extend it too (by the injected
-  clock, which is how tests exercise it without waiting).
+  clock, which is how tests exercise it without waiting). After `max_handler_seconds` it
+  stops, so a handler that hangs lets its message come back to another worker.
 - Drain mode processes until the queue is empty, then returns (deterministic tests).
 - A handler error is the message's problem; anything else (the queue itself failing
   repeatedly, a BaseException) ends the loop by raising, so the process exits non-zero and
@@ -31,10 +32,19 @@ Clock = Callable[[], float]
 
 
 class Heartbeat:
-    def __init__(self, queue: Queue, receipt: str, visibility: float, clock: Clock) -> None:
+    def __init__(
+        self,
+        queue: Queue,
+        receipt: str,
+        visibility: float,
+        clock: Clock,
+        max_seconds: float | None = None,
+    ) -> None:
         self.queue, self.receipt, self.visibility, self.clock = queue, receipt, visibility, clock
         self.interval = visibility / 3
-        self._last = clock()
+        self._last = self._started = clock()
+        self._until = None if max_seconds is None else self._started + max_seconds
+        self.expired = False
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="heartbeat", daemon=True)
 
@@ -45,6 +55,17 @@ class Heartbeat:
 
     def _extend(self) -> None:
         self._last = self.clock()
+        if self._until is not None and self._last >= self._until:
+            if not self.expired:
+                self.expired = True
+                event(
+                    log,
+                    "handler ran too long; its message is no longer extended",
+                    level=logging.WARNING,
+                    queue=self.queue.name,
+                    seconds=round(self._last - self._started),
+                )
+            return
         try:
             self.queue.extend(self.receipt, self.visibility)
         except StoreError as exc:  # the next beat tries again; the loop must not die here
@@ -84,6 +105,7 @@ class Worker:
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     poll: float = 1.0
     max_queue_errors: int = 5
+    max_handler_seconds: float | None = None
 
     def process(self, message: Message) -> None:
         started = time.monotonic()
@@ -93,7 +115,9 @@ class Worker:
             "receives": message.receive_count,
         }
         try:
-            with Heartbeat(self.queue, message.receipt, self.visibility, self.clock) as heartbeat:
+            with Heartbeat(
+                self.queue, message.receipt, self.visibility, self.clock, self.max_handler_seconds
+            ) as heartbeat:
                 self.handle(message, heartbeat)
         except Exception as exc:
             delay = self.policy.delay(message.receive_count)

@@ -14,6 +14,7 @@ from stereospot.jobs.models import SegmentState, SegmentStatus
 from stereospot.logs import event
 from stereospot.ports import Message, ObjectRef, SegmentRequest
 from stereospot.workers.context import Context, Skip
+from stereospot.workers.reasons import user_reason
 from stereospot.workers.runtime import Heartbeat
 
 log = logging.getLogger("stereospot.video")
@@ -78,5 +79,5 @@ def segment_failed(ctx: Context, message: Message, error: Exception) -> None:
     for created in events.parse(message.body):
         segment = keys.parse_segment(created.key)
         if segment is not None and ctx.backend.jobs.get(segment.job_id) is not None:
-            state = SegmentState(segment.index, SegmentStatus.FAILED, 0, str(error)[:500])
+            state = SegmentState(segment.index, SegmentStatus.FAILED, 0, user_reason(error))
             ctx.backend.jobs.set_segment(segment.job_id, state, ctx.clock())
