@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +36,10 @@ async def test_the_stream_yields_progress_then_ends(site: Site, clip: Path) -> N
     worker = threading.Timer(0.3, site.app.drain)
     async with browser_as(site.web, "ann") as ann:
         worker.start()
-        started = time.monotonic()
+        # The stream must end by itself once the job finishes; a stream that never ends
+        # would hang here until the client's timeout fails the test.
         response = await ann.client.get(f"/api/jobs/{job.job_id}/events", params={"after": 0})
         worker.join()
-    assert time.monotonic() - started < 30
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/event-stream")
     assert response.text.startswith("retry: 3000\n\n")
