@@ -36,9 +36,11 @@ async def test_the_stream_yields_progress_then_ends(site: Site, clip: Path) -> N
     worker = threading.Timer(0.3, site.app.drain)
     async with browser_as(site.web, "ann") as ann:
         worker.start()
-        # The stream must end by itself once the job finishes; a stream that never ends
-        # would hang here until the client's timeout fails the test.
-        response = await ann.client.get(f"/api/jobs/{job.job_id}/events", params={"after": 0})
+        # The stream must end by itself once the job finishes; the bound only turns a
+        # stream that never ends into a failure instead of a hung suite.
+        response = await asyncio.wait_for(
+            ann.client.get(f"/api/jobs/{job.job_id}/events", params={"after": 0}), 120
+        )
         worker.join()
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/event-stream")
