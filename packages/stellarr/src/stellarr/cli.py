@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import errno
-import ipaddress
 import json
 import logging.config
 import os
@@ -18,6 +17,7 @@ import sys
 from collections.abc import Sequence
 
 from stellarr.bootstrap import Deployment, configure
+from stellarr.domain.client_ip import is_loopback
 from stellarr.settings import SettingsError
 
 EXIT_CONFIG = 2
@@ -55,15 +55,6 @@ def _port(raw: str) -> int:
     return port
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 async def _open_store(deployment: Deployment) -> None:
     """Open (and migrate) the store once before serving, so that a lost or unwritable
     database is a clear refusal instead of a traceback from the server's start-up."""
@@ -82,7 +73,7 @@ async def _open_store(deployment: Deployment) -> None:
 
 def _warnings(deployment: Deployment, host: str) -> list[str]:
     lines = list(deployment.notices)
-    if not _is_loopback(host) and deployment.config.app_secret_arn is None:
+    if not is_loopback(host) and deployment.config.app_secret_arn is None:
         settings = asyncio.run(deployment.settings.get())
         if not settings.login_origins():
             lines.append(

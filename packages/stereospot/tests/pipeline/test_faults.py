@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from stereospot.bootstrap import App
 from stereospot.converters import Progress
 from stereospot.jobs.models import JobStatus
 from stereospot.ports import ObjectRef
@@ -30,6 +31,15 @@ def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def status(app: object, job_id: str) -> JobStatus:
     return app.service.detail("ann", job_id).job.status  # type: ignore[attr-defined]
+
+
+def drain_until_dead_lettered(app: App, harness: Harness) -> None:
+    """Run the workers through every redelivery a failing message gets, until it lands in
+    its dead-letter queue (the fake clock moves past each visibility timeout)."""
+    for _ in range(harness.settings.max_receives + 1):
+        app.drain()
+        harness.advance(app.ctx.policy.ceiling + 1)
+    app.drain()
 
 
 @pytest.mark.parametrize("harness", ["local"], indirect=True)
@@ -164,10 +174,7 @@ def test_poison_segment_fails_the_job_and_retry_recovers(harness: Harness, clip:
 
     app = make_app(harness, converter=Scripted(poison))
     job = submit(app, clip)
-    for _ in range(harness.settings.max_receives + 1):
-        app.drain()
-        harness.advance(app.ctx.policy.ceiling + 1)
-    app.drain()
+    drain_until_dead_lettered(app, harness)
     detail = app.service.detail("ann", job.job_id)
     assert detail.job.status == JobStatus.FAILED
     assert detail.job.error == "segment 2: decoder choked on frame 7"
@@ -206,10 +213,7 @@ def test_a_non_video_fails_with_a_reason_and_no_server_path(
     fake.write_bytes(b"this is a shopping list, not a film\n" * 50)
     app = make_app(harness)
     job = submit(app, fake)
-    for _ in range(harness.settings.max_receives + 1):
-        app.drain()
-        harness.advance(app.ctx.policy.ceiling + 1)
-    app.drain()
+    drain_until_dead_lettered(app, harness)
     detail = app.service.detail("ann", job.job_id)
     assert detail.job.status == JobStatus.FAILED
     assert detail.job.error == "chunking: the file is not a readable video"
@@ -237,10 +241,7 @@ def test_retry_cuts_again_when_a_segment_input_is_missing(harness: Harness, clip
     assert status(app, job.job_id) == JobStatus.CONVERTING
     lost = f"segments/{job.job_id}/1_3.mp4"
     assert app.backend.objects.delete_prefix("input", lost) == 1  # as if never written
-    for _ in range(harness.settings.max_receives + 1):
-        app.drain()
-        harness.advance(app.ctx.policy.ceiling + 1)
-    app.drain()
+    drain_until_dead_lettered(app, harness)
     assert status(app, job.job_id) == JobStatus.FAILED
     app.service.retry("ann", job.job_id)
     app.drain()

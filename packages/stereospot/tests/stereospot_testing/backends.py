@@ -64,14 +64,17 @@ def moto_endpoint() -> Iterator[str]:
         server.stop()
 
 
+# Both backends run the same small, fast pipeline in tests.
+TEST_PIPELINE: dict[str, Any] = {
+    "segment_seconds": 2.0,
+    "visibility_timeout": 30.0,
+    "converter": "passthrough",
+    "poll_seconds": 0.05,
+}
+
+
 def local_settings(folder: Path, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "data_dir": folder,
-        "segment_seconds": 2.0,
-        "visibility_timeout": 30.0,
-        "converter": "passthrough",
-        "poll_seconds": 0.05,
-    }
+    values: dict[str, Any] = {"data_dir": folder, **TEST_PIPELINE}
     values.update(overrides)
     return Settings.from_env({}, **values)
 
@@ -85,10 +88,7 @@ def aws_settings(endpoint: str, **overrides: Any) -> Settings:
         "input_bucket": f"{prefix}-in",
         "output_bucket": f"{prefix}-out",
         "signing_key": SIGNING_KEY,
-        "segment_seconds": 2.0,
-        "visibility_timeout": 30.0,
-        "converter": "passthrough",
-        "poll_seconds": 0.05,
+        **TEST_PIPELINE,
     }
     values.update(overrides)
     return Settings.from_env({}, **values)

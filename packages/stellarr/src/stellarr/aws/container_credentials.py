@@ -11,7 +11,6 @@ expire.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -22,6 +21,7 @@ import httpx
 
 from stellarr.aws.credentials import Credentials
 from stellarr.aws.errors import AwsConfigError, AwsError
+from stellarr.domain.client_ip import is_loopback
 
 ECS_HOST = "http://169.254.170.2"
 # Fetch anew this long before the expiry the endpoint announced.
@@ -112,18 +112,9 @@ def _check_full_uri(url: str) -> None:
     host = parts.hostname or ""
     if parts.scheme == "https" and host:
         return
-    if parts.scheme == "http" and (host in _PLAIN_HTTP_HOSTS or _is_loopback(host)):
+    if parts.scheme == "http" and (host in _PLAIN_HTTP_HOSTS or is_loopback(host)):
         return
     raise AwsConfigError(
         "AWS_CONTAINER_CREDENTIALS_FULL_URI must be https, or http to a loopback or the "
         "ECS/EKS credentials address"
     )
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

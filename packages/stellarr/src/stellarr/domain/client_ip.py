@@ -60,3 +60,13 @@ def client_ip(peer: str | None, forwarded_for: str | None, proxies: Sequence[Net
             return address
         last_trusted = address
     return last_trusted
+
+
+def is_loopback(host: str) -> bool:
+    """`localhost` or a loopback address; a name that is not an address is not loopback."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

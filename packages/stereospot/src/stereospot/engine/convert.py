@@ -24,10 +24,9 @@ import numpy as np
 from stereospot.engine import formats
 from stereospot.engine.comfort import ComfortMeter
 from stereospot.engine.depth.factory import make_estimator
-from stereospot.engine.dibr import render_pair
+from stereospot.engine.dibr import render_with
 from stereospot.engine.normalise import Normaliser, job_normalisation, robust_range
 from stereospot.engine.params import EngineParams
-from stereospot.engine.resize import resize_bilinear
 from stereospot.engine.stages import END, Stages, Stopped
 from stereospot.engine.video import Decoded, VideoReader, VideoWriter
 
@@ -119,15 +118,7 @@ def convert_file(
     def render() -> None:
         for d, norm in stages.items(depths):
             start = time.perf_counter()
-            image = d.images[0]
-            full = resize_bilinear(norm, image.shape[0], image.shape[1])
-            left, right = render_pair(
-                image,
-                full,
-                convergence=p.convergence,
-                divergence=p.divergence,
-                edge_dilation=p.edge_dilation,
-            )
+            _, left, right = render_with(p, d.images[0], norm)
             frame = formats.pack(p.format, left, right)
             stages.add_time("render", time.perf_counter() - start)
             stages.put(rendered, (d, frame))

@@ -14,9 +14,12 @@ was hidden behind a foreground edge is background.
 from __future__ import annotations
 
 import functools
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
+
+from stereospot.engine.resize import resize_bilinear
 
 Image = NDArray[np.uint8]
 Depth = NDArray[np.float32]
@@ -144,3 +147,28 @@ def render_pair(
     left = render_eye(image, shift, z)
     right = render_eye(image, -shift, z)
     return left, right
+
+
+class StereoParams(Protocol):
+    @property
+    def convergence(self) -> float: ...
+
+    @property
+    def divergence(self) -> float: ...
+
+    @property
+    def edge_dilation(self) -> int: ...
+
+
+def render_with(p: StereoParams, image: Image, depth: Depth) -> tuple[Depth, Image, Image]:
+    """Depth at the model's size brought up to the image's, then both eyes: what the
+    engine and the preview stills do to every frame. Returns the full-size depth too."""
+    full = resize_bilinear(depth, image.shape[0], image.shape[1])
+    left, right = render_pair(
+        image,
+        full,
+        convergence=p.convergence,
+        divergence=p.divergence,
+        edge_dilation=p.edge_dilation,
+    )
+    return full, left, right

@@ -13,10 +13,9 @@ from numpy.typing import NDArray
 
 from stereospot.engine import formats
 from stereospot.engine.depth.factory import make_estimator
-from stereospot.engine.dibr import render_pair
+from stereospot.engine.dibr import render_with
 from stereospot.engine.normalise import Normaliser
 from stereospot.engine.params import EngineParams
-from stereospot.engine.resize import resize_bilinear
 from stereospot.engine.video import VideoReader
 
 
@@ -62,14 +61,7 @@ def write_preview(
         reader.close()
     raw = estimator.estimate(small[None])[0]
     depth = Normaliser.from_job(p.normalisation, estimator.name)(raw)
-    full = resize_bilinear(depth, image.shape[0], image.shape[1])
-    left, right = render_pair(
-        image,
-        full,
-        convergence=p.convergence,
-        divergence=p.divergence,
-        edge_dilation=p.edge_dilation,
-    )
+    full, left, right = render_with(p, image, depth)
     depth_png.parent.mkdir(parents=True, exist_ok=True)
     stereo_png.parent.mkdir(parents=True, exist_ok=True)
     write_png(depth_png, np.clip(full * 255 + 0.5, 0, 255).astype(np.uint8))

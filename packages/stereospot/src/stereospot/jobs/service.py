@@ -198,26 +198,19 @@ class JobService:
         if job.status != S.FAILED:
             raise Conflict(f"only a failed job can be retried; this one is {job.status}")
         now = self.clock()
-        clear: dict[str, Any] = {"error": None, "errors": {}}
-        if job.segment_count is None:
-            job = self.backend.jobs.update(
-                job_id,
-                when={S.FAILED},
-                status=S.QUEUED,
-                now=now,
-                changes=clear,
-                version=job.version,
-            )
-            self.ctx.send_source_event(job)
-            return job
+        # Failed before it was cut into segments: start over from the source.
+        chunked = job.segment_count is not None
         job = self.backend.jobs.update(
             job_id,
             when={S.FAILED},
-            status=S.CONVERTING,
+            status=S.CONVERTING if chunked else S.QUEUED,
             now=now,
-            changes=clear,
+            changes={"error": None, "errors": {}},
             version=job.version,
         )
+        if not chunked:
+            self.ctx.send_source_event(job)
+            return job
         self.backend.triggers.clear(job_id)
         redrive_conversion(self.ctx, job, force=False)
         return self._owned(user, job_id)
