@@ -40,17 +40,30 @@ from typing import Literal
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 STELLARR_SOURCE = REPO_ROOT / "packages" / "stellarr" / "src" / "stellarr"
-# Direct dependencies of `stellarr` that only `stellarr serve` uses.
-SERVER_ONLY = ("uvicorn", "httptools", "uvloop")
+# What never runs on Lambda: the server of `stellarr serve`, plexapi (`stellarr plex-sync`
+# runs next to Plex, not in AWS) and click (only apprise's own command line imports it).
+SERVER_ONLY = ("uvicorn", "httptools", "uvloop", "plexapi", "click")
 # Big native code that only some features need goes in a layer, when the function needs it
 # at all. Packages every request imports (pydantic-core) stay in the function: a layer
 # would have to match the function's pins exactly and saves nothing at start-up.
 LAYER_CANDIDATES = frozenset({"cryptography"})
 FORBIDDEN = frozenset({"boto3", "botocore", "s3transfer"})
+# Pure Python, and on PyPI only as a source distribution (pywebpush's encryption).
+PURE_SOURCE_ONLY = frozenset({"http-ece"})
+WINDOWS_ONLY = "sys_platform == 'win32'"
 # The web UI is served from elsewhere; the function answers the API, the feeds and the API
 # docs page, whose assets (Swagger UI, its start-up script, the icon) it keeps.
 EXCLUDED_FROM_FUNCTION = ("__pycache__",)
-UI_ONLY = ("index.html", "app.js", "crypto.js", "style.css", "favicon.ico")
+UI_ONLY = (
+    "index.html",
+    "app.js",
+    "crypto.js",
+    "push.js",
+    "sw.js",
+    "manifest.webmanifest",
+    "style.css",
+    "favicon.ico",
+)
 UNUSED_SUBPACKAGES = ("pydantic/v1",)
 # What a dist-info keeps: METADATA (headers only) for importlib.metadata.version(), entry
 # points (opentelemetry finds its context implementation through them), licences, SBOMs.
@@ -110,7 +123,9 @@ def _export(prune: Iterable[str]) -> tuple[str, ...]:
     out = subprocess.run(  # noqa: S603 (fixed argv; names come from this file)
         command, cwd=REPO_ROOT, capture_output=True, text=True, check=True
     ).stdout
-    return tuple(line.strip() for line in out.splitlines() if line.strip() and line[0] != "#")
+    lines = (line.strip() for line in out.splitlines())
+    # Lambda is Linux: a requirement only Windows gets (apprise's tzdata) is not shipped.
+    return tuple(line for line in lines if line and line[0] != "#" and WINDOWS_ONLY not in line)
 
 
 def requirements(layer_candidates: frozenset[str] = LAYER_CANDIDATES) -> Requirements:
@@ -133,7 +148,11 @@ def install(folder: Path, lines: Iterable[str], target: Target) -> None:
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as spec:
         spec.write("\n".join(lines) + "\n")
     command = [*_uv(), "pip", "install", "--quiet", "--no-deps", "--target", str(folder)]
-    command += ["--python-version", target.python_version, "--only-binary", ":all:"]
+    command += ["--python-version", target.python_version]
+    # Wheels only, so nothing native is built for the wrong machine; the few pure-Python
+    # projects published as source alone are the exception (they build to py3-none-any).
+    for name in sorted({_name(line) for line in lines} - PURE_SOURCE_ONLY):
+        command += ["--only-binary", name]
     if target.platform:
         command += ["--python-platform", target.platform]
     try:

@@ -9,8 +9,18 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from stellarr import __version__
-from stellarr.api import auth, feeds, health, media_requests, search, trending
-from stellarr.api.body_limit import BodyLimitMiddleware
+from stellarr.api import (
+    auth,
+    feeds,
+    health,
+    media_requests,
+    push,
+    search,
+    sync,
+    trending,
+    webhooks,
+)
+from stellarr.api.body_limit import ROUTE_LIMITS, BodyLimitMiddleware
 from stellarr.api.errors import install_error_handlers
 from stellarr.api.web import install_web
 from stellarr.logs import install_scrubbing
@@ -44,10 +54,10 @@ def create_app(
     )
     app.state.services = services
     install_error_handlers(app)
-    for module in (health, auth, search, media_requests, feeds, trending):
+    for module in (health, auth, search, media_requests, feeds, trending, webhooks, sync, push):
         app.include_router(module.router)
     # Added first, so it sits inside the web layer's middleware: a 413 still carries the
     # security headers.
-    app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(BodyLimitMiddleware, routes=ROUTE_LIMITS)
     install_web(app, static_dir)
     return app

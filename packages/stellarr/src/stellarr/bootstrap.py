@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
     from stellarr.clients.tmdb import TMDBClient
+    from stellarr.clients.webpush import WebPushClient
     from stellarr.services.trending import Destination, Summary
     from stellarr.store.ports import Stores
 
@@ -119,14 +120,18 @@ def build_app(
     *,
     stores: Stores | None = None,
     tmdb: TMDBClient | None = None,
+    webpush: WebPushClient | None = None,
     environ: Mapping[str, str] | None = None,
     schedule_trending: bool = False,
+    detach_background: bool = False,
 ) -> FastAPI:
     from stellarr.app import create_app
     from stellarr.services.container import Services
 
     stores = stores or build_stores(config, os.environ if environ is None else environ)
-    services = Services(config, settings, stores, tmdb)
+    services = Services(
+        config, settings, stores, tmdb, webpush, detach_background=detach_background
+    )
     return create_app(
         services, config.static_dir or PACKAGED_UI, schedule_trending=schedule_trending
     )

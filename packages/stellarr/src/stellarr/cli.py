@@ -18,6 +18,8 @@ from collections.abc import Sequence
 
 from stellarr.bootstrap import Deployment, configure
 from stellarr.domain.client_ip import is_loopback
+from stellarr.plex_sync import add_arguments as add_plex_sync_arguments
+from stellarr.plex_sync import run as run_plex_sync
 from stellarr.settings import SettingsError
 
 EXIT_CONFIG = 2
@@ -108,6 +110,8 @@ def serve(args: argparse.Namespace) -> int:
         # serve; without TMDB there is nothing to fetch (the start-up notice says so once).
         schedule_trending=deployment.config.trending_s3_bucket is None
         and asyncio.run(deployment.settings.get()).tmdb_configured,
+        # A server keeps running after it answers, so notifications need not hold it up.
+        detach_background=True,
     )
     uvicorn.run(
         app,
@@ -159,6 +163,20 @@ def start_afresh(args: argparse.Namespace) -> int:
     return 0
 
 
+def gen_vapid(args: argparse.Namespace) -> int:
+    """Print a fresh VAPID key pair: the private key to set, the public one for reference
+    (browsers get it from /api/push/vapid-public-key)."""
+    from stellarr.clients.vapid import VapidKey
+
+    key = VapidKey.generate()
+    if args.json:
+        print(json.dumps({"VAPID_PRIVATE_KEY": key.private_b64, "public_key": key.public_b64}))
+    else:
+        print(f"VAPID_PRIVATE_KEY={key.private_b64}")
+        print(f"# public key (served to browsers): {key.public_b64}")
+    return 0
+
+
 def configure_environment() -> dict[str, str]:
     from stellarr.environment import merged_environment
 
@@ -181,6 +199,14 @@ def parser() -> argparse.ArgumentParser:
         "start-afresh", help="after losing the database: let serve start with an empty one"
     )
     afresh.set_defaults(handler=start_afresh)
+    vapid = commands.add_parser("gen-vapid", help="print a new VAPID key pair for web push")
+    vapid.add_argument("--json", action="store_true", help="as JSON, for a Secrets Manager secret")
+    vapid.set_defaults(handler=gen_vapid)
+    plex_sync = commands.add_parser(
+        "plex-sync", help="make Stellarr's library what Plex holds (see docs/library-sync.md)"
+    )
+    add_plex_sync_arguments(plex_sync)
+    plex_sync.set_defaults(handler=run_plex_sync)
     return root
 
 

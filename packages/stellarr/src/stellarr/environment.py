@@ -16,6 +16,7 @@ from stellarr.settings import SettingsError
 
 SECRET_KEY_FILE = "app_secret_key"  # noqa: S105 (a file name)
 PASSWORD_FILE = "preshared_password"  # noqa: S105 (a file name)
+VAPID_KEY_FILE = "vapid_private_key"
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -58,8 +59,9 @@ class LocalSecrets:
 
 
 def local_secrets(data_dir: Path, env: Mapping[str, str]) -> LocalSecrets:
-    """APP_SECRET_KEY and PRESHARED_PASSWORD for a self-hosted instance: the environment's,
-    else the ones kept in the data folder (mode 0600), generated there on first run."""
+    """APP_SECRET_KEY, PRESHARED_PASSWORD and VAPID_PRIVATE_KEY for a self-hosted instance:
+    the environment's, else the ones kept in the data folder (mode 0600), generated there on
+    first run."""
     values: dict[str, str] = {}
     password_file: Path | None = None
     generated = False
@@ -72,7 +74,15 @@ def local_secrets(data_dir: Path, env: Mapping[str, str]) -> LocalSecrets:
         values["PRESHARED_PASSWORD"], generated = _persisted(
             password_file, lambda: secrets.token_urlsafe(12)
         )
+    if not env.get("VAPID_PRIVATE_KEY"):
+        values["VAPID_PRIVATE_KEY"], _ = _persisted(data_dir / VAPID_KEY_FILE, _new_vapid_key)
     return LocalSecrets(values, password_file, generated)
+
+
+def _new_vapid_key() -> str:
+    from stellarr.clients.vapid import VapidKey
+
+    return VapidKey.generate().private_b64
 
 
 def _persisted(path: Path, make: Callable[[], str]) -> tuple[str, bool]:

@@ -20,9 +20,16 @@ from typing import Any, Protocol, Self, TypeVar
 from urllib.parse import urlsplit
 
 from stellarr.aws.credentials import AWS_VARIABLES
+from stellarr.domain.push_endpoint import (
+    DEFAULT_HOST_PATTERNS,
+    HostPattern,
+    parse_host_patterns,
+)
 
 WEAK_SECRETS = frozenset({"change-me-in-production", "changeme", "change-me", "secret", "password"})
 MIN_SECRET_KEY_LENGTH = 32
+MIN_URL_TOKEN_LENGTH = 16
+URL_TOKEN = re.compile(r"[A-Za-z0-9._~-]+")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # Two letters only: the web UI picks a trending file by the browser's language subtag, and
 # each name becomes part of a file name and a URL.
@@ -136,6 +143,46 @@ def _base_url(raw: str) -> str:
     return raw.strip().rstrip("/")
 
 
+# Push and notifications --------------------------------------------------------------
+_MAILTO = re.compile(r"mailto:[^@\s]+@([^@\s]+\.[^@\s]+)", re.IGNORECASE)
+# Apprise's own rule: a delimiter run ends a URL only where another `schema://` follows,
+# so commas inside one URL's query (`?to=a@x,b@x`) stay in it.
+_NOTIFY_SPLIT = re.compile(r"[\s,;]+(?=[A-Za-z0-9+]{1,32}://)")
+_NOTIFY_URL = re.compile(r"[A-Za-z0-9+]{1,32}://\S+")
+
+
+def _vapid_key(raw: str) -> str:
+    from stellarr.clients.vapid import parse_private_key
+
+    return parse_private_key(raw)
+
+
+def _vapid_subject(raw: str) -> str:
+    value = raw.strip()
+    mail = _MAILTO.fullmatch(value)
+    parts = urlsplit(value)
+    host = mail.group(1) if mail else parts.hostname if parts.scheme == "https" else None
+    if not host:
+        raise ValueError(
+            "must be a mailto: address or an https: URL of the person running Stellarr, "
+            "like mailto:admin@example.com"
+        )
+    if host.lower() == "localhost":
+        raise ValueError("must name a real contact: push services refuse localhost")
+    return value
+
+
+def _notify_urls(raw: str) -> tuple[str, ...]:
+    urls = tuple(
+        url for url in (part.strip(" ,;") for part in _NOTIFY_SPLIT.split(raw.strip())) if url
+    )
+    for number, url in enumerate(urls, 1):
+        if not _NOTIFY_URL.fullmatch(url):
+            # The position only: the value may hold a token.
+            raise ValueError(f"entry {number} is not an Apprise URL (like ntfy://ntfy.sh/my-topic)")
+    return urls
+
+
 def parse_fields(cls: type[T], env: Mapping[str, str]) -> T:
     values: dict[str, Any] = {}
     for spec in fields(cls):  # type: ignore[arg-type]
@@ -148,6 +195,24 @@ def parse_fields(cls: type[T], env: Mapping[str, str]) -> T:
         except ValueError as exc:
             raise SettingsError(f"{variable} {exc}") from None
     return cls(**values)
+
+
+def _check_url_token(token: str | None) -> None:
+    """PLEX_WEBHOOK_TOKEN can empty the library (`/sync/library?clear=true`), and it is
+    pasted into a URL, where `+`, `&` or `#` would silently change it."""
+    if token is None:
+        return
+    if token.lower() in WEAK_SECRETS or len(token) < MIN_URL_TOKEN_LENGTH:
+        raise SettingsError(
+            f"PLEX_WEBHOOK_TOKEN is too weak: use at least {MIN_URL_TOKEN_LENGTH} random "
+            "characters (for example "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
+        )
+    if not URL_TOKEN.fullmatch(token):
+        raise SettingsError(
+            "PLEX_WEBHOOK_TOKEN may only hold letters, digits, '-', '_', '.' and '~' "
+            "(it travels in a URL); `secrets.token_urlsafe(32)` makes one"
+        )
 
 
 @dataclass(frozen=True)
@@ -195,11 +260,22 @@ class Settings:
     feed_token: str | None = secret("FEED_TOKEN")
     plex_webhook_token: str | None = secret("PLEX_WEBHOOK_TOKEN")
     plex_server_name: str | None = setting("PLEX_SERVER_NAME")
+    plex_server_uuid: str | None = setting("PLEX_SERVER_UUID")
     public_url: str | None = setting("PUBLIC_URL", None, _public_url)
     allowed_origins: tuple[str, ...] = setting("ALLOWED_ORIGINS", (), _origins)
     trusted_proxies: tuple[Network, ...] = setting("TRUSTED_PROXIES", (), _networks)
     rate_limit_max_attempts: int = setting("RATE_LIMIT_MAX_ATTEMPTS", 5, _whole_number(1))
     rate_limit_window_seconds: int = setting("RATE_LIMIT_WINDOW_SECONDS", 900, _whole_number(1))
+    vapid_private_key: str | None = field(
+        default=None, repr=False, metadata={"variable": "VAPID_PRIVATE_KEY", "parse": _vapid_key}
+    )
+    vapid_subject: str | None = setting("VAPID_SUBJECT", None, _vapid_subject)
+    push_allowed_hosts: tuple[HostPattern, ...] = setting(
+        "PUSH_ALLOWED_HOSTS", DEFAULT_HOST_PATTERNS, parse_host_patterns
+    )
+    notify_urls: tuple[str, ...] = field(
+        default=(), repr=False, metadata={"variable": "NOTIFY_URLS", "parse": _notify_urls}
+    )
 
     def __post_init__(self) -> None:
         key = self.app_secret_key
@@ -221,6 +297,7 @@ class Settings:
                 raise SettingsError(f"{name} is a known placeholder ({value!r}); choose another.")
         if self.admin_password == self.preshared_password:
             raise SettingsError("ADMIN_PASSWORD must differ from PRESHARED_PASSWORD")
+        _check_url_token(self.plex_webhook_token)
 
     @classmethod
     def from_mapping(cls, env: Mapping[str, str]) -> Self:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from stellarr.store.ports import ExpiringKeys, MediaStore, Stores
+from stellarr.store.ports import ExpiringKeys, MediaStore, PushSubscriptions, Stores
 from stellarr_testing.stores import STORE_PARAMS, StoreMaker
 
 
@@ -30,3 +30,8 @@ def store(stores: Stores) -> MediaStore:
 @pytest.fixture
 def keys(stores: Stores) -> ExpiringKeys:
     return stores.keys
+
+
+@pytest.fixture
+def push(stores: Stores) -> PushSubscriptions:
+    return stores.push

@@ -73,9 +73,20 @@ async def test_concurrent_adds_are_all_counted(keys: ExpiringKeys) -> None:
 
 
 @pytest.mark.parametrize(
-    "key", ["movie", "tv#1", "META#x", "LIBRARY#movie#G1", "lower#x", "RATELIMIT#", "#x"]
+    "key",
+    [
+        "movie",
+        "tv#1",
+        "META#x",
+        "LIBRARY#movie#G1",
+        "PUSH#alice",
+        "PUSHENDPOINT#ab12",
+        "lower#x",
+        "RATELIMIT#",
+        "#x",
+    ],
 )
-async def test_keys_must_be_namespaced_outside_the_media_partitions(
+async def test_keys_must_be_namespaced_outside_the_store_partitions(
     keys: ExpiringKeys, key: str
 ) -> None:
     with pytest.raises(ValueError):

@@ -111,6 +111,18 @@ async def test_library_replace_swaps_whole_sets_per_type(store: Store) -> None:
     assert await store.library_ids(MediaType.TV) == []
 
 
+async def test_a_replace_that_changes_a_few_titles_keeps_the_rest(store: Store) -> None:
+    await store.replace_library(MediaType.MOVIE, range(1, 101))
+    before = await store.revision()
+    await store.replace_library(MediaType.MOVIE, [500, *range(2, 101)])
+    assert await store.library_ids(MediaType.MOVIE) == [*range(2, 101), 500]
+    assert await store.revision() > before
+    await store.replace_library(MediaType.MOVIE, [*reversed(range(2, 101)), 500, 500])
+    assert await store.library_ids(MediaType.MOVIE) == [*range(2, 101), 500]
+    await store.replace_library(MediaType.MOVIE, [7, 3])
+    assert await store.library_ids(MediaType.MOVIE) == [3, 7]
+
+
 async def test_large_library_round_trips(store: Store) -> None:
     ids = list(range(1, 3001))
     await store.replace_library(MediaType.MOVIE, ids)
@@ -126,3 +138,149 @@ async def test_concurrent_distinct_writes_all_land_and_each_bumps_the_revision(
     )
     assert len(await store.list_requests()) == 12
     assert await store.revision() >= before + 12
+
+
+async def test_mark_added_changes_a_pending_request_once(store: Store) -> None:
+    await store.add_request(make(MediaType.TV, 5))
+    first, later = T0 + timedelta(days=1), T0 + timedelta(days=2)
+    assert await store.mark_added(MediaType.TV, 5, first) is True
+    revision = await store.revision()
+    assert await store.mark_added(MediaType.TV, 5, later) is False
+    assert await store.revision() == revision
+    again = await store.get_request(MediaType.TV, 5)
+    assert again is not None
+    assert (again.status, again.added_at) == (RequestStatus.ADDED, first)
+    assert await store.mark_added(MediaType.MOVIE, 5, later) is False
+    assert await store.get_request(MediaType.MOVIE, 5) is None
+    assert await store.revision() == revision
+
+
+async def test_concurrent_mark_added_tells_exactly_one_caller(store: Store) -> None:
+    await store.add_request(make(MediaType.MOVIE, 11))
+    times = [T0 + timedelta(hours=i) for i in range(8)]
+    results = await asyncio.gather(*(store.mark_added(MediaType.MOVIE, 11, t) for t in times))
+    assert results.count(True) == 1
+    stored = await store.get_request(MediaType.MOVIE, 11)
+    assert stored is not None and stored.status is RequestStatus.ADDED
+    assert stored.added_at == times[results.index(True)]
+
+
+async def test_mark_added_racing_a_delete_never_resurrects_the_request(store: Store) -> None:
+    ids = range(20, 30)
+    for i in ids:
+        await store.add_request(make(MediaType.MOVIE, i))
+    marks: list[asyncio.Task[bool]] = []
+    deletes: list[asyncio.Task[bool]] = []
+    for i in ids:  # alternate which call is issued first, so both orders get their chance
+        mark = store.mark_added(MediaType.MOVIE, i, T0)
+        delete = store.delete_request(MediaType.MOVIE, i)
+        if i % 2:
+            marks.append(asyncio.create_task(mark))
+            deletes.append(asyncio.create_task(delete))
+        else:
+            deletes.append(asyncio.create_task(delete))
+            marks.append(asyncio.create_task(mark))
+    await asyncio.gather(*marks, *deletes)
+    # The delete always finds the request (marking never removes it), and a mark that
+    # lands after it must not bring the request back.
+    assert all(d.result() for d in deletes)
+    assert await store.list_requests() == []
+
+
+async def test_add_to_library_keeps_what_is_there_and_collapses_duplicates(store: Store) -> None:
+    await store.replace_library(MediaType.MOVIE, [5, 1])
+    await store.replace_library(MediaType.TV, [7])
+    before = await store.revision()
+    await store.add_to_library(MediaType.MOVIE, [3, 5, 3, 9])
+    assert await store.library_ids(MediaType.MOVIE) == [1, 3, 5, 9]
+    assert await store.library_ids(MediaType.TV) == [7]
+    assert await store.revision() > before
+    after = await store.revision()
+    await store.add_to_library(MediaType.MOVIE, [9])
+    assert await store.library_ids(MediaType.MOVIE) == [1, 3, 5, 9]
+    # Nothing changed, so every cached feed and ETag stays valid.
+    assert await store.revision() == after
+
+
+async def test_add_to_library_starts_an_empty_library(store: Store) -> None:
+    before = await store.revision()
+    await store.add_to_library(MediaType.TV, [42])
+    assert await store.library_ids(MediaType.TV) == [42]
+    assert await store.library_ids(MediaType.MOVIE) == []
+    assert await store.revision() > before
+    many = range(1000, 3500)
+    await store.add_to_library(MediaType.TV, many)
+    assert await store.library_ids(MediaType.TV) == [42, *many]
+
+
+async def test_concurrent_adds_to_the_library_all_land(store: Store) -> None:
+    await asyncio.gather(*(store.add_to_library(MediaType.MOVIE, [i, i + 100]) for i in range(8)))
+    expected = sorted([*range(8), *range(100, 108)])
+    assert await store.library_ids(MediaType.MOVIE) == expected
+
+
+async def test_add_racing_a_replace_lands_before_or_after_it(store: Store) -> None:
+    old = set(range(1, 200))
+    for round_ in range(4):
+        # A small add against a big replace and a big add against a small one, so that
+        # each sometimes finishes while the other is still writing.
+        big = round_ % 2 == 1
+        new = set(range(150, 160)) if big else set(range(150, 1500))
+        added = set(range(10_000, 12_000)) if big else {10_000}
+        await store.replace_library(MediaType.MOVIE, old)
+        finished: list[str] = []
+        seen: list[set[int]] = []
+
+        async def replace(new: set[int] = new) -> None:
+            await store.replace_library(MediaType.MOVIE, new)
+            finished.append("replace")
+
+        async def add(added: set[int] = added) -> None:
+            await store.add_to_library(MediaType.MOVIE, added)
+            finished.append("add")
+
+        async def read() -> None:
+            while len(finished) < 2:
+                seen.append(set(await store.library_ids(MediaType.MOVIE)))
+                await asyncio.sleep(0)  # an in-memory read never yields on its own
+
+        calls = [replace(), add()] if round_ < 2 else [add(), replace()]
+        await asyncio.gather(*calls, read())
+        final = set(await store.library_ids(MediaType.MOVIE))
+        # The add lands before the replace (and is replaced away) or after it, never in a
+        # generation nobody reads; one still running when the replace has returned lands
+        # after it.
+        assert final in (new, new | added)
+        if finished == ["replace", "add"]:
+            assert added <= final, "an add that returned after the replace was lost"
+        # A replace is atomic for readers; a large add may show up a part at a time.
+        assert all(ids - added in (old, new) for ids in seen), "a reader saw a partial replace"
+
+
+async def test_a_reader_sees_the_old_library_or_the_new_one(store: Store) -> None:
+    # A big change, a disjoint set, then a few titles in and out of a large one.
+    sets = [
+        set(range(0, 2000)),
+        set(range(1500, 3500)),
+        set(range(5000, 8000, 2)),
+        set(range(5000, 8000, 2)) - {5000, 6000} | {9001, 9003},
+    ]
+    await store.replace_library(MediaType.TV, sets[0])
+    seen: list[list[int]] = []
+    for new in sets[1:]:
+        done = False
+
+        async def read() -> None:
+            while True:
+                seen.append(await store.library_ids(MediaType.TV))
+                if done:
+                    return
+                await asyncio.sleep(0)  # an in-memory read never yields on its own
+
+        reader = asyncio.create_task(read())
+        await store.replace_library(MediaType.TV, new)
+        done = True
+        await reader
+    allowed = [sorted(s) for s in sets]
+    assert seen and all(ids in allowed for ids in seen), "a reader saw an empty or partial set"
+    assert await store.library_ids(MediaType.TV) == allowed[-1]

@@ -8,11 +8,13 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import pytest
@@ -30,6 +32,7 @@ from playwright.sync_api import (
 
 from stellarr.domain.models import MediaType
 from stellarr.settings import KNOWN_VARIABLES
+from stellarr.store.ports import Stores
 from stellarr.store.sqlite import sqlite_stores
 from stellarr_testing.fake_tmdb import API_KEY, PERSON, FakeTMDB
 from stellarr_testing.login import login_body
@@ -55,6 +58,9 @@ CHROMIUM_ARGS = [
 ]
 
 
+T = TypeVar("T")
+
+
 @dataclass(frozen=True)
 class Server:
     url: str
@@ -63,13 +69,11 @@ class Server:
     database: Path
 
 
-@pytest.fixture(scope="module")
-def server(
-    tmp_path_factory: pytest.TempPathFactory, fake_tmdb_server: FakeTMDB
+@contextmanager
+def serving(
+    tmp_path: Path, fake_tmdb_server: FakeTMDB, extra_env: Mapping[str, str] | None = None
 ) -> Iterator[Server]:
-    # One server per module: starting Python takes seconds on a busy machine. Tests share
-    # its database, so each one undoes the requests it makes.
-    tmp_path = tmp_path_factory.mktemp("stellarr-e2e")
+    """`stellarr serve` as a new user runs it, against the fake TMDB."""
     fake_tmdb_server.reset()
     env = {k: v for k, v in os.environ.items() if k not in KNOWN_VARIABLES}
     env.update(
@@ -83,6 +87,7 @@ def server(
             "ENV_FILE": str(tmp_path / "no.env"),
             "LOG_LEVEL": "WARNING",
             "FEED_TOKEN": FEED_TOKEN,
+            **(extra_env or {}),
         }
     )
     log = tmp_path / "server.log"
@@ -93,6 +98,16 @@ def server(
             log=log,
             database=tmp_path / "data" / "stellarr.db",
         )
+
+
+@pytest.fixture(scope="module")
+def server(
+    tmp_path_factory: pytest.TempPathFactory, fake_tmdb_server: FakeTMDB
+) -> Iterator[Server]:
+    # One server per module: starting Python takes seconds on a busy machine. Tests share
+    # its database, so each one undoes the requests it makes.
+    with serving(tmp_path_factory.mktemp("stellarr-e2e"), fake_tmdb_server) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
@@ -519,20 +534,30 @@ def wait_for_trending(server: Server) -> None:
     raise AssertionError("stellarr serve never wrote the trending lists")
 
 
-def set_library(server: Server, media_type: MediaType, ids: list[int]) -> None:
-    """What a library sync does, through the store, into the running server's database. In
-    a thread: sync Playwright's loop counts as running in this one."""
+def in_store(server: Server, use: Callable[[Stores], Awaitable[T]]) -> T:
+    """`use` on the running server's database through the store. In a thread: sync
+    Playwright's loop counts as running in this one."""
 
-    async def replace() -> None:
+    async def run() -> T:
         stores = sqlite_stores(server.database)
         await stores.database.open()
         try:
-            await stores.media.replace_library(media_type, ids)
+            return await use(stores)
         finally:
             await stores.database.close()
 
     with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, replace()).result()
+        return pool.submit(asyncio.run, run()).result()
+
+
+def set_library(server: Server, media_type: MediaType, ids: list[int]) -> None:
+    """What a library sync does."""
+    in_store(server, lambda stores: stores.media.replace_library(media_type, ids))
+
+
+def mark_added(server: Server, media_type: MediaType, tmdb_id: int, when: datetime) -> None:
+    """What a media server's webhook does when the title lands."""
+    assert in_store(server, lambda stores: stores.media.mark_added(media_type, tmdb_id, when))
 
 
 def api_login(server: Server, password: str, name: str, seconds_ago: int) -> str:
@@ -548,6 +573,17 @@ def api_login(server: Server, password: str, name: str, seconds_ago: int) -> str
     return token
 
 
+def request_movie(server: Server, token: str, tmdb_id: int) -> None:
+    """A request filed through the API rather than the page."""
+    made = httpx.post(
+        f"{server.url}/api/request",
+        json={"tmdb_id": tmdb_id, "media_type": "movie"},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    assert made.status_code == 201, made.text
+
+
 def card(page: Page, title: str) -> Locator:
     heading = page.get_by_role("heading", name=title, exact=True)
     return page.locator("#trending-results li").filter(has=heading)
@@ -558,14 +594,7 @@ def test_trending_grid_before_typing_with_the_same_badges_as_search(
 ) -> None:
     wait_for_trending(server)
     set_library(server, MediaType.TV, [TRENDING_SHOW_ID])
-    bob = {"Authorization": f"Bearer {api_login(server, USER_PASSWORD, 'bob', 30)}"}
-    requested = httpx.post(
-        f"{server.url}/api/request",
-        json={"tmdb_id": TRENDING_MOVIE_ID, "media_type": "movie"},
-        headers=bob,
-        timeout=10,
-    )
-    assert requested.status_code == 201, requested.text
+    request_movie(server, api_login(server, USER_PASSWORD, "bob", 30), TRENDING_MOVIE_ID)
     try:
         with page.expect_response(lambda r: "/trending-all-" in r.url) as listed:
             log_in(page, server.url, "alice", USER_PASSWORD)
@@ -632,3 +661,75 @@ def test_trending_falls_back_to_english_for_other_languages(
     assert problems == [
         "console: Failed to load resource: the server responded with a status of 404 (Not Found)"
     ]
+
+
+def test_an_added_request_shows_added_with_its_date(
+    server: Server, new_context: Callable[..., BrowserContext], tmp_path: Path
+) -> None:
+    alice = api_login(server, USER_PASSWORD, "alice", 32)
+    for tmdb_id in (MOVIE_ID, TRENDING_MOVIE_ID):
+        request_movie(server, alice, tmdb_id)
+    landed = datetime(2024, 5, 17, 21, 30, tzinfo=UTC)
+    try:
+        mark_added(server, MediaType.MOVIE, MOVIE_ID, landed)
+        # A fixed language and zone, so the date on screen is known: 21:30 UTC on the 17th.
+        page = new_context(locale="en-US", timezone_id="UTC").new_page()
+        log_in(page, server.url, "alice", USER_PASSWORD)
+        page.get_by_role("link", name="Requests").click()
+        added = page.locator("#requests li").filter(has_text=MOVIE)
+        expect(added.locator(".badge")).to_have_text("Added")
+        expect(added.locator(".meta")).to_have_text("Added Movie · added on May 17, 2024")
+        expect(added.locator(".meta time")).to_have_attribute("datetime", landed.isoformat())
+        pending = page.locator("#requests li").filter(has_text=TRENDING_MOVIE)
+        expect(pending.locator(".badge")).to_have_text("Pending")
+        expect(pending.locator(".meta")).to_have_text("Pending Movie")
+        page.screenshot(path=str(tmp_path / "requests-added.png"))
+        # Added titles leave the Radarr feed; pending ones stay.
+        assert radarr_tmdb_ids(server) == [TRENDING_MOVIE_ID]
+    finally:
+        admin = {"Authorization": f"Bearer {api_login(server, ADMIN_PASSWORD, 'root', 33)}"}
+        for tmdb_id in (MOVIE_ID, TRENDING_MOVIE_ID):
+            httpx.delete(f"{server.url}/api/request/movie/{tmdb_id}", headers=admin, timeout=10)
+
+
+def test_a_title_in_the_library_shows_in_library_in_search(
+    page: Page, server: Server, tmp_path: Path
+) -> None:
+    set_library(server, MediaType.MOVIE, [MOVIE_ID])
+    try:
+        log_in(page, server.url, "alice", USER_PASSWORD)
+        page.get_by_role("searchbox", name="Title").fill("star trek")
+        page.get_by_role("button", name="Search", exact=True).click()
+        movie = page.locator("#results li").filter(
+            has=page.get_by_role("heading", name=MOVIE, exact=True)
+        )
+        expect(movie.locator(".badge")).to_have_text("In library")
+        expect(movie.get_by_role("button")).to_have_count(0)
+        # Titles not in the library still offer the request.
+        show = page.locator("#results li").filter(
+            has=page.get_by_role("heading", name="Star Trek (1966)", exact=True)
+        )
+        expect(show.get_by_role("button", name="Request Star Trek (1966)")).to_be_visible()
+        page.screenshot(path=str(tmp_path / "search-in-library.png"))
+    finally:
+        set_library(server, MediaType.MOVIE, [])
+
+
+def test_the_bell_says_when_the_server_has_no_push_set_up(page: Page, server: Server) -> None:
+    # This server has no VAPID key: the bell stays, greyed, and says why when asked.
+    log_in(page, server.url, "alice", USER_PASSWORD)
+    bell = page.get_by_role("button", name="Notifications")
+    expect(bell).to_have_attribute("aria-disabled", "true")
+    expect(bell).to_have_attribute("aria-pressed", "false")
+    expect(bell).to_have_accessible_description(
+        "Notifications are not set up on this Stellarr server yet."
+    )
+    bell.focus()  # greyed, not disabled: it stays reachable to say why
+    page.keyboard.press("Enter")
+    expect(page.locator("#message")).to_have_text(
+        "Notifications are not set up on this Stellarr server yet."
+    )
+    # Nothing was registered for a feature that cannot work.
+    assert (
+        page.evaluate("async () => (await navigator.serviceWorker.getRegistrations()).length") == 0
+    )

@@ -82,8 +82,10 @@ def built_services() -> Services:
 
 
 def tables(dynamodb_endpoint: str) -> list[str]:
-    names: list[str] = moto_admin("dynamodb", dynamodb_endpoint).list_tables()["TableNames"]
-    return names
+    # ListTables answers 100 names a page, and the session's DynamoDB Local holds more than
+    # that by the time the whole suite has run: read every page.
+    pages = moto_admin("dynamodb", dynamodb_endpoint).get_paginator("list_tables").paginate()
+    return [name for page in pages for name in page["TableNames"]]
 
 
 def invoke(method: str, path: str, **kw: Any) -> dict[str, Any]:

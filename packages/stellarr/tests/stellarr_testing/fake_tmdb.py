@@ -3,6 +3,9 @@
 Responses come from real captures in tests/fixtures/tmdb (see SOURCES.txt there); details
 for titles that only appear in search captures are assembled from their search entries in
 TMDB's details shape (title/name, dates, imdb_id, external_ids, number_of_seasons).
+`/find/{id}` answers from the same catalogue by the external ids it holds, plus episodes
+a test files with `add_episode`, in TMDB's find shape (movie_results, person_results,
+tv_results, tv_episode_results with show_id, tv_season_results).
 """
 
 from __future__ import annotations
@@ -14,10 +17,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from stellarr_testing.http_servers import QuietHandler, serving
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "tmdb"
 API_KEY = "fake-v3-api-key-0123456789abcdef"
@@ -33,6 +37,19 @@ BAD_KEY = {
     "status_message": "Invalid API key: You must be granted a valid key.",
     "success": False,
 }
+INVALID_SOURCE = {
+    "success": False,
+    "status_code": 22,
+    "status_message": "Invalid parameters: Your request parameters are incorrect.",
+}
+FIND_SOURCES = ("imdb_id", "tvdb_id", "facebook_id", "instagram_id", "twitter_id", "wikidata_id")
+FIND_LISTS = (
+    "movie_results",
+    "person_results",
+    "tv_results",
+    "tv_episode_results",
+    "tv_season_results",
+)
 PERSON = {
     "adult": False,
     "gender": 2,
@@ -68,6 +85,8 @@ class FakeTMDB:
     shows: dict[int, dict[str, Any]] = field(default_factory=dict)
     searches: dict[str, dict[str, Any]] = field(default_factory=dict)
     trending: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # (external_source, id) -> the tv_episode_results entry /find answers for it
+    episodes: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     # path -> status answered on every call to it, whatever the order of concurrent calls
     outages: dict[str, int] = field(default_factory=dict)
     # Seconds each answer waits, as a far-away TMDB would (the trending bench).
@@ -91,6 +110,39 @@ class FakeTMDB:
         with self.lock:
             self.failures.extend([(status, headers)] * times)
 
+    def add_episode(
+        self,
+        show_id: int,
+        season: int,
+        number: int,
+        *,
+        tvdb_id: int | None = None,
+        imdb_id: str | None = None,
+        episode_id: int | None = None,
+    ) -> None:
+        """File an episode of `show_id` under its TVDB and/or IMDb id for /find."""
+        entry = {
+            "id": episode_id or show_id * 1000 + season * 100 + number,
+            "name": f"Episode {number}",
+            "overview": "",
+            "media_type": "tv_episode",
+            "vote_average": 0.0,
+            "vote_count": 0,
+            "air_date": "2020-01-01",
+            "episode_number": number,
+            "episode_type": "standard",
+            "production_code": "",
+            "runtime": 45,
+            "season_number": season,
+            "show_id": show_id,
+            "still_path": None,
+        }
+        with self.lock:
+            if tvdb_id is not None:
+                self.episodes[("tvdb_id", str(tvdb_id))] = entry
+            if imdb_id is not None:
+                self.episodes[("imdb_id", imdb_id)] = entry
+
     def calls(self, prefix: str) -> list[Seen]:
         with self.lock:
             return [s for s in self.seen if s.path.startswith(prefix)]
@@ -107,7 +159,7 @@ class FakeTMDB:
             "movie": load("trending_movie_week__sakshiarora04_just-movie.json"),
             "tv": load("trending_tv_week__derived.json"),
         }
-        self.movies, self.shows = {}, {}
+        self.movies, self.shows, self.episodes = {}, {}, {}
         for payload in [*self.searches.values(), *self.trending.values()]:
             for item in payload["results"]:
                 kind = item.get("media_type") or ("tv" if "first_air_date" in item else "movie")
@@ -147,7 +199,30 @@ class FakeTMDB:
             else:
                 body.pop("external_ids", None)
             return 200, body
+        if len(parts) == 2 and parts[0] == "find":
+            return self._find(parts[1], query.get("external_source", [""])[0])
         return 404, NOT_FOUND
+
+    def _find(self, external_id: str, source: str) -> tuple[int, dict[str, Any]]:
+        if source not in FIND_SOURCES:
+            return 400, INVALID_SOURCE
+        found: dict[str, list[dict[str, Any]]] = {name: [] for name in FIND_LISTS}
+        for kind, catalog in (("movie", self.movies), ("tv", self.shows)):
+            for item in catalog.values():
+                external = item.get("external_ids") or {}
+                ids = {
+                    "imdb_id": item.get("imdb_id") or external.get("imdb_id"),
+                    "tvdb_id": external.get("tvdb_id"),
+                }
+                value = ids.get(source)
+                if value is not None and str(value) == external_id:
+                    entry = {k: v for k, v in item.items() if k != "external_ids"}
+                    entry["media_type"] = kind
+                    found[f"{kind}_results"].append(entry)
+        episode = self.episodes.get((source, external_id))
+        if episode is not None:
+            found["tv_episode_results"].append(copy.deepcopy(episode))
+        return 200, found
 
 
 def _movie_details(item: dict[str, Any]) -> dict[str, Any]:
@@ -167,25 +242,10 @@ def _show_details(item: dict[str, Any]) -> dict[str, Any]:
     return details
 
 
-def _handler(state: FakeTMDB) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        # Headers and body go out in two writes; without this, Nagle plus delayed ACKs
-        # add ~40 ms to every keep-alive response.
-        disable_nagle_algorithm = True
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return None
-
+def _handler(state: FakeTMDB) -> type[QuietHandler]:
+    class Handler(QuietHandler):
         def _send(self, status: int, body: dict[str, Any], headers: dict[str, str]) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json;charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
+            self.answer_json(status, body, "application/json;charset=utf-8", headers)
 
         def do_GET(self) -> None:
             parts = urlsplit(self.path)
@@ -213,23 +273,10 @@ def _handler(state: FakeTMDB) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-class _Server(ThreadingHTTPServer):
-    # socketserver's default backlog is 5: a sixth simultaneous connect has its SYN dropped
-    # and retried a second later, which no real API does to a dozen concurrent calls.
-    request_queue_size = 128
-    daemon_threads = True
-
-
 @contextmanager
 def running_fake_tmdb() -> Iterator[FakeTMDB]:
     state = FakeTMDB()
     state.reset()
-    server = _Server(("127.0.0.1", 0), _handler(state))
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/3"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(_handler(state)) as origin:
+        state.url = f"{origin}/3"
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -12,10 +12,12 @@ from fastapi import FastAPI
 
 from stellarr.bootstrap import build_app
 from stellarr.clients.tmdb import TMDBClient, TMDBCredentials
+from stellarr.clients.webpush import WebPushClient
 from stellarr.retry import RetryPolicy
 from stellarr.services.container import Services
 from stellarr.settings import Config, Settings, StaticSettings
 from stellarr.store.ports import Stores
+from stellarr_testing.fake_push import trust_context
 from stellarr_testing.login import ORIGIN, login_body
 
 USER_PASSWORD = "correct horse battery staple"
@@ -52,6 +54,7 @@ class Harness:
 
     tokens: dict[tuple[str, str], str] = field(default_factory=dict)
     last_timestamp: int = 2**62
+    webpush: WebPushClient | None = None
 
     async def login(
         self, name: str = "alice", password: str = USER_PASSWORD, **kwargs: Any
@@ -75,6 +78,8 @@ class Harness:
         await self.client.aclose()
         await self.services.close()
         await self.tmdb.aclose()  # given to the app, so not the app's to close
+        if self.webpush is not None:
+            await self.webpush.aclose()
 
 
 def make_harness(
@@ -92,7 +97,10 @@ def make_harness(
         TMDBCredentials(provider),
         retry=RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05),
     )
-    app = build_app(config, provider, stores=stores, tmdb=tmdb)
+    # Web Push goes to the local push-service stand-in, over TLS verified against the
+    # test CA (fake_push) instead of the system's trust store.
+    webpush = WebPushClient(verify=trust_context())
+    app = build_app(config, provider, stores=stores, tmdb=tmdb, webpush=webpush)
     transport = httpx.ASGITransport(app=app, client=(client_ip, 40000))
     client = httpx.AsyncClient(transport=transport, base_url=base_url)
-    return Harness(app, client, settings, tmdb)
+    return Harness(app, client, settings, tmdb, webpush=webpush)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 
 from stellarr.domain.errors import Conflict
-from stellarr.domain.models import MediaRequest, MediaType
-from stellarr.store.ports import Entry, Stores, check_key
+from stellarr.domain.models import MediaRequest, MediaType, RequestStatus
+from stellarr.store.ports import Entry, PushSubscription, Stores, check_key
 
 
 class MemoryMediaStore:
@@ -46,7 +47,7 @@ class MemoryMediaStore:
     async def mark_added(self, media_type: MediaType, tmdb_id: int, when: datetime) -> bool:
         async with self._lock:
             current = self._requests.get((media_type, tmdb_id))
-            if current is None:
+            if current is None or current.status is RequestStatus.ADDED:
                 return False
             self._requests[current.key] = current.marked_added(when)
             self._revision += 1
@@ -61,6 +62,14 @@ class MemoryMediaStore:
         async with self._lock:
             self._library[media_type] = frozenset(int(i) for i in tmdb_ids)
             self._revision += 1
+
+    async def add_to_library(self, media_type: MediaType, tmdb_ids: Iterable[int]) -> None:
+        async with self._lock:
+            current = self._library.get(media_type, frozenset())
+            updated = current | {int(i) for i in tmdb_ids}
+            if updated != current:
+                self._library[media_type] = updated
+                self._revision += 1
 
     async def library_ids(self, media_type: MediaType) -> list[int]:
         return sorted(self._library.get(media_type, ()))
@@ -91,6 +100,34 @@ class MemoryExpiringKeys:
         return entry.count + amount
 
 
+class MemoryPushSubscriptions:
+    def __init__(self) -> None:
+        self._by_endpoint: dict[str, PushSubscription] = {}
+
+    async def save(self, subscription: PushSubscription) -> bool:
+        current = self._by_endpoint.get(subscription.endpoint)
+        if current is not None and current.user != subscription.user:
+            raise Conflict("this push endpoint belongs to another user")
+        if current is not None:
+            subscription = replace(subscription, created_at=current.created_at)
+        self._by_endpoint[subscription.endpoint] = subscription
+        return current is None
+
+    async def for_user(self, user: str) -> list[PushSubscription]:
+        rows = [s for s in self._by_endpoint.values() if s.user == user]
+        return sorted(rows, key=lambda s: s.created_at)
+
+    async def remove(self, user: str, endpoint: str) -> bool:
+        current = self._by_endpoint.get(endpoint)
+        if current is None or current.user != user:
+            return False
+        del self._by_endpoint[endpoint]
+        return True
+
+    async def discard(self, endpoint: str) -> None:
+        self._by_endpoint.pop(endpoint, None)
+
+
 class MemoryDatabase:
     probe_interval = 0.0
 
@@ -105,4 +142,9 @@ class MemoryDatabase:
 
 
 def memory_stores(media: MemoryMediaStore | None = None) -> Stores:
-    return Stores(MemoryDatabase(), media or MemoryMediaStore(), MemoryExpiringKeys())
+    return Stores(
+        MemoryDatabase(),
+        media or MemoryMediaStore(),
+        MemoryExpiringKeys(),
+        MemoryPushSubscriptions(),
+    )

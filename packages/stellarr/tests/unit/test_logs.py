@@ -95,3 +95,17 @@ def test_access_records_are_scrubbed_at_creation(caplog) -> None:  # type: ignor
         )
     assert "S5" not in caplog.text and "/rss/all?%74oken=***" in caplog.text
     assert caplog.records[-1].args == ("10.0.0.2:4000", "HEAD", "/rss/all?%74oken=***", "1.1", 200)
+
+
+def test_media_server_urls_lose_their_token_in_access_lines() -> None:
+    for path in (
+        "/webhook/plex?token=PLEX-SECRET",
+        "/webhook/jellyfin?token=PLEX-SECRET",
+        "/sync/library?media_type=movie&clear=true&token=PLEX-SECRET",
+        "/sync/library?token=PLEX-SECRET&media_type=tv",
+    ):
+        record = uvicorn_access_record(path)
+        assert ScrubFilter().filter(record)
+        line = AccessFormatter('%(client_addr)s "%(request_line)s" %(status_code)s').format(record)
+        assert "PLEX-SECRET" not in line, path
+        assert f"{path.split('?')[0]}?" in line and "token=***" in line

@@ -1,13 +1,19 @@
-"""Refuse request bodies over a limit with 413, whether or not Content-Length is honest."""
+"""Refuse request bodies over a limit with 413, whether or not Content-Length is honest.
+
+One limit for every route, except where a path prefix names its own: Plex sends a poster
+with each webhook, and a library sync carries a whole library.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_BODY_BYTES = 1024 * 1024
+ROUTE_LIMITS = {"/webhook/": 10 * 1024 * 1024, "/sync/library": 32 * 1024 * 1024}
 
 
 class BodyTooLarge(HTTPException):
@@ -18,17 +24,23 @@ class BodyTooLarge(HTTPException):
 
 
 class BodyLimitMiddleware:
-    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self, app: ASGIApp, limit: int = MAX_BODY_BYTES, routes: Mapping[str, int] | None = None
+    ) -> None:
+        """`routes`: path prefix -> the limit for paths that start with it."""
         self.app = app
         self.limit = limit
+        self.routes = tuple((routes or {}).items())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        path: str = scope.get("path", "")
+        limit = next((size for prefix, size in self.routes if path.startswith(prefix)), self.limit)
         for name, value in scope.get("headers", ()):
-            if name == b"content-length" and value.isdigit() and int(value) > self.limit:
-                await self._refuse(send)
+            if name == b"content-length" and value.isdigit() and int(value) > limit:
+                await self._refuse(send, limit)
                 return
         received = 0
         started = False
@@ -38,8 +50,8 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limit:
-                    raise BodyTooLarge(self.limit)
+                if received > limit:
+                    raise BodyTooLarge(limit)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -51,10 +63,10 @@ class BodyLimitMiddleware:
             await self.app(scope, limited_receive, tracking_send)
         except BodyTooLarge:
             if not started:
-                await self._refuse(send)
+                await self._refuse(send, limit)
 
-    async def _refuse(self, send: Send) -> None:
-        body = json.dumps({"detail": f"Request body over {self.limit} bytes"}).encode()
+    async def _refuse(self, send: Send, limit: int) -> None:
+        body = json.dumps({"detail": f"Request body over {limit} bytes"}).encode()
         await send(
             {
                 "type": "http.response.start",

@@ -4,13 +4,16 @@ leave this module in errors."""
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
 from collections.abc import AsyncGenerator
 from typing import Any, Literal
 
 import httpx
 
 from stellarr.clients.cache import TTLCache
-from stellarr.domain.errors import NotFound, TMDBNotConfigured, UpstreamError
+from stellarr.domain.errors import LOOKUP_ERRORS, NotFound, TMDBNotConfigured, UpstreamError
+from stellarr.domain.media_ids import MediaIds
 from stellarr.domain.text import clean_tree
 from stellarr.retry import Retryable, RetryPolicy, Sleep, parse_retry_after, retrying
 from stellarr.settings import SettingsProvider
@@ -40,6 +43,15 @@ DETAILS_FIELDS = frozenset(
     }
 )
 SearchKind = Literal["movie", "tv", "multi"]
+FindSource = Literal["tvdb_id", "imdb_id"]
+log = logging.getLogger(__name__)
+FIND_LISTS = ("movie_results", "tv_results", "tv_episode_results", "tv_season_results")
+# Enough to say what an id names and, for an episode or season, its show.
+FIND_FIELDS = frozenset(
+    {"id", "show_id", "title", "name", "release_date", "first_air_date"}
+    | {"season_number", "episode_number"}
+)
+EXTERNAL_ID = {"tvdb_id": re.compile(r"[1-9][0-9]{0,11}"), "imdb_id": re.compile(r"tt[0-9]{1,12}")}
 Json = dict[str, Any]
 
 
@@ -85,6 +97,9 @@ class TMDBClient:
         self._retry = retry
         self._sleep = sleep
         self.details_cache: TTLCache[tuple[str, int, str | None], Json] = TTLCache(
+            DETAILS_TTL_SECONDS, max_entries=20_000
+        )
+        self.find_cache: TTLCache[tuple[str, str], Json] = TTLCache(
             DETAILS_TTL_SECONDS, max_entries=20_000
         )
 
@@ -146,3 +161,47 @@ class TMDBClient:
             return {k: v for k, v in details.items() if k in DETAILS_FIELDS}
 
         return await self.details_cache.get_or_load((media_type, tmdb_id, language), load)
+
+    async def find(self, external_id: str | int, source: FindSource) -> Json:
+        """What TMDB files under another site's id: the FIND_LISTS, each entry trimmed to
+        FIND_FIELDS (an episode's or season's `show_id` is its show). One call per id per
+        12 h; raises ValueError for an id that is not of `source`'s form."""
+        value = str(external_id)
+        if not EXTERNAL_ID[source].fullmatch(value):
+            raise ValueError(f"not a {source}: {value[:40]!r}")
+
+        async def load() -> Json:
+            body = await self._get(f"/find/{value}", {"external_source": source})
+            found: Json = {}
+            for name in FIND_LISTS:
+                entries = body.get(name)
+                found[name] = [
+                    {k: v for k, v in entry.items() if k in FIND_FIELDS}
+                    for entry in (entries if isinstance(entries, list) else [])
+                    if isinstance(entry, dict)
+                ]
+            return found
+
+        return await self.find_cache.get_or_load((source, value), load)
+
+    async def find_first(self, ids: MediaIds, results: str, field: str = "id") -> int | None:
+        """The first positive `field` of the first entry in TMDB's `results` list for the
+        ids' TVDB id, then their IMDb id (e.g. `tv_episode_results` / `show_id`: the show
+        an episode belongs to). A lookup that fails is logged and the next one tried."""
+        lookups: list[tuple[str | int, FindSource]] = []
+        if ids.tvdb is not None:
+            lookups.append((ids.tvdb, "tvdb_id"))
+        if ids.imdb is not None:
+            lookups.append((ids.imdb, "imdb_id"))
+        for external_id, source in lookups:
+            try:
+                found = await self.find(external_id, source)
+            except LOOKUP_ERRORS as exc:
+                log.info("TMDB /find by %s failed: %s", source, exc)
+                continue
+            for entry in found.get(results) or []:
+                value = entry.get(field)
+                if isinstance(value, int) and value > 0:
+                    log.info("TMDB /find by %s gives %s %s %d", source, results, field, value)
+                    return value
+        return None

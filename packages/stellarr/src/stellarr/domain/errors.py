@@ -45,3 +45,8 @@ class Unavailable(StellarrError):
 
 class TMDBNotConfigured(Unavailable):
     pass
+
+
+# What looking an id up upstream may raise (ValueError: an id of the wrong form). Whoever
+# resolves ids logs it and tries the next way: a webhook records what it can without them.
+LOOKUP_ERRORS = (UpstreamError, Unavailable, NotFound, ValueError)

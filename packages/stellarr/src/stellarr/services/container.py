@@ -17,6 +17,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from stellarr.services.auth import LoginService
+from stellarr.services.background import Background
 from stellarr.services.health import HealthCheck
 from stellarr.services.snapshot import SnapshotCache
 from stellarr.services.trending_files import TrendingFiles
@@ -25,9 +26,15 @@ from stellarr.store.ports import Stores
 
 if TYPE_CHECKING:
     from stellarr.clients.tmdb import TMDBClient
+    from stellarr.clients.tvdb import TVDBClient
+    from stellarr.clients.webpush import WebPushClient
     from stellarr.retry import Sleep
+    from stellarr.services.fulfilment import Fulfilment
     from stellarr.services.media_requests import RequestService
+    from stellarr.services.notifications import Notifier
+    from stellarr.services.push import PushService
     from stellarr.services.search import SearchService
+    from stellarr.services.show_ids import ShowResolver
 
 
 class ServicesClosed(RuntimeError):
@@ -41,8 +48,13 @@ class Services:
         settings: SettingsProvider,
         stores: Stores,
         tmdb: TMDBClient | None = None,
+        webpush: WebPushClient | None = None,
+        *,
+        detach_background: bool = False,
     ) -> None:
-        """`tmdb`, when given, stays its giver's to close; everything else is ours."""
+        """`tmdb` and `webpush`, when given, stay their giver's to close; everything else
+        is ours. `detach_background`: notifications a response does not report on run
+        after it (a long-running server), not before it (Lambda, tests)."""
         self.config = config
         self.settings = settings
         self.stores = stores
@@ -51,7 +63,9 @@ class Services:
         self.login = LoginService(stores.keys)
         self.health = HealthCheck(stores.database)
         self.trending_files = TrendingFiles(config.trending_dir)
+        self.background = Background(detached=detach_background)
         self._given_tmdb = tmdb
+        self._given_webpush = webpush
         self._stack = AsyncExitStack()
         # Registered now, not on open: an adapter may hold connections from before open().
         self._stack.push_async_callback(settings.aclose)
@@ -76,10 +90,56 @@ class Services:
         return client
 
     @cached_property
+    def tvdb(self) -> TVDBClient:
+        from stellarr.clients.tvdb import TVDBClient
+
+        if self._closed:
+            raise ServicesClosed("services are closed")
+        client = TVDBClient(self.config.tvdb_base_url, self.settings)
+        self._stack.push_async_callback(client.aclose)
+        return client
+
+    @cached_property
+    def webpush(self) -> WebPushClient:
+        if self._given_webpush is not None:
+            return self._given_webpush
+        from stellarr.clients.webpush import WebPushClient
+
+        if self._closed:
+            raise ServicesClosed("services are closed")
+        client = WebPushClient()
+        self._stack.push_async_callback(client.aclose)
+        return client
+
+    @cached_property
+    def push(self) -> PushService:
+        from stellarr.services.push import PushService
+
+        return PushService(self.stores.push, self.webpush, self.settings)
+
+    @cached_property
+    def notifier(self) -> Notifier:
+        from stellarr.services.notifications import Notifier
+
+        return Notifier(self.push, self.settings)
+
+    @cached_property
+    def show_ids(self) -> ShowResolver:
+        from stellarr.services.show_ids import ShowResolver
+
+        return ShowResolver(self.stores.keys, self.tmdb, self.tvdb)
+
+    @cached_property
+    def fulfilment(self) -> Fulfilment:
+        from stellarr.services.fulfilment import Fulfilment
+
+        return Fulfilment(self.store, self.tmdb, self.notifier, self.background)
+
+    @cached_property
     def media_requests(self) -> RequestService:
         from stellarr.services.media_requests import RequestService
 
-        return RequestService(self.store, self.tmdb)
+        return RequestService(self.store, self.tmdb, self.notifier, self.background)
 
     @cached_property
     def search(self) -> SearchService:
@@ -122,6 +182,8 @@ class Services:
     async def close(self) -> None:
         self._closed = True
         self._opened = False
+        # Notifications still being sent need the clients the stack is about to close.
+        await self.background.drain()
         await self._stack.aclose()
 
 

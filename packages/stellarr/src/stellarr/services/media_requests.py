@@ -8,16 +8,26 @@ from stellarr.domain.errors import Conflict, Forbidden, NotFound
 from stellarr.domain.models import MediaRequest, MediaType, utcnow
 from stellarr.domain.tmdb_fields import imdb_id_of, optional_str, title_of, tvdb_id_of, year_of
 from stellarr.domain.tokens import Session
+from stellarr.services.background import Background
 from stellarr.store.ports import MediaStore
 
 if TYPE_CHECKING:
     from stellarr.clients.tmdb import TMDBClient
+    from stellarr.services.notifications import Notifier
 
 
 class RequestService:
-    def __init__(self, store: MediaStore, tmdb: TMDBClient) -> None:
+    def __init__(
+        self,
+        store: MediaStore,
+        tmdb: TMDBClient,
+        notifier: Notifier | None = None,
+        background: Background | None = None,
+    ) -> None:
         self._store = store
         self._tmdb = tmdb
+        self._notifier = notifier
+        self._background = background or Background(detached=False)
 
     async def add(self, media_type: MediaType, tmdb_id: int, session: Session) -> MediaRequest:
         if await self._store.get_request(media_type, tmdb_id) is not None:
@@ -40,6 +50,8 @@ class RequestService:
         )
         # A concurrent request for the same title loses here with Conflict, not a duplicate.
         await self._store.add_request(request)
+        if self._notifier is not None:
+            await self._background.run(self._notifier.request_created(request))  # never raises
         return request
 
     async def remove(self, media_type: MediaType, tmdb_id: int, session: Session) -> None:

@@ -136,7 +136,10 @@ $('login-form').addEventListener('submit', async (event) => {
   }
 });
 
-$('logout').addEventListener('click', () => {
+$('logout').addEventListener('click', async () => {
+  $('logout').disabled = true;
+  await bell.forget(); // needs the token, so before it is dropped
+  $('logout').disabled = false;
   saveSession(null);
   clearMessage();
   route();
@@ -307,15 +310,30 @@ async function loadRequests() {
   }
 }
 
+// A <time> element: the visible date follows the browser's language, the attribute keeps
+// the exact instant.
+function dateElement(iso) {
+  const when = new Date(iso);
+  if (!iso || Number.isNaN(when.getTime())) return null;
+  const element = document.createElement('time');
+  element.dateTime = iso;
+  element.textContent = when.toLocaleDateString(undefined, { dateStyle: 'medium' });
+  return element;
+}
+
 function renderRequest(item) {
   const row = fromTemplate('request-template');
   fillPoster(row.querySelector('.poster'), item.poster_path, item.title);
   row.querySelector('.title').textContent = titleLine(item);
   const meta = row.querySelector('.meta');
-  meta.append(badge(item.status === 'added' ? 'Added' : 'Pending', item.status), ` ${typeName(item.media_type)}`);
-  const when = new Date(item.requested_at);
-  row.querySelector('.who').textContent = `Requested by ${item.requested_by}`
-    + (Number.isNaN(when.getTime()) ? '' : ` on ${when.toLocaleDateString()}`);
+  const added = item.status === 'added';
+  meta.append(badge(added ? 'Added' : 'Pending', added ? 'added' : 'pending'), ` ${typeName(item.media_type)}`);
+  const addedOn = added ? dateElement(item.added_at) : null;
+  if (addedOn) meta.append(' · added on ', addedOn);
+  const who = row.querySelector('.who');
+  who.textContent = `Requested by ${item.requested_by}`;
+  const requestedOn = dateElement(item.requested_at);
+  if (requestedOn) who.append(' on ', requestedOn);
   if (session && (session.role === 'admin' || session.name === item.requested_by)) {
     const action = row.querySelector('.action');
     action.append(removeButton(item, action));
@@ -413,6 +431,9 @@ async function copyText(input) {
   }
 }
 
+const bell = window.StellarrPush.createBell($('push-toggle'), $('push-note'), { api, showMessage });
+let bellChecked = null; // the token the bell's state was last read with
+
 function route() {
   const wanted = wantedView();
   const view = !session ? 'login' : VIEWS.includes(wanted) && wanted !== 'login' ? wanted : 'search';
@@ -423,6 +444,10 @@ function route() {
     if (link.dataset.view === view) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   });
+  if (session && bellChecked !== session.token) {
+    bellChecked = session.token;
+    bell.refresh();
+  }
   if (view === 'login') $('login-name').focus();
   if (view === 'requests') loadRequests();
   if (view === 'feeds') loadFeeds();

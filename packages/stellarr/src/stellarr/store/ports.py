@@ -2,6 +2,7 @@
 
 - `MediaStore`: requests, the library and the revision that versions both (the snapshot
   reads them together).
+- `PushSubscriptions`: Web Push subscriptions, owned per user.
 - `ExpiringKeys`: one generic primitive, a key holding a value and a counter until it
   expires, set or counted atomically. Login limits, used login challenges and caches of
   upstream lookups are all this, so such features add keys, not methods.
@@ -54,13 +55,23 @@ class MediaStore(Protocol):
         """True when a row was removed."""
 
     async def mark_added(self, media_type: MediaType, tmdb_id: int, when: datetime) -> bool:
-        """Set status to added; False when there is no such request."""
+        """Turn a pending request added at `when`, atomically and idempotently.
+
+        True only for the call that made the change, so the requester is told once; False
+        when there is no such request or it was already added (its `added_at` stays)."""
 
     async def list_requests(self, media_type: MediaType | None = None) -> list[MediaRequest]:
         """Newest first."""
 
     async def replace_library(self, media_type: MediaType, tmdb_ids: Iterable[int]) -> None:
         """Swap the whole set at once; readers see the old set or the new, never a mix."""
+
+    async def add_to_library(self, media_type: MediaType, tmdb_ids: Iterable[int]) -> None:
+        """Add titles to the library, keeping those already there. Against a concurrent
+        replace_library it lands before the replace (and is replaced away) or after it,
+        never in a set nobody reads; if it returns after the replace has returned, its
+        titles are in the new set. Titles all already there change nothing, the revision
+        included."""
 
     async def library_ids(self, media_type: MediaType) -> list[int]:
         """Ascending."""
@@ -91,18 +102,49 @@ class ExpiringKeys(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class PushSubscription:
+    """One browser's Web Push subscription (RFC 8030 endpoint, RFC 8291 keys)."""
+
+    user: str
+    endpoint: str
+    p256dh: str
+    auth: str
+    created_at: datetime
+
+
+class PushSubscriptions(Protocol):
+    """A user may have several subscriptions (one per device); an endpoint has exactly one
+    owner, and only that owner can replace or remove it."""
+
+    async def save(self, subscription: PushSubscription) -> bool:
+        """Store it, or refresh the keys of the owner's own; True when it is new. Raises
+        Conflict when another user owns the endpoint."""
+
+    async def for_user(self, user: str) -> list[PushSubscription]:
+        """Oldest first."""
+
+    async def remove(self, user: str, endpoint: str) -> bool:
+        """Remove the user's own subscription; False when the user has no such one."""
+
+    async def discard(self, endpoint: str) -> None:
+        """Forget an endpoint whoever owns it: the push service said it is gone."""
+
+
+@dataclass(frozen=True, slots=True)
 class Stores:
     """What the composition root builds for one backend: the handle and its adapters."""
 
     database: Database
     media: MediaStore
     keys: ExpiringKeys
+    push: PushSubscriptions
 
 
 # Upper-case namespaces cannot collide with the request partitions (`movie`, `tv`) of the
-# DynamoDB table; META and LIBRARY# belong to MediaStore.
+# DynamoDB table; META and LIBRARY# belong to MediaStore, PUSH# and PUSHENDPOINT# to
+# PushSubscriptions.
 _KEY = re.compile(r"[A-Z][A-Z0-9_]*#.{1,900}", re.DOTALL)
-_RESERVED = ("LIBRARY#", "META#")
+_RESERVED = ("LIBRARY#", "META#", "PUSH#", "PUSHENDPOINT#")
 
 
 def check_key(key: str) -> str:

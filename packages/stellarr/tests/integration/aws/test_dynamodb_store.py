@@ -4,6 +4,7 @@ lingering TTL items, the raw key layout, and error translation."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -12,9 +13,12 @@ import pytest
 from stellarr.aws.marshal import from_item
 from stellarr.domain.errors import Conflict, StoreError
 from stellarr.domain.models import MediaRequest, MediaType
+from stellarr.store.dynamodb.codec import iso
 from stellarr.store.dynamodb.keys import DynamoDBExpiringKeys
 from stellarr.store.dynamodb.media import DynamoDBMediaStore
+from stellarr.store.dynamodb.push import DynamoDBPushSubscriptions
 from stellarr.store.dynamodb.table import DynamoDBTable
+from stellarr.store.ports import PushSubscription
 from stellarr_testing.dynamodb_local import make_dynamodb_client, make_dynamodb_table
 
 pytestmark = pytest.mark.dynamodb
@@ -231,3 +235,63 @@ async def test_aws_errors_become_store_errors(dynamodb_endpoint: str) -> None:
             await store.library_ids(MediaType.MOVIE)
     finally:
         await table.close()
+
+
+async def test_push_items_are_laid_out_as_documented(table: DynamoDBTable) -> None:
+    push = DynamoDBPushSubscriptions(table)
+    endpoint = "https://fcm.googleapis.com/fcm/send/dev-1"
+    created = datetime(2026, 3, 1, 8, 30, tzinfo=UTC)
+    await push.save(PushSubscription("alice", endpoint, "BPkey", "authkey", created))
+    digest = hashlib.sha256(endpoint.encode()).hexdigest()
+    owner = await _raw(table, f"PUSHENDPOINT#{digest}", 0)
+    assert owner is not None and owner["user"] == "alice"
+    device = await _raw(table, "PUSH#alice", int(digest[:15], 16))
+    assert device is not None
+    assert (device["endpoint"], device["p256dh"], device["auth"]) == (endpoint, "BPkey", "authkey")
+    assert device["created_at"] == "2026-03-01T08:30:00.000000+00:00"
+    await push.discard(endpoint)
+    assert await _raw(table, f"PUSHENDPOINT#{digest}", 0) is None
+    assert await _raw(table, "PUSH#alice", int(digest[:15], 16)) is None
+
+
+async def test_mark_added_accepts_a_request_stored_without_a_status(
+    store: DynamoDBMediaStore, table: DynamoDBTable
+) -> None:
+    # Items written by earlier Stellarr versions may lack `status`; they read as pending.
+    item = {
+        "media_type": {"S": "movie"},
+        "tmdb_id": {"N": "603"},
+        "title": {"S": "The Matrix"},
+        "requested_by": {"S": "neo"},
+        "requested_at": {"S": "2024-05-01T12:00:00.000000+00:00"},
+    }
+    await table.client.put_item(table.name, item)
+    when = datetime(2024, 5, 2, tzinfo=UTC)
+    assert await store.mark_added(MediaType.MOVIE, 603, when) is True
+    assert await store.mark_added(MediaType.MOVIE, 603, datetime(2024, 6, 1, tzinfo=UTC)) is False
+    raw = await _raw(table, "movie", 603)
+    assert raw is not None and (raw["status"], raw["added_at"]) == ("added", iso(when))
+
+
+async def test_adds_and_replaces_from_two_instances_leave_no_title_in_a_dead_generation(
+    table: DynamoDBTable,
+) -> None:
+    # Two instances (two Lambda containers, say) share only the table.
+    adder, replacer = DynamoDBMediaStore(table), DynamoDBMediaStore(table)
+    await replacer.replace_library(MediaType.TV, range(1, 100))
+    for round_ in range(4):
+        new = set(range(50 + round_, 150))
+        added = [1000 + round_, 2000 + round_]
+        await asyncio.gather(
+            replacer.replace_library(MediaType.TV, new),
+            adder.add_to_library(MediaType.TV, added),
+        )
+        final = set(await adder.library_ids(MediaType.TV))
+        assert final in (new, new | set(added))
+    live = await adder._live_generation("tv")
+    assert live is not None
+    # Every generation but the live one was emptied, including anything an add wrote into
+    # a generation that a replace had just retired.
+    for gen in range(1, live + 4):
+        if gen != live:
+            assert await adder._generation_ids("tv", gen) == [], f"generation {gen} lingers"

@@ -11,6 +11,7 @@ import pytest
 
 from stellarr.domain.errors import StoreError
 from stellarr.domain.models import MediaRequest, MediaType
+from stellarr.store.ports import PushSubscription
 from stellarr.store.sqlite import DatabaseMissing, SQLiteDatabase, marker_path, sqlite_stores
 from stellarr.store.sqlite.schema import MIGRATIONS
 
@@ -92,5 +93,41 @@ async def test_login_protection_rows_survive_the_move_to_expiring_keys(tmp_path:
         failures = await stores.keys.get("RATELIMIT#login:192.0.2.1", 1000.0)
         assert failures is not None and (failures.count, failures.expires_at) == (3, 5000.0)
         assert not await stores.keys.put("CHALLENGE#1700:abc", "", 7000.0, 1000.0, replace=False)
+    finally:
+        await stores.database.close()
+
+
+async def test_a_version_2_database_gains_push_subscriptions_and_keeps_its_rows(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "stellarr.db"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(MIGRATIONS[0] + MIGRATIONS[1] + "\nPRAGMA user_version = 2;")
+        conn.execute(
+            "INSERT INTO requests (media_type, tmdb_id, title, requested_by, requested_at) "
+            "VALUES ('movie', 949, 'Heat', 'alice', '2026-01-01T00:00:00.000000+00:00')"
+        )
+    stores = sqlite_stores(path)
+    await stores.database.open()
+    try:
+        assert await stores.media.get_request(MediaType.MOVIE, 949) == request(949)
+        subscription = PushSubscription(
+            user="alice",
+            endpoint="https://fcm.googleapis.com/fcm/send/abc",
+            p256dh="BP",
+            auth="au",
+            created_at=datetime(2026, 2, 1, tzinfo=UTC),
+        )
+        assert await stores.push.save(subscription) is True
+        assert await stores.push.for_user("alice") == [subscription]
+    finally:
+        await stores.database.close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 3
+    # Reopening runs no migration twice (a second CREATE TABLE would fail).
+    stores = sqlite_stores(path)
+    await stores.database.open()
+    try:
+        assert len(await stores.push.for_user("alice")) == 1
     finally:
         await stores.database.close()

@@ -39,6 +39,7 @@ from stellarr.store.dynamodb.table import DynamoDBTable
 log = logging.getLogger(__name__)
 
 LIBRARY_READ_ATTEMPTS = 5
+PRESENCE_CHECK_LIMIT = 8
 # Transactions that touch the revision item at the same moment cancel each other.
 CONFLICT_POLICY = RetryPolicy(attempts=8, base_delay=0.02, max_delay=0.5)
 
@@ -50,6 +51,8 @@ class DynamoDBMediaStore:
         self.table = table.name
         self._errors = table.errors
         self._last_seq = 0
+        # The newest library generation this process has seen live, per media type.
+        self._newest_live: dict[str, int] = {}
 
     def _next_seq(self) -> int:
         self._last_seq = max(time.time_ns(), self._last_seq + 1)
@@ -132,10 +135,15 @@ class DynamoDBMediaStore:
     async def mark_added(self, media_type: MediaType, tmdb_id: int, when: datetime) -> bool:
         expr = Expr()
         update = expr.set_clause({"status": RequestStatus.ADDED.value, "added_at": iso(when)})
+        status = expr.name("status")
+        # Only a pending request changes, so exactly one caller is told and `added_at` keeps
+        # the first time; attribute_exists keeps a racing delete from being undone.
+        pending = expr.value(RequestStatus.PENDING.value)
+        still_pending = f"(attribute_not_exists({status}) OR {status} = {pending})"
         change = {
             "Key": primary_key(media_type.value, tmdb_id),
             "UpdateExpression": update,
-            "ConditionExpression": f"attribute_exists({expr.name(PK)})",
+            "ConditionExpression": f"attribute_exists({expr.name(PK)}) AND {still_pending}",
         }
         with self._errors("mark_added"):
             return await self._write_and_bump("Update", expr.apply(change))
@@ -159,16 +167,93 @@ class DynamoDBMediaStore:
         kind = media_type.value
         with self._errors("replace_library"):
             gen = await self._allocate_generation(kind)
-            partition = library_partition(kind, gen)
-            await self._db.batch_write(
-                self.table, key_names=(PK, SK), puts=[primary_key(partition, i) for i in ids]
-            )
+            await self._put_ids(kind, gen, ids)
             old = await self._switch_generation(kind, gen)
             if old == gen:  # a replace that started later already won
                 await self._drop_generation(kind, gen)
                 return
         if old is not None:
             await self._drop_generation(kind, old)
+
+    async def add_to_library(self, media_type: MediaType, tmdb_ids: Iterable[int]) -> None:
+        """Write the titles into the live generation, then confirm in one transaction with
+        the revision bump that it is still live. A replace that moved the pointer meanwhile
+        would delete them with the old generation, so they are written again into the new
+        one: an add never vanishes into a generation nobody reads."""
+        ids = sorted({int(i) for i in tmdb_ids})
+        if not ids:
+            return
+        kind = media_type.value
+        with self._errors("add_to_library"):
+            for _ in range(LIBRARY_READ_ATTEMPTS):
+                gen = await self._live_generation(kind)
+                if gen is None:
+                    gen = await self._start_library(kind, ids)
+                    if gen is None:
+                        continue  # someone else started one first: add to theirs
+                elif await self._all_present(kind, gen, ids):
+                    # Nothing to write, so no revision bump: an episode webhook for a show
+                    # already in the library must not invalidate every cached feed.
+                    return
+                else:
+                    await self._put_ids(kind, gen, ids)
+                    if not await self._confirm_live(kind, gen):
+                        await self._drop_generation(kind, gen, ids)
+                        continue
+                # A replace in this process that switched after our confirmation has
+                # returned before us: land after it, as its caller would expect.
+                if self._newest_live.get(kind, 0) <= gen:
+                    return
+                await self._drop_generation(kind, gen, ids)
+        raise StoreError("library pointer kept changing during an add")
+
+    async def _start_library(self, kind: str, ids: list[int]) -> int | None:
+        """A first generation holding `ids`; None when another one went live first."""
+        gen = await self._allocate_generation(kind)
+        await self._put_ids(kind, gen, ids)
+        expr = Expr()
+        name = expr.name(f"library_gen_{kind}")
+        start = {
+            "Key": primary_key(META, LIBRARY_SK),
+            "UpdateExpression": f"SET {name} = {expr.value(gen)}",
+            "ConditionExpression": f"attribute_not_exists({name})",
+        }
+        if await self._write_and_bump("Update", expr.apply(start)):
+            self._saw_live(kind, gen)
+            return gen
+        await self._drop_generation(kind, gen)
+        return None
+
+    async def _all_present(self, kind: str, gen: int, ids: list[int]) -> bool:
+        """Whether the live generation already holds every id: a read per id, so only for
+        the few titles a webhook adds; a bulk add just writes."""
+        if len(ids) > PRESENCE_CHECK_LIMIT or self._newest_live.get(kind, 0) > gen:
+            return False
+        partition = library_partition(kind, gen)
+        for tmdb_id in ids:
+            item = await self._db.get_item(
+                self.table, primary_key(partition, tmdb_id), consistent_read=True, projection=(SK,)
+            )
+            if not item:
+                return False
+        return True
+
+    async def _confirm_live(self, kind: str, gen: int) -> bool:
+        expr = Expr()
+        check = {
+            "Key": primary_key(META, LIBRARY_SK),
+            "ConditionExpression": f"{expr.name(f'library_gen_{kind}')} = {expr.value(gen)}",
+        }
+        return await self._write_and_bump("ConditionCheck", expr.apply(check))
+
+    async def _put_ids(self, kind: str, gen: int, ids: Iterable[int]) -> None:
+        partition = library_partition(kind, gen)
+        await self._db.batch_write(
+            self.table, key_names=(PK, SK), puts=[primary_key(partition, i) for i in ids]
+        )
+
+    def _saw_live(self, kind: str, gen: int) -> None:
+        self._newest_live[kind] = max(gen, self._newest_live.get(kind, 0))
 
     async def library_ids(self, media_type: MediaType) -> list[int]:
         kind = media_type.value
@@ -189,7 +274,11 @@ class DynamoDBMediaStore:
         item = await self._db.get_item(
             self.table, primary_key(META, LIBRARY_SK), consistent_read=True, projection=(attribute,)
         )
-        return int(item[attribute]["N"]) if item and attribute in item else None
+        if not item or attribute not in item:
+            return None
+        gen = int(item[attribute]["N"])
+        self._saw_live(kind, gen)
+        return gen
 
     async def _allocate_generation(self, kind: str) -> int:
         expr = Expr()
@@ -221,6 +310,7 @@ class DynamoDBMediaStore:
                 "ConditionExpression": expected,
             }
             if await self._write_and_bump("Update", expr.apply(switch)):
+                self._saw_live(kind, gen)
                 return old
             # The pointer moved between our read and our write: look again.
         raise StoreError("library pointer kept changing during a replace")
@@ -236,10 +326,12 @@ class DynamoDBMediaStore:
         )
         return [int(item[SK]["N"]) for item in items]
 
-    async def _drop_generation(self, kind: str, gen: int) -> None:
+    async def _drop_generation(self, kind: str, gen: int, ids: list[int] | None = None) -> None:
+        """Delete a generation that is no longer live (or only `ids` of it)."""
         # Best effort: a leftover generation costs storage, never correctness.
         try:
-            ids = await self._generation_ids(kind, gen)
+            if ids is None:
+                ids = await self._generation_ids(kind, gen)
             partition = library_partition(kind, gen)
             await self._db.batch_write(
                 self.table, key_names=(PK, SK), deletes=[primary_key(partition, i) for i in ids]

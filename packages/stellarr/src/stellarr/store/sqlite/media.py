@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from itertools import repeat
 
 from stellarr.domain.errors import StoreError
 from stellarr.domain.models import MediaRequest, MediaType, RequestStatus
@@ -17,10 +19,33 @@ _COLUMNS = (
 # Every change bumps the revision in its own transaction, so no reader sees new data
 # under an old revision.
 _BUMP = "UPDATE meta SET value = value + 1 WHERE key = 'revision'"
+# Library ids travel as one JSON array each way: SQLite's json_each and json_group_array
+# walk it in C, where binding row by row (executemany) or fetching row by row costs two
+# to three times as much for 50,000 titles.
+_LIBRARY_JSON = (
+    "SELECT json_group_array(tmdb_id) FROM "
+    "(SELECT tmdb_id FROM library WHERE media_type = ? ORDER BY tmdb_id)"
+)
+_INSERT = "INSERT INTO library (media_type, tmdb_id) SELECT ?, value FROM json_each(?)"
+_INSERT_NEW = (
+    "INSERT OR IGNORE INTO library (media_type, tmdb_id) SELECT ?, value FROM json_each(?)"
+)
+_DELETE_ONE = "DELETE FROM library WHERE media_type = ? AND tmdb_id = ?"
 
 
 def _iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat(timespec="microseconds") if value else None
+
+
+def _sorted_ids(tmdb_ids: Iterable[int]) -> list[int]:
+    """Distinct and ascending: the library's primary-key order, so a bulk insert appends to
+    the B-tree instead of splitting pages all over it."""
+    return sorted(set(map(int, tmdb_ids)))
+
+
+def _json(ids: list[int]) -> str:
+    """The form json_group_array writes, so an unchanged library compares equal as text."""
+    return json.dumps(ids, separators=(",", ":"))
 
 
 def _row_to_request(row: sqlite3.Row) -> MediaRequest:
@@ -107,7 +132,7 @@ class SQLiteMediaStore:
         def update(conn: sqlite3.Connection) -> bool:
             cur = conn.execute(
                 "UPDATE requests SET status = 'added', added_at = ? "
-                "WHERE media_type = ? AND tmdb_id = ?",
+                "WHERE media_type = ? AND tmdb_id = ? AND status = 'pending'",
                 (_iso(when), media_type.value, tmdb_id),
             )
             if cur.rowcount:
@@ -129,14 +154,41 @@ class SQLiteMediaStore:
         return await self._db.read(select)
 
     async def replace_library(self, media_type: MediaType, tmdb_ids: Iterable[int]) -> None:
-        rows = [(media_type.value, int(i)) for i in set(tmdb_ids)]
+        kind = media_type.value
+        ids = _sorted_ids(tmdb_ids)
+        wanted = _json(ids)
 
         def replace(conn: sqlite3.Connection) -> None:
-            conn.execute("DELETE FROM library WHERE media_type = ?", (media_type.value,))
-            conn.executemany("INSERT INTO library (media_type, tmdb_id) VALUES (?, ?)", rows)
+            # Read inside the write transaction, so the difference is against the library
+            # as it is now; readers see the old set or the new one whatever is written.
+            there: str = conn.execute(_LIBRARY_JSON, (kind,)).fetchone()[0]
+            if there == wanted:
+                return  # a re-sync of an unchanged library writes nothing
+            old = set(json.loads(there))
+            added = [i for i in ids if i not in old]
+            leaving = old.difference(ids)
+            if len(leaving) + len(added) < len(ids):
+                # A few changes: touch only those rows.
+                conn.executemany(_DELETE_ONE, zip(repeat(kind), leaving))
+                conn.execute(_INSERT, (kind, _json(added)))
+            else:
+                conn.execute("DELETE FROM library WHERE media_type = ?", (kind,))
+                conn.execute(_INSERT, (kind, wanted))
             conn.execute(_BUMP)
 
         await self._db.write(replace)
+
+    async def add_to_library(self, media_type: MediaType, tmdb_ids: Iterable[int]) -> None:
+        kind = media_type.value
+        ids = _json(_sorted_ids(tmdb_ids))
+
+        def insert(conn: sqlite3.Connection) -> None:
+            before = conn.total_changes
+            conn.execute(_INSERT_NEW, (kind, ids))
+            if conn.total_changes != before:  # titles already there change nothing
+                conn.execute(_BUMP)
+
+        await self._db.write(insert)
 
     async def library_ids(self, media_type: MediaType) -> list[int]:
         def select(conn: sqlite3.Connection) -> list[int]:

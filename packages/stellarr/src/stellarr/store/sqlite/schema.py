@@ -57,4 +57,15 @@ MIGRATIONS: tuple[str, ...] = (
     DROP TABLE login_failures;
     DROP TABLE used_challenges;
     """,
+    # 3: Web Push subscriptions; the endpoint is the key, so it has exactly one owner
+    """
+    CREATE TABLE push_subscriptions (
+        endpoint   TEXT NOT NULL PRIMARY KEY,
+        user       TEXT NOT NULL,
+        p256dh     TEXT NOT NULL,
+        auth       TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX push_subscriptions_by_user ON push_subscriptions (user, created_at);
+    """,
 )

@@ -1,0 +1,64 @@
+"""AppriseNotifier against a real local target, through Apprise's own `json://` plugin."""
+
+from __future__ import annotations
+
+import logging
+import socket
+
+import pytest
+
+from stellarr.clients.notify import AppriseNotifier
+from stellarr_testing.fake_notify import FakeNotifyTarget
+
+SECRET = "s3cr3t-hook-token"
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+async def test_sends_title_and_body(notify_target: FakeNotifyTarget) -> None:
+    sent = await AppriseNotifier(timeout=5).send(
+        [notify_target.url("/hook")], "Movie Available", "Dune has been added to the library!"
+    )
+    assert sent is True
+    [message] = notify_target.messages()
+    assert message.path == "/hook"
+    assert message.body["title"] == "Movie Available"
+    assert message.body["message"] == "Dune has been added to the library!"
+
+
+async def test_one_good_url_is_enough_and_each_is_tried(notify_target: FakeNotifyTarget) -> None:
+    urls = [f"json://127.0.0.1:{closed_port()}/down", notify_target.url("/up")]
+    assert await AppriseNotifier(timeout=5).send(urls, "t", "b") is True
+    assert [m.path for m in notify_target.messages()] == ["/up"]
+
+
+async def test_failures_are_false_and_logs_hold_no_secret(
+    notify_target: FakeNotifyTarget, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    notify_target.status = 500
+    url = notify_target.url(f"/hook/{SECRET}", credentials=f"user:{SECRET}")
+    assert await AppriseNotifier(timeout=5).send([url], "t", "b") is False
+    [message] = notify_target.messages()  # it was tried, with the credentials
+    assert message.basic_auth == f"user:{SECRET}"
+    assert "did not take the message" in caplog.text
+    assert SECRET not in caplog.text
+
+
+async def test_urls_apprise_does_not_know_are_reported_by_position(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO)
+    sent = await AppriseNotifier(timeout=5).send([f"nosuchscheme://{SECRET}"], "t", "b")
+    assert sent is False
+    assert "entry 1 is not a URL Apprise understands" in caplog.text
+    assert SECRET not in caplog.text
+
+
+async def test_nothing_configured_sends_nothing() -> None:
+    assert await AppriseNotifier().send([], "t", "b") is False
