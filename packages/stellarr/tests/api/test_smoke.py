@@ -21,3 +21,20 @@ async def test_login_search_request_feed_remove(api: Harness) -> None:
     gone = await api.client.delete(f"/api/request/movie/{movie['id']}", headers=auth)
     assert gone.json() == {"success": True, "message": "Request removed"}
     assert (await api.client.get("/list/radarr/tmdb")).json() == []
+
+
+async def test_the_schema_lists_the_media_server_routes_parameters(api: Harness) -> None:
+    paths = (await api.client.get("/api/openapi.json")).json()["paths"]
+
+    def parameters(path: str) -> dict[str, object]:
+        return {
+            p["name"]: p.get("schema", {}).get("enum") for p in paths[path]["post"]["parameters"]
+        }
+
+    for hook in ("/webhook/plex", "/webhook/jellyfin", "/webhook/emby"):
+        assert parameters(hook) == {"token": None}
+    assert parameters("/sync/library") == {
+        "media_type": ["movie", "tv"],
+        "clear": ["true", "false"],
+        "token": None,
+    }

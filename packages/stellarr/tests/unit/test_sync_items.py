@@ -37,10 +37,13 @@ def test_plain_bodies_take_the_fast_path_with_the_same_result() -> None:
         ([{"tmdb_id": 603, "tvdb_id": "", "imdb_id": ""}], [(603, None, None)]),
         ([{"tmdb_id": 603, "tvdb_id": "169"}], [(603, 169, None)]),
         (
-            [{"tmdb_id": 1}, {"tmdb_id": 2}, {"tmdb_id": 1, "tvdb_id": 7, "imdb_id": "tt1"}],
-            [(1, 7, "tt1"), (2, None, None)],
+            [{"tmdb_id": 1}, {"tmdb_id": 2}, {"tmdb_id": 1, "tvdb_id": 7, "imdb_id": "tt0000001"}],
+            [(1, 7, "tt0000001"), (2, None, None)],
         ),
-        ([{"tmdb_id": 1, "imdb_id": "tt1"}, {"tmdb_id": 1, "imdb_id": "tt2"}], [(1, None, "tt1")]),
+        (
+            [{"tmdb_id": 1, "imdb_id": "tt0000001"}, {"tmdb_id": 1, "imdb_id": "tt0000002"}],
+            [(1, None, "tt0000001")],
+        ),
         ([], []),
     ],
 )

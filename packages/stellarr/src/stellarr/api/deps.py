@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import time
 from typing import Annotated
 
@@ -59,3 +60,30 @@ def site_url(request: Request, settings: Settings) -> str:
     if settings.public_url:
         return settings.public_url
     return f"{request.url.scheme}://{request.headers.get('host', request.url.netloc)}"
+
+
+def check_query_token(request: Request, expected: str, missing: str, wrong: str) -> None:
+    """`?token=` against a secret, in constant time; the messages never echo either."""
+    presented = request.query_params.get("token")
+    if not presented:
+        raise Unauthorized(missing)
+    if not hmac.compare_digest(presented.encode(), expected.encode()):
+        raise Unauthorized(wrong)
+
+
+def query_parameter(name: str, description: str, values: tuple[str, ...] = ()) -> dict[str, object]:
+    """An OpenAPI entry for a query parameter a route reads by hand (to check its token
+    before anything else), so /api/docs still lists it."""
+    schema: dict[str, object] = {"type": "string"}
+    if values:
+        schema["enum"] = list(values)
+    return {
+        "name": name,
+        "in": "query",
+        "required": name != "clear",
+        "schema": schema,
+        "description": description,
+    }
+
+
+TOKEN_PARAMETER = query_parameter("token", "PLEX_WEBHOOK_TOKEN")

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, Request, Response
 
 from stellarr.api.conditional import conditional_response
-from stellarr.api.deps import SessionDep, SettingsDep, get_services, get_settings, site_url
-from stellarr.domain.errors import Unauthorized
+from stellarr.api.deps import (
+    SessionDep,
+    SettingsDep,
+    check_query_token,
+    get_services,
+    get_settings,
+    site_url,
+)
 from stellarr.domain.feeds import TMDB_WEB
 from stellarr.services.feeds import FEEDS, Feed
 from stellarr.settings import Settings
@@ -18,13 +23,10 @@ router = APIRouter()
 
 
 def check_feed_token(request: Request, settings: Settings) -> None:
-    if not settings.feed_token:
-        return
-    presented = request.query_params.get("token")
-    if not presented:
-        raise Unauthorized("This feed needs ?token=")
-    if not hmac.compare_digest(presented.encode(), settings.feed_token.encode()):
-        raise Unauthorized("Wrong feed token")
+    if settings.feed_token:
+        check_query_token(
+            request, settings.feed_token, "This feed needs ?token=", "Wrong feed token"
+        )
 
 
 def _endpoint(feed: Feed) -> Callable[..., Awaitable[Response]]:

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from stellarr.api.deps import get_services, get_settings
+from stellarr.api.deps import TOKEN_PARAMETER, get_services, get_settings, query_parameter
 from stellarr.api.webhooks import check_webhook_token
 from stellarr.domain.errors import BadRequest
 from stellarr.domain.models import MediaType
@@ -39,7 +39,18 @@ def _items(body: bytes) -> SyncItems:
         raise HTTPException(422, str(exc)) from None
 
 
-@router.post("/sync/library")
+SYNC_DOCS: dict[str, Any] = {
+    "parameters": [
+        query_parameter("media_type", "which library", ("movie", "tv")),
+        query_parameter(
+            "clear", "true: replace that library; false (default): add", ("true", "false")
+        ),
+        TOKEN_PARAMETER,
+    ]
+}
+
+
+@router.post("/sync/library", openapi_extra=SYNC_DOCS)
 async def sync_library(request: Request) -> dict[str, object]:
     # Parameters read here rather than declared: the token is checked before anything else.
     services = await get_services(request)

@@ -7,7 +7,6 @@ to `/webhook/emby`, an alias of `/webhook/jellyfin` (one parser reads both).
 
 from __future__ import annotations
 
-import hmac
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -15,8 +14,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from stellarr.api.deps import get_services, get_settings
-from stellarr.domain.errors import Forbidden, Unauthorized
+from stellarr.api.deps import TOKEN_PARAMETER, check_query_token, get_services, get_settings
+from stellarr.domain.errors import Forbidden
 from stellarr.domain.jellyfin_webhook import parse_jellyfin
 from stellarr.domain.library_events import BadPayload, WebhookEvent
 from stellarr.domain.plex_webhook import parse_plex
@@ -37,11 +36,9 @@ def check_webhook_token(request: Request, settings: Settings) -> None:
     expected = settings.plex_webhook_token
     if not expected:
         raise Forbidden("webhook not configured")
-    presented = request.query_params.get("token")
-    if not presented:
-        raise Unauthorized("This URL needs ?token=<PLEX_WEBHOOK_TOKEN>")
-    if not hmac.compare_digest(presented.encode(), expected.encode()):
-        raise Unauthorized("Wrong webhook token")
+    check_query_token(
+        request, expected, "This URL needs ?token=<PLEX_WEBHOOK_TOKEN>", "Wrong webhook token"
+    )
 
 
 def ignored(reason: str) -> JSONResponse:
@@ -111,7 +108,10 @@ def not_an_addition(event: WebhookEvent) -> str | None:
     return event.reason or f"event {event.event[:SHORT]!r} is not a library addition"
 
 
-@router.post("/webhook/plex")
+WEBHOOK_DOCS: dict[str, Any] = {"parameters": [TOKEN_PARAMETER]}
+
+
+@router.post("/webhook/plex", openapi_extra=WEBHOOK_DOCS)
 async def plex_webhook(request: Request) -> JSONResponse:
     services, settings, event = await read_event(request, parse_plex)
     reason = not_an_addition(event) or plex_server_mismatch(event, settings)
@@ -121,8 +121,8 @@ async def plex_webhook(request: Request) -> JSONResponse:
     return await fulfil(services, event)
 
 
-@router.post("/webhook/jellyfin")
-@router.post("/webhook/emby")
+@router.post("/webhook/jellyfin", openapi_extra=WEBHOOK_DOCS)
+@router.post("/webhook/emby", openapi_extra=WEBHOOK_DOCS)
 async def jellyfin_webhook(request: Request) -> JSONResponse:
     services, _, event = await read_event(request, parse_jellyfin)
     reason = not_an_addition(event)

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from stellarr.domain.models import MAX_TMDB_ID
 
 _DIGITS = re.compile(r"[0-9]{1,10}")
-_IMDB = re.compile(r"tt[0-9]{5,12}", re.IGNORECASE)
+# An IMDb title id; every reader of ids (webhooks, library sync) holds them to this.
+IMDB_ID = "tt[0-9]{5,12}"
+_IMDB = re.compile(IMDB_ID, re.IGNORECASE)
 _AGENT_PREFIX = "com.plexapp.agents."
 
 _TMDB_SCHEMES = frozenset({"tmdb", "themoviedb"})
@@ -33,7 +35,7 @@ def coerce_id(value: object) -> int | None:
         number = int(text)
     else:
         return None
-    return number if 0 < number < MAX_TMDB_ID else None
+    return number if 0 < number <= MAX_TMDB_ID else None
 
 
 def coerce_imdb(value: object) -> str | None:

@@ -17,12 +17,12 @@ from itertools import repeat
 from operator import itemgetter
 from typing import Any
 
+from stellarr.domain.media_ids import IMDB_ID, coerce_id, coerce_imdb
 from stellarr.domain.models import MAX_TMDB_ID
 
 MAX_SYNC_ITEMS = 100_000
 MAX_TITLE_LENGTH = 1000
-_IMDB = re.compile(r"tt[0-9]{1,12}")
-_IMDB_LINES = re.compile(r"tt[0-9]{1,12}(?:\ntt[0-9]{1,12})*")
+_IMDB_LINES = re.compile(f"{IMDB_ID}(?:\n{IMDB_ID})*")
 _NONE = type(None)
 # (tmdb_id, tvdb_id, imdb_id)
 SyncEntry = tuple[int, int | None, str | None]
@@ -46,16 +46,6 @@ class SyncItems:
 
 class InvalidSyncItems(ValueError):
     """The body breaks a rule; the message names the first bad item by its index."""
-
-
-def _whole(value: object) -> int | None:
-    if type(value) is int:
-        number = value
-    elif isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 12:
-        number = int(value)
-    else:
-        return None
-    return number if 0 < number <= MAX_TMDB_ID else None
 
 
 def _fail(index: int, problem: str) -> InvalidSyncItems:
@@ -127,26 +117,27 @@ def _imdb_ids(values: list[str]) -> bool:
 
 def _item_by_item(data: list[object]) -> SyncItems:
     entries: dict[int, SyncEntry] = {}
-    imdb_form = _IMDB.fullmatch
     for index, item in enumerate(data):
         if type(item) is not dict:
             raise _fail(index, f"must be an object like {SHAPE}")
         tmdb = item.get("tmdb_id")
         # The common case first: a plain int in range.
         if type(tmdb) is not int or not 0 < tmdb <= MAX_TMDB_ID:
-            tmdb = _whole(tmdb)
+            tmdb = coerce_id(tmdb)
             if tmdb is None:
                 raise _fail(index, f"tmdb_id must be a whole number from 1 to {MAX_TMDB_ID}")
         tvdb = item.get("tvdb_id")
         if tvdb is not None:
-            tvdb = _whole(tvdb) if tvdb != "" else None
+            tvdb = coerce_id(tvdb) if tvdb != "" else None
             if tvdb is None and item["tvdb_id"] != "":
                 raise _fail(index, "tvdb_id must be a positive whole number")
         imdb = item.get("imdb_id")
         if imdb == "":
             imdb = None
-        elif imdb is not None and (type(imdb) is not str or not imdb_form(imdb)):
-            raise _fail(index, "imdb_id must look like tt0133093")
+        elif imdb is not None:
+            imdb = coerce_imdb(imdb)
+            if imdb is None:
+                raise _fail(index, "imdb_id must look like tt0133093")
         title = item.get("title")
         if title is not None and (type(title) is not str or len(title) > MAX_TITLE_LENGTH):
             raise _fail(index, f"title must be text of at most {MAX_TITLE_LENGTH} characters")

@@ -18,7 +18,7 @@ from stellarr.domain.media_ids import (
         ("0603", 603),
         (0, None),
         (-5, None),
-        (2**31, None),
+        (2**31 + 1, None),
         (True, None),
         (6.0, None),
         ("6e2", None),

@@ -33,7 +33,8 @@ _INSERT_NEW = (
 _DELETE_ONE = "DELETE FROM library WHERE media_type = ? AND tmdb_id = ?"
 
 
-def _iso(value: datetime | None) -> str | None:
+def iso(value: datetime | None) -> str | None:
+    """How a datetime is stored: UTC ISO 8601 to the microsecond, so text order is time order."""
     return value.astimezone(UTC).isoformat(timespec="microseconds") if value else None
 
 
@@ -98,8 +99,8 @@ class SQLiteMediaStore:
                     r.tvdb_id,
                     r.status.value,
                     r.requested_by,
-                    _iso(r.requested_at),
-                    _iso(r.added_at),
+                    iso(r.requested_at),
+                    iso(r.added_at),
                 ),
             )
             conn.execute(_BUMP)
@@ -133,7 +134,7 @@ class SQLiteMediaStore:
             cur = conn.execute(
                 "UPDATE requests SET status = 'added', added_at = ? "
                 "WHERE media_type = ? AND tmdb_id = ? AND status = 'pending'",
-                (_iso(when), media_type.value, tmdb_id),
+                (iso(when), media_type.value, tmdb_id),
             )
             if cur.rowcount:
                 conn.execute(_BUMP)

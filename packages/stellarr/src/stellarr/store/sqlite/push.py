@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
+from datetime import datetime
 
 from stellarr.domain.errors import Conflict
 from stellarr.store.ports import PushSubscription
 from stellarr.store.sqlite.database import SQLiteDatabase
-
-
-def _iso(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
+from stellarr.store.sqlite.media import iso
 
 
 class SQLitePushSubscriptions:
@@ -29,7 +26,7 @@ class SQLitePushSubscriptions:
                 conn.execute(
                     "INSERT INTO push_subscriptions (endpoint, user, p256dh, auth, created_at) "
                     "VALUES (?, ?, ?, ?, ?)",
-                    (s.endpoint, s.user, s.p256dh, s.auth, _iso(s.created_at)),
+                    (s.endpoint, s.user, s.p256dh, s.auth, iso(s.created_at)),
                 )
                 return True
             if row[0] != s.user:
