@@ -13,7 +13,7 @@ PORT ?= 8000
 # Prerequisites run in the order written: set-up first.
 .NOTPARALLEL:
 
-.PHONY: help install install-test install-bench web run test lint format typecheck pytest \
+.PHONY: help install install-test install-bench web api-types run test lint format typecheck pytest \
 	bench lambda clean run-stereospot convert
 
 help:
@@ -22,6 +22,8 @@ help:
 	@echo "make convert IN=a.mp4 OUT=b.mp4  convert a video to 3D locally (StereoSpot)"
 	@echo "make test   install what the tests need, lint, type-check, run the whole test suite"
 	@echo "make bench  run the benchmarks in bench/ (figures go in docs/benchmarks.md)"
+	@echo "make web    build the web app (web/) into the Python package"
+	@echo "make api-types  regenerate web/src/lib/api/schema.d.ts after an API change"
 	@echo "make lambda build dist/lambda.zip (Python 3.12, arm64; a layer only if one is needed)"
 
 # run: the Python dependencies only. test: the development tools too, and Java 17, npm and
@@ -36,10 +38,17 @@ install-test:
 install-bench:
 	$(BOOTSTRAP) bench
 
-# The packaged UI is plain HTML/JS/CSS: nothing to compile, only to check it is there.
+# The web app (web/, SvelteKit) built into the Python package, which serves it: npm ci from
+# the lock when node_modules does not match it, then a build unless the last one is newer
+# than every source file. install* already did this; here it is a quick check.
 web:
-	@test -f packages/stellarr/src/stellarr/static/index.html || \
-		{ echo "web UI missing: packages/stellarr/src/stellarr/static/index.html"; exit 1; }
+	$(BOOTSTRAP) web
+
+# The web app's API types from the app's own OpenAPI schema (commit the result; a test fails
+# when it is stale).
+api-types:
+	$(UV) run --no-sync python tools/openapi_dump.py web/.svelte-kit/openapi.json
+	cd web && npx openapi-typescript .svelte-kit/openapi.json -o src/lib/api/schema.d.ts
 
 # --no-sync: a plain `uv run` would install the development tools too.
 run: install web
@@ -77,6 +86,8 @@ bench: install-bench
 	$(UV) run python bench/feeds.py
 	$(UV) run python bench/dynamodb_feeds.py
 	$(UV) run python bench/cold_start.py
+	$(UV) run python bench/webhooks.py
+	cd bench && $(UV) run python web_budget.py
 
 lambda: install
 	$(UV) run python tools/lambda_package.py

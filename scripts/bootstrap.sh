@@ -2,12 +2,18 @@
 # The one place that installs what Stellarr needs: `make run`, `make test` and `make bench`
 # start with it.
 #
-#   bash scripts/bootstrap.sh [--dry-run] run|test|bench
+#   bash scripts/bootstrap.sh [--dry-run] run|test|bench|web
 #
-#   run    the Python dependencies without the development tools; no system packages
+#   run    the Python dependencies without the development tools, Node.js and npm, and the
+#          web app (web/) built into the Python package
 #   test   the development tools too, and the system packages the tests use:
 #          Java 17 (runs DynamoDB Local), npm (fetches it) and Chromium (browser tests)
 #   bench  test's, plus nginx and wrk
+#   web    only Node.js, npm and the web app's build (`make web`)
+#
+# The web app: `npm ci` from web/package-lock.json when node_modules does not match the lock,
+# then `npm run build` unless the build is newer than every file in web/ (so a second
+# `make test` does not rebuild it).
 #
 # Missing system packages come from apt when run as root; otherwise it prints the one
 # command to run and fails. --dry-run prints what it would do and changes nothing.
@@ -15,7 +21,7 @@
 set -euo pipefail
 
 usage() {
-    echo "usage: bash scripts/bootstrap.sh [--dry-run] run|test|bench" >&2
+    echo "usage: bash scripts/bootstrap.sh [--dry-run] run|test|bench|web" >&2
     exit 2
 }
 
@@ -24,7 +30,7 @@ profile=
 for arg in "$@"; do
     case $arg in
         --dry-run) dry_run=1 ;;
-        run | test | bench) [[ -z $profile ]] || usage; profile=$arg ;;
+        run | test | bench | web) [[ -z $profile ]] || usage; profile=$arg ;;
         *) usage ;;
     esac
 done
@@ -40,9 +46,9 @@ export UV_COMPILE_BYTECODE=${UV_COMPILE_BYTECODE:-1}
 python=${PYTHON:-python3}
 
 case $profile in
-    run) needs=() ;;
-    test) needs=(java npm chromium) ;;
-    bench) needs=(java npm chromium nginx wrk) ;;
+    run | web) needs=(node npm) ;;
+    test) needs=(node java npm chromium) ;;
+    bench) needs=(node java npm chromium nginx wrk) ;;
 esac
 
 # Whether a need is met, looked for the way the tests and benchmarks look for it.
@@ -50,13 +56,14 @@ has() {
     case $1 in
         chromium) [[ -x /usr/bin/chromium ]] ;;  # tests/e2e/test_browser.py's fixed path
         nginx) command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] ;;  # sbin: off users' PATH
-        *) command -v "$1" >/dev/null ;;  # java, npm, wrk: found on PATH (shutil.which)
+        *) command -v "$1" >/dev/null ;;  # node, java, npm, wrk: found on PATH (shutil.which)
     esac
 }
 
-declare -A package=([java]=openjdk-17-jre-headless [npm]=npm [chromium]=chromium [nginx]=nginx [wrk]=wrk)
-declare -A usual_path=([java]=/usr/bin/java [npm]=/usr/bin/npm [chromium]=/usr/bin/chromium
-    [nginx]=/usr/sbin/nginx [wrk]=/usr/bin/wrk)
+declare -A package=([node]=nodejs [java]=openjdk-17-jre-headless [npm]=npm [chromium]=chromium
+    [nginx]=nginx [wrk]=wrk)
+declare -A usual_path=([node]=/usr/bin/node [java]=/usr/bin/java [npm]=/usr/bin/npm
+    [chromium]=/usr/bin/chromium [nginx]=/usr/sbin/nginx [wrk]=/usr/bin/wrk)
 
 # The apt package for a missing need: whichever installed package owns its usual path when
 # there is one (its file was deleted; or it ships the command, as NodeSource's nodejs ships
@@ -88,6 +95,8 @@ for need in "${missing[@]}"; do
         continue
     fi
     pkg=$(package_for "$need")
+    # node and npm often come from one package (NodeSource's nodejs ships both).
+    [[ " ${packages[*]} " == *" $pkg "* ]] && continue
     packages+=("$pkg")
     # Installed, yet its file is gone: only --reinstall brings the file back.
     if command -v dpkg-query >/dev/null &&
@@ -117,14 +126,63 @@ fi
 torch_pin=torch==2.13.0+cpu
 torch_cpu_index=https://download.pytorch.org/whl/cpu
 
+# The web app's build goes into the Python package, which serves it (git ignores it).
+web_out=packages/stellarr/src/stellarr/static/web
+web_stamp=$web_out/index.html
+# SvelteKit 2 and Vite 7 need Node.js 20.19 or newer (Debian 12's own nodejs is 18).
+node_min=20.19
+
+# node_modules matches the lock: npm writes its hidden lock last, on every install.
+web_deps_current() {
+    [[ -f web/node_modules/.package-lock.json ]] &&
+        ! [[ web/package-lock.json -nt web/node_modules/.package-lock.json ]]
+}
+
+# The build is current when index.html (written last, by the post-build step) is newer
+# than every file under web/ other than the installed and generated folders.
+web_build_current() {
+    [[ -f $web_stamp ]] || return 1
+    local newer
+    newer=$(find web \( -path web/node_modules -o -path web/.svelte-kit \) -prune -o \
+        -type f -newer "$web_stamp" -print -quit 2>/dev/null) || return 1
+    [[ -z $newer ]]
+}
+
+node_recent_enough() {
+    node -e '
+        const [want, have] = [process.argv[1], process.versions.node].map((v) => v.split(".").map(Number));
+        process.exit(have[0] > want[0] || (have[0] === want[0] && have[1] >= want[1]) ? 0 : 1);
+    ' "$node_min"
+}
+
+build_web() {
+    if ! node_recent_enough; then
+        echo "stellarr: the web app needs Node.js $node_min or newer; this is $(node --version)." >&2
+        echo "stellarr: install a newer nodejs (NodeSource, or your distribution's backports) and run this again" >&2
+        exit 1
+    fi
+    if ! web_deps_current; then
+        echo "stellarr: installing the web app's packages (npm ci)" >&2
+        (cd web && npm ci --no-audit --no-fund)
+    fi
+    if ! web_build_current; then
+        echo "stellarr: building the web app into $web_out" >&2
+        (cd web && npm run build)
+    fi
+}
+
 if ((dry_run)); then
     echo "stellarr: profile $profile"
     echo "stellarr: missing: ${missing[*]:-none}"
     for step in "${steps[@]}"; do
         echo "stellarr: would run: $step"
     done
-    echo "stellarr: would run: $python -m uv ${sync[*]}"
-    [[ $profile == run ]] || echo "stellarr: would run: pip install $torch_pin (unless importable)"
+    if [[ $profile != web ]]; then
+        echo "stellarr: would run: $python -m uv ${sync[*]}"
+        [[ $profile == run ]] || echo "stellarr: would run: pip install $torch_pin (unless importable)"
+    fi
+    web_deps_current || echo "stellarr: would run: npm ci (in web/)"
+    web_build_current || echo "stellarr: would run: npm run build (in web/)"
     exit 0
 fi
 
@@ -158,6 +216,11 @@ if ((${#missing[@]})); then
     fi
 fi
 
+if [[ $profile == web ]]; then
+    build_web
+    exit 0
+fi
+
 "$python" -m uv --version >/dev/null 2>&1 || "$python" -m pip install --quiet uv
 "$python" -m uv "${sync[@]}"
 
@@ -172,3 +235,5 @@ if [[ $profile != run ]] &&
         "${pip_into_venv[@]}" --index-url "$torch_cpu_index" \
             --extra-index-url https://pypi.org/simple "$torch_pin"
 fi
+
+build_web

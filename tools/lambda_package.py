@@ -54,16 +54,8 @@ WINDOWS_ONLY = "sys_platform == 'win32'"
 # The web UI is served from elsewhere; the function answers the API, the feeds and the API
 # docs page, whose assets (Swagger UI, its start-up script, the icon) it keeps.
 EXCLUDED_FROM_FUNCTION = ("__pycache__",)
-UI_ONLY = (
-    "index.html",
-    "app.js",
-    "crypto.js",
-    "push.js",
-    "sw.js",
-    "manifest.webmanifest",
-    "style.css",
-    "favicon.ico",
-)
+# The SvelteKit build, which S3 and CloudFront serve (docs/aws.md).
+UI_ONLY = ("web",)
 UNUSED_SUBPACKAGES = ("pydantic/v1",)
 # What a dist-info keeps: METADATA (headers only) for importlib.metadata.version(), entry
 # points (opentelemetry finds its context implementation through them), licences, SBOMs.
@@ -282,7 +274,11 @@ def install_function(folder: Path, target: Target, lines: Iterable[str]) -> None
         ignore=shutil.ignore_patterns(*EXCLUDED_FROM_FUNCTION),
     )
     for name in UI_ONLY:
-        (folder / "stellarr" / "static" / name).unlink(missing_ok=True)
+        path = folder / "stellarr" / "static" / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
     strip(folder)
     refuse_forbidden(folder)
 

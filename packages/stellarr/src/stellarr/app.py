@@ -17,6 +17,7 @@ from stellarr.api import (
     push,
     search,
     sync,
+    titles,
     trending,
     webhooks,
 )
@@ -54,7 +55,8 @@ def create_app(
     )
     app.state.services = services
     install_error_handlers(app)
-    for module in (health, auth, search, media_requests, feeds, trending, webhooks, sync, push):
+    routers = (health, auth, search, titles, media_requests, feeds, trending, webhooks, sync, push)
+    for module in routers:
         app.include_router(module.router)
     # Added first, so it sits inside the web layer's middleware: a 413 still carries the
     # security headers.

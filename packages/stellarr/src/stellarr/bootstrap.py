@@ -29,7 +29,19 @@ if TYPE_CHECKING:
     from stellarr.services.trending import Destination, Summary
     from stellarr.store.ports import Stores
 
-PACKAGED_UI = Path(__file__).parent / "static"
+PACKAGED_STATIC = Path(__file__).parent / "static"
+# The web app, built from web/ by `make run` / `make web` (npm run build); git ignores it.
+PACKAGED_WEB = PACKAGED_STATIC / "web"
+
+
+def packaged_ui() -> Path:
+    return PACKAGED_WEB
+
+
+def ui_is_built() -> bool:
+    """Read when asked, not at import: a build made while this module is loaded (tests,
+    `make web` beside a running shell) counts."""
+    return (PACKAGED_WEB / "index.html").is_file()
 
 
 @dataclass(frozen=True)
@@ -66,6 +78,11 @@ def configure(environ: Mapping[str, str]) -> Deployment:
         values.update(local.values)
         notices += _password_notice(local)
     settings = Settings.from_mapping(values)
+    from stellarr.services.push import push_setup_problem
+
+    push_problem = push_setup_problem(settings)
+    if push_problem is not None:
+        notices.append(f"Web push notifications are off until you {push_problem}.")
     if not settings.tmdb_configured:
         notices.append(
             "TMDB is not configured: set TMDB_READ_TOKEN (or TMDB_API_KEY) and restart. "
@@ -133,7 +150,7 @@ def build_app(
         config, settings, stores, tmdb, webpush, detach_background=detach_background
     )
     return create_app(
-        services, config.static_dir or PACKAGED_UI, schedule_trending=schedule_trending
+        services, config.static_dir or packaged_ui(), schedule_trending=schedule_trending
     )
 
 

@@ -74,7 +74,14 @@ async def _open_store(deployment: Deployment) -> None:
 
 
 def _warnings(deployment: Deployment, host: str) -> list[str]:
+    from stellarr.bootstrap import ui_is_built
+
     lines = list(deployment.notices)
+    if deployment.config.static_dir is None and not ui_is_built():
+        lines.append(
+            "The web app is not built, so only the API, the feeds and /api/docs answer: "
+            "`make run` builds it (or `make web`)."
+        )
     if not is_loopback(host) and deployment.config.app_secret_arn is None:
         settings = asyncio.run(deployment.settings.get())
         if not settings.login_origins():

@@ -8,7 +8,17 @@ import re
 from typing import Any
 from urllib.parse import unquote_plus
 
-_SECRET_NAMES = ("api_key", "token", "access_token", "apikey", "X-Plex-Token", "password")
+# `endpoint`: a Web Push endpoint URL is a bearer capability (whoever has it, and the keys,
+# can message that browser); the UI asks /api/push/status?endpoint= on every page load.
+_SECRET_NAMES = (
+    "api_key",
+    "token",
+    "access_token",
+    "apikey",
+    "X-Plex-Token",
+    "password",
+    "endpoint",
+)
 _SECRET_PARAMS = re.compile(rf"(?i)\b({'|'.join(_SECRET_NAMES)})=([^&\s\"']+)")
 # The app decodes parameter names, so ?tok%65n= is the feed token too. Names with an
 # escape in them are judged after decoding, as the app reads them. Query strings stay in

@@ -260,7 +260,7 @@ async def test_round_trip_delivers_exactly_the_payload_to_the_requester_only(
         "body": "The Matrix has been added to the library!",
         "tag": "fulfilled-movie-603",
         "image": "https://image.tmdb.org/t/p/w500/f89U3ADr1oiB1s9GkdPOEpXUk5H.jpg",
-        "icon": "/favicon.svg",
+        "icon": "/icons/icon-192.png",
         "url": "/",
     }
     assert push_service.rejected == []
@@ -303,7 +303,7 @@ async def test_tv_payload_and_public_url_subject(
         "body": "Stranger Things has been added to the library!",
         "tag": "fulfilled-tv-66732",
         "image": None,
-        "icon": "https://requests.example.com/stellarr/favicon.svg",
+        "icon": "https://requests.example.com/stellarr/icons/icon-192.png",
         "url": "https://requests.example.com/stellarr/",
     }
     assert delivery.claims["sub"] == "https://requests.example.com"

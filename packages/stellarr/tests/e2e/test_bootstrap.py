@@ -1,7 +1,7 @@
 """scripts/bootstrap.sh's plan (--dry-run): which system packages each profile asks for.
 
-The script runs for real with a PATH of our choosing: an empty folder hides java, npm and
-wrk; a folder of stand-ins makes them present. Chromium and nginx are looked for at fixed
+The script runs for real with a PATH of our choosing: an empty folder hides node, java, npm
+and wrk; a folder of stand-ins makes them present. Chromium and nginx are looked for at fixed
 paths, so what is expected of them follows this machine.
 """
 
@@ -17,13 +17,16 @@ from stellarr_testing.paths import REPO_ROOT
 
 SCRIPT = REPO_ROOT / "scripts" / "bootstrap.sh"
 PACKAGES = {
+    "node": "nodejs",
     "java": "openjdk-17-jre-headless",
     "npm": "npm",
     "chromium": "chromium",
     "nginx": "nginx",
     "wrk": "wrk",
 }
-ON_PATH = ("java", "npm", "wrk")
+ON_PATH = ("node", "java", "npm", "wrk")
+# The web app's steps, each planned only when needed (the build is stale after any edit).
+WEB_STEPS = {"npm ci (in web/)", "npm run build (in web/)"}
 AT_FIXED_PATH = {"chromium": "/usr/bin/chromium", "nginx": "/usr/sbin/nginx"}
 
 
@@ -52,8 +55,10 @@ def absent_at_fixed_paths(needs: set[str]) -> set[str]:
 @pytest.mark.parametrize(
     ("profile", "needs"),
     [
-        ("test", {"java", "npm", "chromium"}),
-        ("bench", {"java", "npm", "chromium", "nginx", "wrk"}),
+        ("run", {"node", "npm"}),
+        ("web", {"node", "npm"}),
+        ("test", {"node", "java", "npm", "chromium"}),
+        ("bench", {"node", "java", "npm", "chromium", "nginx", "wrk"}),
     ],
 )
 def test_plan_names_exactly_what_is_missing(tmp_path: Path, profile: str, needs: set[str]) -> None:
@@ -84,8 +89,25 @@ def test_commands_on_path_count_as_present(tmp_path: Path) -> None:
     assert after("missing: ", lines) == [" ".join(sorted(expected)) or "none"]
 
 
-def test_run_needs_no_system_packages_nor_dev_tools(tmp_path: Path) -> None:
-    lines = plan("run", tmp_path)
+def test_run_needs_node_but_no_dev_tools(tmp_path: Path) -> None:
+    stand_ins = tmp_path / "bin"
+    stand_ins.mkdir()
+    for name in ("node", "npm"):
+        tool = stand_ins / name
+        tool.write_text("#!/bin/sh\n")
+        tool.chmod(0o755)
+
+    lines = plan("run", stand_ins)
 
     assert after("missing: ", lines) == ["none"]
-    assert after("would run: ", lines) == ["python3 -m uv sync --frozen --no-dev --inexact"]
+    steps = after("would run: ", lines)
+    assert steps[0] == "python3 -m uv sync --frozen --no-dev --inexact"
+    assert set(steps[1:]) <= WEB_STEPS
+
+
+def test_web_builds_only_the_web_app(tmp_path: Path) -> None:
+    lines = plan("web", tmp_path)
+
+    steps = after("would run: ", lines)
+    assert [s for s in steps if "uv" in s or "pip" in s] == []
+    assert set(steps) - WEB_STEPS == {"apt-get install nodejs npm"}

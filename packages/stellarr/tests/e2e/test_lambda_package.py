@@ -77,8 +77,8 @@ def test_function_zip_is_the_runtime_closure_and_the_layer_holds_cryptography(
     # The API docs page works on Lambda; the UI itself is served from S3 and CloudFront.
     assert "stellarr/static/vendor/swagger-ui/swagger-ui-bundle.js" in names
     assert "stellarr/static/api-docs.js" in names
-    assert "stellarr/static/index.html" not in names
-    assert "stellarr/static/sw.js" not in names
+    assert "stellarr/static/favicon.svg" in names  # the docs page's icon
+    assert [n for n in names if n.startswith("stellarr/static/web/")] == []
     if lambda_package.interpreter("3.12") is None:
         assert "fastapi/routing.py" in names  # no 3.12 to compile with: source only
     else:

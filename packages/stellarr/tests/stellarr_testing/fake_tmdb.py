@@ -3,6 +3,9 @@
 Responses come from real captures in tests/fixtures/tmdb (see SOURCES.txt there); details
 for titles that only appear in search captures are assembled from their search entries in
 TMDB's details shape (title/name, dates, imdb_id, external_ids, number_of_seasons).
+Every title also has synthesized genres, credits, videos and (shows) seasons, since no
+capture holds them (stellarr_testing/tmdb_title_extras.py); `append_to_response` adds
+credits, videos (filtered by language as TMDB filters them) and external_ids.
 `/find/{id}` answers from the same catalogue by the external ids it holds, plus episodes
 a test files with `add_episode`, in TMDB's find shape (movie_results, person_results,
 tv_results, tv_episode_results with show_id, tv_season_results).
@@ -22,6 +25,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from stellarr_testing.http_servers import QuietHandler, serving
+from stellarr_testing.tmdb_title_extras import genres, languages_asked, title_extras
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "tmdb"
 API_KEY = "fake-v3-api-key-0123456789abcdef"
@@ -172,6 +176,9 @@ class FakeTMDB:
         stranger = self.shows[66732]
         stranger["external_ids"] = load("tv_external_ids__LcTrKiD_tv-shows.json")
         stranger["number_of_seasons"] = 4
+        for kind, catalog in (("movie", self.movies), ("tv", self.shows)):
+            for details in catalog.values():
+                title_extras(details, kind)
 
     def respond(self, path: str, query: dict[str, list[str]]) -> tuple[int, dict[str, Any]]:
         parts = path.strip("/").split("/")
@@ -193,11 +200,20 @@ class FakeTMDB:
             if item is None:
                 return 404, NOT_FOUND
             body = copy.deepcopy(item)
-            if "external_ids" in query.get("append_to_response", [""])[0]:
+            appended = set(query.get("append_to_response", [""])[0].split(","))
+            credits, videos = body.pop("credits", None), body.pop("videos", None)
+            if "external_ids" in appended:
                 body.setdefault("external_ids", {"imdb_id": body.get("imdb_id")})
                 body["external_ids"].setdefault("imdb_id", body.get("imdb_id"))
             else:
                 body.pop("external_ids", None)
+            if "credits" in appended and credits is not None:
+                body["credits"] = credits
+            if "videos" in appended and videos is not None:
+                asked = languages_asked(query)
+                body["videos"] = {
+                    "results": [v for v in videos["results"] if v.get("iso_639_1") in asked]
+                }
             return 200, body
         if len(parts) == 2 and parts[0] == "find":
             return self._find(parts[1], query.get("external_source", [""])[0])
@@ -228,6 +244,7 @@ class FakeTMDB:
 def _movie_details(item: dict[str, Any]) -> dict[str, Any]:
     details = {k: v for k, v in item.items() if k not in ("genre_ids", "media_type")}
     details.update({"imdb_id": f"tt{item['id']:07d}", "runtime": 120, "status": "Released"})
+    details["genres"] = genres(item, "movie")
     return details
 
 
@@ -237,6 +254,7 @@ def _show_details(item: dict[str, Any]) -> dict[str, Any]:
         {
             "number_of_seasons": 1 + item["id"] % 7,
             "external_ids": {"imdb_id": f"tt{item['id'] + 9000000}", "tvdb_id": 70000 + item["id"]},
+            "genres": genres(item, "tv"),
         }
     )
     return details

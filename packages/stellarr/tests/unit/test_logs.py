@@ -109,3 +109,11 @@ def test_media_server_urls_lose_their_token_in_access_lines() -> None:
         line = AccessFormatter('%(client_addr)s "%(request_line)s" %(status_code)s').format(record)
         assert "PLEX-SECRET" not in line, path
         assert f"{path.split('?')[0]}?" in line and "token=***" in line
+
+
+def test_push_endpoints_never_reach_the_access_log() -> None:
+    endpoint = "https%3A%2F%2Ffcm.googleapis.com%2Ffcm%2Fsend%2FabcDEF123"
+    record = uvicorn_access_record(f"/api/push/status?endpoint={endpoint}")
+    assert ScrubFilter().filter(record)
+    line = AccessFormatter('%(client_addr)s "%(request_line)s" %(status_code)s').format(record)
+    assert "abcDEF123" not in line and "endpoint=***" in line

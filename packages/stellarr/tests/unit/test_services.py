@@ -72,3 +72,32 @@ async def test_closing_is_final(tmp_path: Path) -> None:
     await services.close()
     with pytest.raises(ServicesClosed):
         await services.ready()
+
+
+def test_building_the_services_loads_no_notification_library() -> None:
+    """cryptography lives in the Lambda layer and Apprise is big: a warmed or SnapStart
+    instance builds every service, so they load with the first notification, not before."""
+    import subprocess
+    import sys
+
+    script = """
+import sys
+from stellarr.services.container import Services
+from stellarr.settings import Config, Settings, StaticSettings
+from stellarr_testing.memory_store import memory_stores
+settings = Settings(app_secret_key="a" * 40, preshared_password="pw-for-tests")
+services = Services(Config(), StaticSettings(settings), memory_stores())
+for name in ("media_requests", "fulfilment", "show_ids", "search", "push", "notifier"):
+    getattr(services, name)
+heavy = ("cryptography", "pywebpush", "py_vapid", "apprise", "aiohttp", "plexapi")
+print(sorted(m for m in heavy if m in sys.modules))
+"""
+    tests = str(Path(__file__).resolve().parents[1])
+    run = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": tests, "PATH": "/usr/bin:/bin"},
+        check=True,
+    )
+    assert run.stdout.strip() == "[]", run.stderr

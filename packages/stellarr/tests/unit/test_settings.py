@@ -154,3 +154,11 @@ def test_an_unreadable_env_file_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="ENV_FILE") as caught:
         configure(env(tmp_path, ENV_FILE=str(dotenv)))
     assert "\n" not in str(caught.value)
+
+
+def test_start_up_says_what_web_push_still_needs(tmp_path: Path) -> None:
+    # The key is generated on first run; the contact address is the admin's to give.
+    notices = "\n".join(configure(env(tmp_path)).notices)
+    assert "Web push notifications are off until you set VAPID_SUBJECT=mailto:" in notices
+    ready = configure(env(tmp_path, VAPID_SUBJECT="mailto:admin@example.com")).notices
+    assert not any("Web push" in line for line in ready)

@@ -15,6 +15,7 @@ from stellarr.clients.cache import TTLCache
 from stellarr.domain.errors import LOOKUP_ERRORS, NotFound, TMDBNotConfigured, UpstreamError
 from stellarr.domain.media_ids import MediaIds
 from stellarr.domain.text import clean_tree
+from stellarr.domain.title_page import CAST_SIZE
 from stellarr.retry import Retryable, RetryPolicy, Sleep, parse_retry_after, retrying
 from stellarr.settings import SettingsProvider
 
@@ -42,6 +43,21 @@ DETAILS_FIELDS = frozenset(
         "status",
     }
 )
+# The title page's share of a details call with credits, videos and external ids appended;
+# each list is cut to the entries and keys the page reads (a cast runs to hundreds).
+TITLE_FIELDS = DETAILS_FIELDS | {
+    "backdrop_path",
+    "genres",
+    "runtime",
+    "seasons",
+    "number_of_episodes",
+    "vote_average",
+}
+TITLE_APPENDS = "credits,videos,external_ids"
+CAST_KEYS = ("name", "character", "profile_path")
+VIDEO_KEYS = ("iso_639_1", "name", "key", "site", "type", "official")
+SEASON_KEYS = ("season_number", "name", "episode_count", "air_date", "poster_path")
+TITLE_CACHE_ENTRIES = 5_000  # a few KB each once trimmed
 SearchKind = Literal["movie", "tv", "multi"]
 FindSource = Literal["tvdb_id", "imdb_id"]
 log = logging.getLogger(__name__)
@@ -98,6 +114,9 @@ class TMDBClient:
         self._sleep = sleep
         self.details_cache: TTLCache[tuple[str, int, str | None], Json] = TTLCache(
             DETAILS_TTL_SECONDS, max_entries=20_000
+        )
+        self.title_cache: TTLCache[tuple[str, int, str], Json] = TTLCache(
+            DETAILS_TTL_SECONDS, max_entries=TITLE_CACHE_ENTRIES
         )
         self.find_cache: TTLCache[tuple[str, str], Json] = TTLCache(
             DETAILS_TTL_SECONDS, max_entries=20_000
@@ -162,6 +181,22 @@ class TMDBClient:
 
         return await self.details_cache.get_or_load((media_type, tmdb_id, language), load)
 
+    async def title(self, media_type: str, tmdb_id: int, language: str) -> Json:
+        """Details with credits, videos and external ids in one call, trimmed to what the
+        title page reads; one call per title and language per 12 h, shared by concurrent
+        callers. Videos come in `language` and English: TMDB filters them by `language`,
+        and most titles have trailers in English only."""
+
+        async def load() -> Json:
+            params: dict[str, str | int] = {
+                "append_to_response": TITLE_APPENDS,
+                "language": language,
+                "include_video_language": ",".join(dict.fromkeys((language, "en"))),
+            }
+            return _trim_title(await self._get(f"/{media_type}/{tmdb_id}", params))
+
+        return await self.title_cache.get_or_load((media_type, tmdb_id, language), load)
+
     async def find(self, external_id: str | int, source: FindSource) -> Json:
         """What TMDB files under another site's id: the FIND_LISTS, each entry trimmed to
         FIND_FIELDS (an episode's or season's `show_id` is its show). One call per id per
@@ -205,3 +240,23 @@ class TMDBClient:
                     log.info("TMDB /find by %s gives %s %s %d", source, results, field, value)
                     return value
         return None
+
+
+def _entries(value: Any, keys: tuple[str, ...], limit: int | None = None) -> list[Json]:
+    entries = [e for e in value if isinstance(e, dict)] if isinstance(value, list) else []
+    return [{k: e.get(k) for k in keys} for e in entries[:limit]]
+
+
+def _appended(body: Json, name: str) -> Json:
+    value = body.get(name)
+    return value if isinstance(value, dict) else {}
+
+
+def _trim_title(body: Json) -> Json:
+    trimmed = {k: v for k, v in body.items() if k in TITLE_FIELDS}
+    trimmed["seasons"] = _entries(body.get("seasons"), SEASON_KEYS)
+    trimmed["credits"] = {
+        "cast": _entries(_appended(body, "credits").get("cast"), CAST_KEYS, CAST_SIZE)
+    }
+    trimmed["videos"] = {"results": _entries(_appended(body, "videos").get("results"), VIDEO_KEYS)}
+    return trimmed

@@ -15,12 +15,15 @@ import logging
 import ssl
 import time
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import httpx
 
-from stellarr.clients.vapid import SubscriptionKeys, VapidKey
 from stellarr.domain.push_endpoint import Endpoint
+
+if TYPE_CHECKING:
+    # cryptography (in the Lambda layer) loads with the first message, not with the app.
+    from stellarr.clients.vapid import SubscriptionKeys, VapidKey
 
 log = logging.getLogger(__name__)
 

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from stellarr.services.push import PushService
     from stellarr.services.search import SearchService
     from stellarr.services.show_ids import ShowResolver
+    from stellarr.services.titles import TitleService
 
 
 class ServicesClosed(RuntimeError):
@@ -146,6 +147,12 @@ class Services:
         from stellarr.services.search import SearchService
 
         return SearchService(self.tmdb, self.snapshots)
+
+    @cached_property
+    def titles(self) -> TitleService:
+        from stellarr.services.titles import TitleService
+
+        return TitleService(self.tmdb, self.snapshots)
 
     def schedule_trending(
         self, *, clock: Callable[[], float] = time.time, sleep: Sleep = asyncio.sleep

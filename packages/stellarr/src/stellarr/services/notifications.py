@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 POSTER_BASE = "https://image.tmdb.org/t/p/w500"
-ICON_PATH = "/favicon.svg"
+ICON_PATH = "/icons/icon-192.png"
 KIND = {MediaType.MOVIE: ("Movie", "movie"), MediaType.TV: ("TV Show", "TV show")}
 
 

@@ -29,10 +29,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_SUBSCRIPTIONS_PER_USER = 20
-NOT_SET_UP = (
-    "Push notifications are not set up on this server: the admin sets VAPID_PRIVATE_KEY "
-    "(`stellarr gen-vapid` makes one) and VAPID_SUBJECT or an https PUBLIC_URL"
-)
+NOT_SET_UP = "Push notifications are not set up on this server: "
 
 
 class InvalidSubscription(ValueError):
@@ -45,6 +42,18 @@ def push_subject(settings: Settings) -> str | None:
         return settings.vapid_subject
     if settings.public_url and settings.public_url.startswith("https://"):
         return origin_of(settings.public_url)
+    return None
+
+
+def push_setup_problem(settings: Settings) -> str | None:
+    """What the admin still has to set for web push, or None when it is on."""
+    if not settings.vapid_private_key:
+        return "set VAPID_PRIVATE_KEY (`stellarr gen-vapid` makes one)"
+    if push_subject(settings) is None:
+        return (
+            "set VAPID_SUBJECT=mailto:you@example.com (push services want a contact) or an "
+            "https PUBLIC_URL"
+        )
     return None
 
 
@@ -91,7 +100,8 @@ class PushService:
     async def public_key(self) -> str:
         vapid = await self._vapid()
         if vapid is None:
-            raise Unavailable(NOT_SET_UP)
+            problem = push_setup_problem(await self._settings.get()) or "its key is unreadable"
+            raise Unavailable(NOT_SET_UP + problem)
         return vapid[0].public_b64
 
     async def subscribe(self, user: str, endpoint: str, p256dh: str, auth: str) -> bool:

@@ -1,0 +1,216 @@
+"""The SvelteKit web app (web/) as Stellarr serves it: its build, its cache headers, the SPA
+fallback that never swallows a server path, the strict CSP holding in a real Chromium, and
+the generated API types matching the app's own OpenAPI schema.
+
+`make test` builds the app first (scripts/bootstrap.sh); these tests fail, not skip, when
+the build or web/node_modules is missing, and say which command makes them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import ConsoleMessage, sync_playwright
+
+from stellarr.bootstrap import PACKAGED_WEB, packaged_ui
+from stellarr.settings import KNOWN_VARIABLES
+from stellarr_testing.fake_tmdb import API_KEY, FakeTMDB
+from stellarr_testing.paths import REPO_ROOT
+from stellarr_testing.processes import running_stellarr
+
+sys.path.insert(0, str(REPO_ROOT / "tools"))
+import openapi_dump  # a build tool, not part of the package
+
+WEB = REPO_ROOT / "web"
+SCHEMA_TYPES = WEB / "src" / "lib" / "api" / "schema.d.ts"
+GENERATOR = WEB / "node_modules" / ".bin" / "openapi-typescript"
+CHROMIUM = "/usr/bin/chromium"
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+def _require_build() -> None:
+    assert (PACKAGED_WEB / "index.html").is_file(), "web app not built: run `make web`"
+
+
+class _Page(HTMLParser):
+    """Script and stylesheet URLs, and anything the CSP would block: inline scripts, inline
+    event handlers, style attributes and <style> elements."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scripts: list[str] = []
+        self.links: list[str] = []
+        self.blocked: list[str] = []
+        self._inline = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        self.blocked += [f"{tag}[{n}]" for n in found if n == "style" or n.startswith("on")]
+        if tag == "style":
+            self.blocked.append("<style>")
+        if tag == "script":
+            src = found.get("src")
+            self._inline = src is None
+            if src is not None:
+                self.scripts.append(src)
+        if tag == "link" and found.get("href"):
+            self.links.append(str(found["href"]))
+
+    def handle_data(self, data: str) -> None:
+        if self._inline and data.strip():
+            self.blocked.append("inline <script>")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._inline = False
+
+
+def _parse(html: str) -> _Page:
+    parser = _Page()
+    parser.feed(html)
+    return parser
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, fake_tmdb_server: FakeTMDB) -> Iterator[str]:
+    _require_build()
+    tmp = tmp_path_factory.mktemp("stellarr-web")
+    env = {k: v for k, v in os.environ.items() if k not in KNOWN_VARIABLES}
+    env.update(
+        {
+            "DATABASE_PATH": str(tmp / "stellarr.db"),
+            "APP_SECRET_KEY": "web-build-secret-key-" + "x" * 30,
+            "PRESHARED_PASSWORD": "correct horse battery staple",
+            "TMDB_API_KEY": API_KEY,
+            "TMDB_BASE_URL": fake_tmdb_server.url,
+            "ENV_FILE": str(tmp / "no.env"),
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    with running_stellarr(env, tmp) as (url, _):
+        yield url
+
+
+def test_the_build_is_the_packaged_ui() -> None:
+    _require_build()
+    assert packaged_ui() == PACKAGED_WEB
+
+
+def test_index_and_fallback_are_revalidated_and_carry_no_inline_code(server: str) -> None:
+    root = httpx.get(f"{server}/")
+    assert root.status_code == 200 and root.headers["cache-control"] == "no-cache"
+    assert "script-src 'self';" in root.headers["content-security-policy"]
+    page = _parse(root.text)
+    assert page.blocked == []
+    # The boot script the post-build step moved out, and SvelteKit's own entry points.
+    assert [s for s in page.scripts if s.startswith("/_app/immutable/boot.")], page.scripts
+    for path in ("/title/movie/13475", "/requests?status=pending", "/login"):
+        deep = httpx.get(f"{server}{path}")
+        assert deep.status_code == 200 and deep.text == root.text, path
+        assert deep.headers["cache-control"] == "no-cache", path
+
+
+def test_hashed_assets_are_immutable(server: str) -> None:
+    page = _parse(httpx.get(f"{server}/").text)
+    assets = [u for u in page.scripts + page.links if u.startswith("/_app/immutable/")]
+    assert any(u.endswith(".js") for u in assets) and any(u.endswith(".css") for u in assets)
+    for url in assets:
+        response = httpx.get(f"{server}{url}")
+        assert response.status_code == 200, url
+        assert response.headers["cache-control"] == IMMUTABLE, url
+        kind = "text/css" if url.endswith(".css") else "text/javascript"
+        assert response.headers["content-type"].split(";")[0] == kind, url
+    # Not content-hashed: revalidated, so that a deploy reaches every browser.
+    version = httpx.get(f"{server}/_app/version.json")
+    assert version.status_code == 200 and version.headers["cache-control"] == "no-cache"
+    # A trick path out of immutable/ is judged by the file it names, not the URL.
+    sneaky = httpx.get(f"{server}/_app/immutable/..%2F..%2Findex.html")
+    assert sneaky.headers.get("cache-control") != IMMUTABLE
+
+
+def test_server_paths_never_get_the_page(server: str) -> None:
+    for path in (
+        "/api/nope",
+        "/api",
+        "/list/nope",
+        "/rss/nope",
+        "/webhook/nope",
+        "/webhook/plex",  # POST-only
+        "/sync/library",  # POST-only
+        "/trending-nope-xx.json",
+        "/_app/immutable/missing.js",
+    ):
+        response = httpx.get(f"{server}{path}")
+        assert response.status_code in (404, 405), path
+        assert response.headers["content-type"] == "application/json", path
+        assert "detail" in response.json(), path
+
+
+def test_favicon_and_api_docs_still_work(server: str) -> None:
+    ico = httpx.get(f"{server}/favicon.ico")
+    assert ico.status_code == 200 and ico.content[:4] == b"\x00\x00\x01\x00"
+    assert httpx.get(f"{server}/favicon.svg").headers["content-type"] == "image/svg+xml"
+    docs = httpx.get(f"{server}/api/docs")
+    assert docs.status_code == 200 and "swagger-ui" in docs.text
+    assert httpx.get(f"{server}/api/docs/init.js").status_code == 200
+
+
+def test_app_boots_under_the_real_csp(server: str) -> None:
+    problems: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            context = browser.new_context(locale="de-DE")
+            # Injected by the browser itself, so the page's CSP does not apply to it.
+            context.add_init_script(
+                "window.__csp = [];"
+                "document.addEventListener('securitypolicyviolation',"
+                " (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"
+            )
+
+            def on_console(message: ConsoleMessage) -> None:
+                if message.type == "error" and not message.text.startswith(
+                    "Failed to load resource"
+                ):
+                    problems.append(f"console: {message.text}")
+
+            context.on("console", on_console)
+            context.on("weberror", lambda error: problems.append(f"page error: {error.error}"))
+            page = context.new_page()
+            for path in ("/", "/title/movie/13475"):
+                page.goto(f"{server}{path}")
+                # Rendered by the app's JavaScript: it booted. German from the browser's
+                # languages, and <html lang> follows.
+                page.get_by_role("link", name="Stellarr").first.wait_for()
+                page.wait_for_function("document.documentElement.lang === 'de'")
+                problems += [f"csp: {v}" for v in page.evaluate("window.__csp")]
+            context.close()
+        finally:
+            browser.close()
+    assert problems == []
+
+
+def test_generated_api_types_are_current(tmp_path: Path) -> None:
+    assert GENERATOR.is_file(), "web/node_modules missing: run `make web` (npm ci)"
+    spec = tmp_path / "openapi.json"
+    spec.write_text(json.dumps(openapi_dump.schema(), indent=2, ensure_ascii=False) + "\n")
+    fresh = tmp_path / "schema.d.ts"
+    subprocess.run(
+        [str(GENERATOR), str(spec), "-o", str(fresh)],
+        cwd=WEB,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    assert fresh.read_text() == SCHEMA_TYPES.read_text(), (
+        "web/src/lib/api/schema.d.ts is stale: run `make api-types` and commit it"
+    )

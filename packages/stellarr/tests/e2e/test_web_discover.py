@@ -1,0 +1,302 @@
+"""Discover in a real Chromium against `stellarr serve` and the fake TMDB: the trending
+grid before anything is typed, search as you type, the type filter, paging on a desktop and
+infinite scroll on a phone, the library badges, and requests (optimistic, rolled back with
+an error toast when the server refuses)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+import httpx
+import pytest
+from e2e.web_app import (
+    FEED_TOKEN,
+    MOVIE,
+    MOVIE_ID,
+    PHONE,
+    SHOW,
+    SHOW_ID,
+    TRENDING_MOVIE,
+    TRENDING_MOVIE_ID,
+    USER_PASSWORD,
+    WebServer,
+    api_login,
+    api_session,
+    assert_accessible,
+    no_horizontal_overflow,
+    remove_request,
+    request_title,
+    screenshot,
+    set_library,
+    wait_for_trending,
+)
+from playwright.sync_api import Locator, Page, Request, expect
+
+from stellarr.domain.models import MediaType
+from stellarr_testing.fake_tmdb import FakeTMDB
+
+NewPage = Callable[..., Page]
+# A movie of the "star trek" search that no other test here requests (so the server has
+# not cached its details when the failing test breaks them at the fake TMDB).
+REFUSED, REFUSED_ID = "Star Trek: Nemesis (2002)", 201
+TRENDING_COUNT = 18  # /trending/all with its one person left out
+
+
+@pytest.fixture
+def alice(new_page: NewPage, web_server: WebServer) -> Page:
+    wait_for_trending(web_server)
+    return new_page(session=api_session(web_server, USER_PASSWORD, "alice"))
+
+
+def card(page: Page, grid: str, title: str) -> Locator:
+    heading = page.get_by_role("heading", name=title, exact=True)
+    return page.locator(f"#{grid} > li").filter(has=heading)
+
+
+def settled(page: Page, grid: str) -> None:
+    expect(page.locator(f"#{grid} > li").first).to_be_visible()
+    expect(page.locator(f"#{grid}")).to_have_attribute("aria-busy", "false")
+
+
+def search_body(request: Request) -> dict[str, object]:
+    body = request.post_data_json
+    assert isinstance(body, dict)
+    return body
+
+
+def radarr_ids(server: WebServer) -> list[object]:
+    feed = httpx.get(f"{server.url}/list/radarr/tmdb", params={"token": FEED_TOKEN}, timeout=10)
+    assert feed.status_code == 200
+    return [item["id"] for item in feed.json()]
+
+
+def test_trending_first_then_results_as_you_type(alice: Page) -> None:
+    page = alice
+    with page.expect_response(lambda r: "/trending-all-" in r.url) as listed:
+        page.goto("/")
+    assert listed.value.url.endswith("/trending-all-en.json")
+    expect(page.get_by_role("heading", name="Trending this week")).to_be_visible()
+    settled(page, "trending")
+    expect(page.locator("#trending > li")).to_have_count(TRENDING_COUNT)
+    expect(card(page, "trending", TRENDING_MOVIE)).to_contain_text("Movie")
+    # Posters stay offline in tests: the drawn placeholder stands in, not a letter.
+    poster = card(page, "trending", TRENDING_MOVIE).locator(".poster")
+    expect(poster.locator("svg")).to_be_visible()
+    expect(poster.locator("img")).to_have_attribute("loading", "lazy")
+    assert_accessible(page)
+    screenshot(page, "discover")
+
+    # Typing is enough: no button, no Enter.
+    box = page.get_by_role("searchbox", name="Search movies and shows")
+    with page.expect_request(lambda r: r.url.endswith("/api/search")) as searched:
+        box.fill("star trek")
+    assert search_body(searched.value) == {
+        "query": "star trek",
+        "media_type": None,
+        "page": 1,
+        "language": "en",
+    }
+    settled(page, "results")
+    expect(page.locator("#trending")).to_have_count(0)
+    movie = card(page, "results", MOVIE)
+    expect(movie).to_contain_text("Movie")
+    expect(movie.get_by_text("★ 7.4")).to_be_visible()
+    show = card(page, "results", SHOW)
+    expect(show).to_contain_text("Show")
+    expect(show).to_contain_text("2 seasons")  # the fake TMDB: 1 + 253 % 7
+    expect(page.get_by_test_id("search-status")).to_have_text("20 results")
+    expect(page).to_have_url(re.compile(r"/\?q=star\+trek$"))
+    assert_accessible(page)
+    screenshot(page, "discover-results")
+
+    # The Movies filter searches again at once, for movies only.
+    with page.expect_request(lambda r: r.url.endswith("/api/search")) as filtered:
+        page.get_by_role("radio", name="Movies").check()
+    assert search_body(filtered.value)["media_type"] == "movie"
+    settled(page, "results")
+    expect(page.locator("#results")).not_to_contain_text("Show")
+
+    # Clearing the box brings the trending grid back (for the chosen type).
+    box.fill("")
+    settled(page, "trending")
+    expect(page.locator("#results")).to_have_count(0)
+
+
+def test_enter_searches_without_waiting(alice: Page) -> None:
+    page = alice
+    page.goto("/")
+    settled(page, "trending")
+    box = page.get_by_role("searchbox", name="Search movies and shows")
+    box.press_sequentially("star")
+    with page.expect_request(lambda r: r.url.endswith("/api/search")) as searched:
+        box.press("Enter")
+    assert search_body(searched.value)["query"] == "star"
+    settled(page, "results")
+
+
+def test_only_the_latest_search_shows(alice: Page) -> None:
+    # Each new search aborts the one in flight: an old answer never replaces a newer one.
+    page = alice
+    page.goto("/")
+    settled(page, "trending")
+    box = page.get_by_role("searchbox", name="Search movies and shows")
+    box.fill("star")
+    box.press("Enter")
+    box.fill("star trek")
+    box.press("Enter")
+    settled(page, "results")
+    expect(page.get_by_test_id("search-status")).to_have_text("20 results")
+    expect(page).to_have_url(re.compile(r"q=star\+trek"))
+
+
+def test_a_card_opens_its_title_page(alice: Page) -> None:
+    page = alice
+    page.goto("/?q=star+trek")  # the search in the address runs at once
+    settled(page, "results")
+    card(page, "results", MOVIE).get_by_role("link", name=MOVIE).click()
+    expect(page).to_have_url(re.compile(rf"/title/movie/{MOVIE_ID}$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(MOVIE)
+    page.go_back()
+    settled(page, "results")  # Back returns to the same search
+
+
+@pytest.fixture
+def undo_requests(web_server: WebServer) -> Iterator[list[int]]:
+    made: list[int] = []
+    yield made
+    for tmdb_id in made:
+        remove_request(web_server, tmdb_id)
+
+
+def test_a_request_shows_its_badge_and_reaches_the_feed(
+    alice: Page, web_server: WebServer, undo_requests: list[int]
+) -> None:
+    page = alice
+    page.goto("/?q=star+trek")
+    settled(page, "results")
+    movie = card(page, "results", MOVIE)
+    undo_requests.append(MOVIE_ID)
+    movie.get_by_role("button", name=f"Request {MOVIE}").click()
+    expect(movie.get_by_text("Requested", exact=True)).to_be_visible()
+    expect(movie.get_by_role("button")).to_have_count(0)
+    expect(
+        page.get_by_role("status").filter(has_text="Added Star Trek to requests")
+    ).to_be_visible()
+    screenshot(page, "discover-requested")
+    assert MOVIE_ID in radarr_ids(web_server)
+    # The badge stays after a reload: it now comes from the server.
+    page.reload()
+    settled(page, "results")
+    expect(card(page, "results", MOVIE).get_by_text("Requested", exact=True)).to_be_visible()
+
+
+def test_a_failed_request_rolls_back_with_an_error_toast(
+    alice: Page, web_server: WebServer, fake_tmdb_server: FakeTMDB
+) -> None:
+    page = alice
+    page.goto("/?q=star+trek")
+    settled(page, "results")
+    movie = card(page, "results", REFUSED)
+    # The fake TMDB no longer knows the title, and answers slowly enough to see the
+    # optimistic badge before the server's refusal arrives.
+    with fake_tmdb_server.lock:
+        fake_tmdb_server.outages[f"/3/movie/{REFUSED_ID}"] = 404
+        fake_tmdb_server.latency = 1.0
+    try:
+        movie.get_by_role("button", name=f"Request {REFUSED}").click()
+        expect(movie.get_by_text("Requested", exact=True)).to_be_visible()  # optimistic
+        alert = page.get_by_role("alert").filter(has_text="Could not request Star Trek: Nemesis")
+        expect(alert).to_contain_text(f"TMDB has no movie with id {REFUSED_ID}")
+        # Rolled back: the button is there again, with the focus, and no badge.
+        button = movie.get_by_role("button", name=f"Request {REFUSED}")
+        expect(button).to_be_visible()
+        expect(button).to_be_focused()
+        expect(movie.get_by_text("Requested", exact=True)).to_have_count(0)
+        screenshot(page, "discover-request-failed")
+    finally:
+        with fake_tmdb_server.lock:
+            fake_tmdb_server.outages.clear()
+            fake_tmdb_server.latency = 0.0
+    assert REFUSED_ID not in radarr_ids(web_server)
+
+
+def test_library_and_request_badges_come_from_the_library_status(
+    new_page: NewPage, web_server: WebServer
+) -> None:
+    wait_for_trending(web_server)
+    set_library(web_server, MediaType.TV, [SHOW_ID])
+    request_title(web_server, api_login(web_server, USER_PASSWORD, "bob"), TRENDING_MOVIE_ID)
+    try:
+        page = new_page(session=api_session(web_server, USER_PASSWORD, "alice"))
+        with page.expect_response(lambda r: r.url.endswith("/api/library-status")) as status:
+            page.goto("/")
+        assert status.value.headers.get("etag")
+        settled(page, "trending")
+        expect(card(page, "trending", SHOW).get_by_text("In library", exact=True)).to_be_visible()
+        fast_x = card(page, "trending", TRENDING_MOVIE)
+        expect(fast_x.get_by_text("Requested", exact=True)).to_be_visible()
+        expect(fast_x.get_by_role("button")).to_have_count(0)
+        # The next visit revalidates with the ETag instead of downloading it again.
+        with page.expect_response(lambda r: r.url.endswith("/api/library-status")) as again:
+            page.get_by_role("link", name="Requests", exact=True).click()
+            page.get_by_role("link", name="Discover", exact=True).click()
+        assert again.value.request.headers.get("if-none-match") == status.value.headers["etag"]
+        assert again.value.status == 304
+    finally:
+        set_library(web_server, MediaType.TV, [])
+        remove_request(web_server, TRENDING_MOVIE_ID)
+
+
+def test_desktop_pages_through_results(alice: Page) -> None:
+    page = alice
+    page.goto("/?q=star+trek")
+    settled(page, "results")
+    pages = page.get_by_role("navigation", name="Result pages")
+    expect(pages).to_contain_text("Page 1 of 7")
+    with page.expect_request(lambda r: r.url.endswith("/api/search")) as asked:
+        pages.get_by_role("button", name="Next").click()
+    assert search_body(asked.value)["page"] == 2
+    expect(pages).to_contain_text("Page 2 of 7")
+    expect(page.get_by_role("heading", name="Results")).to_be_focused()
+    expect(page.get_by_test_id("infinite-sentinel")).to_have_count(0)
+
+
+def test_a_phone_scrolls_on_into_the_next_page(new_page: NewPage, web_server: WebServer) -> None:
+    wait_for_trending(web_server)
+    page = new_page(
+        session=api_session(web_server, USER_PASSWORD, "alice"),
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+    )
+    page.goto("/?q=star+trek")
+    settled(page, "results")
+    expect(page.get_by_role("navigation", name="Result pages")).to_have_count(0)
+    expect(
+        card(page, "results", MOVIE).get_by_role("button", name=f"Request {MOVIE}")
+    ).to_be_visible()
+    with page.expect_request(
+        lambda r: r.url.endswith("/api/search") and search_body(r)["page"] == 2
+    ):
+        page.get_by_test_id("infinite-sentinel").scroll_into_view_if_needed()
+    # The fake TMDB answers every page with the same titles: no duplicates are added, and
+    # the grid ends with a note once the last of its 7 pages came.
+    expect(page.get_by_text("No more results.")).to_be_visible()
+    expect(page.locator("#results > li")).to_have_count(20)
+    no_horizontal_overflow(page)
+    screenshot(page, "phone-discover-results")
+
+
+def test_trending_and_search_use_the_ui_language(new_page: NewPage, web_server: WebServer) -> None:
+    wait_for_trending(web_server, "fr")
+    page = new_page(session=api_session(web_server, USER_PASSWORD, "claude"), locale="fr-FR")
+    with page.expect_response(lambda r: "/trending-all-" in r.url) as listed:
+        page.goto("/")
+    assert listed.value.url.endswith("/trending-all-fr.json") and listed.value.status == 200
+    expect(page.get_by_role("heading", name="Tendances de la semaine")).to_be_visible()
+    with page.expect_request(lambda r: r.url.endswith("/api/search")) as searched:
+        page.get_by_role("searchbox", name="Rechercher des films et des séries").fill("star trek")
+    assert search_body(searched.value)["language"] == "fr"
+    settled(page, "results")
+    expect(card(page, "results", MOVIE).get_by_role("button")).to_have_text("Demander")

@@ -1,0 +1,92 @@
+"""Languages in a real Chromium: the browser's language is the first choice, the header's
+switcher changes every string, the dates and <html lang> at once, and the choice survives
+a reload."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from e2e.web_app import (
+    USER_PASSWORD,
+    NewPage,
+    WebServer,
+    api_session,
+    in_store,
+    remove_request,
+    screenshot,
+)
+from playwright.sync_api import Page, expect
+
+from stellarr.domain.models import MediaRequest, MediaType
+
+TMDB_ID, TITLE = 990500, "Le Samouraï (1967)"
+ASKED = datetime(2024, 5, 17, 21, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def asked(web_server: WebServer) -> Iterator[None]:
+    """One request on a known day, so its date shows the same way in every run."""
+    request = MediaRequest(
+        media_type=MediaType.MOVIE,
+        tmdb_id=TMDB_ID,
+        title="Le Samouraï",
+        year=1967,
+        imdb_id="tt0062229",
+        requested_by="alice",
+        requested_at=ASKED,
+    )
+    in_store(web_server, lambda stores: stores.media.add_request(request))
+    try:
+        yield
+    finally:
+        remove_request(web_server, TMDB_ID)
+
+
+def expect_language(page: Page, lang: str, heading: str, date: str, movies: str) -> None:
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    expect(page.get_by_role("navigation").get_by_role("link", name=heading)).to_be_visible()
+    row = page.get_by_role("main").get_by_role("listitem").filter(has_text=TITLE)
+    expect(row.locator("time")).to_have_text(date)
+    expect(page.get_by_role("radio", name=movies)).to_be_visible()
+
+
+@pytest.mark.usefixtures("asked")
+def test_the_browser_language_comes_first(new_page: NewPage, web_server: WebServer) -> None:
+    page = new_page(session=api_session(web_server, USER_PASSWORD, "alice"), locale="fr-FR")
+    page.goto("/requests")
+    expect_language(page, "fr", "Demandes", "17 mai 2024", "Films 1")
+    expect(page.get_by_label("Langue")).to_have_value("fr")
+    expect(page.get_by_text("Demandé par alice le 17 mai 2024")).to_be_visible()
+    screenshot(page, "language-browser-fr")
+
+
+@pytest.mark.usefixtures("asked")
+def test_switching_language_changes_strings_dates_and_html_lang(
+    new_page: NewPage, web_server: WebServer
+) -> None:
+    page = new_page(session=api_session(web_server, USER_PASSWORD, "alice"), locale="en-US")
+    page.goto("/requests")
+    expect_language(page, "en", "Requests", "May 17, 2024", "Movies 1")
+
+    page.get_by_label("Language").select_option(label="Deutsch")
+    expect_language(page, "de", "Anfragen", "17.05.2024", "Filme 1")
+    expect(page.get_by_text("Angefragt von alice am 17.05.2024")).to_be_visible()
+    expect(page.get_by_role("link", name="Zum Inhalt springen")).to_be_attached()
+    screenshot(page, "language-switched-de")
+
+    # Kept for the next visit, whatever the browser says.
+    page.reload()
+    expect_language(page, "de", "Anfragen", "17.05.2024", "Filme 1")
+
+    page.get_by_label("Sprache").select_option(label="Español")
+    expect_language(page, "es", "Solicitudes", "17 may 2024", "Películas 1")
+    page.get_by_role("banner").get_by_role("button", name="Feeds").click()
+    expect(page.get_by_role("dialog", name="Feeds para Radarr y Sonarr")).to_be_visible()
+    screenshot(page, "language-switched-es-feeds", full_page=False)
+    page.keyboard.press("Escape")
+
+    page.get_by_label("Idioma").select_option(label="English")
+    expect_language(page, "en", "Requests", "May 17, 2024", "Movies 1")

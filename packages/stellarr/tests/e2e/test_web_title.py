@@ -1,0 +1,147 @@
+"""Title pages in a real Chromium against `stellarr serve` and the fake TMDB (whose
+credits, videos and seasons come from stellarr_testing/tmdb_title_extras.py): a movie and
+a show, the request button and who requested what when, and a title TMDB does not know."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+
+import pytest
+from e2e.web_app import (
+    MOVIE,
+    MOVIE_ID,
+    PHONE,
+    SHOW,
+    SHOW_ID,
+    USER_PASSWORD,
+    WebServer,
+    api_session,
+    assert_accessible,
+    in_store,
+    no_horizontal_overflow,
+    remove_request,
+    screenshot,
+)
+from playwright.sync_api import Page, expect
+
+from stellarr.domain.models import MediaType
+
+NewPage = Callable[..., Page]
+SPECIALS_SHOW, SPECIALS_SHOW_ID = "Star Trek: Enterprise (2001)", 314  # even id: has Specials
+
+
+@pytest.fixture
+def alice(new_page: NewPage, web_server: WebServer) -> Page:
+    # A fixed language and zone (the fixture's en-US, UTC), so dates on screen are known.
+    return new_page(session=api_session(web_server, USER_PASSWORD, "alice"))
+
+
+@pytest.fixture
+def undo_movie_request(web_server: WebServer) -> Iterator[None]:
+    yield
+    remove_request(web_server, MOVIE_ID)
+
+
+def mark_added(server: WebServer, media_type: MediaType, tmdb_id: int, when: datetime) -> None:
+    """What a media server's webhook does when the title lands."""
+    assert in_store(server, lambda stores: stores.media.mark_added(media_type, tmdb_id, when))
+
+
+def fact(page: Page, name: str) -> str:
+    term = page.locator("dl.facts > div").filter(has=page.get_by_text(name, exact=True))
+    return term.locator("dd").inner_text().strip()
+
+
+def test_a_movie_page_and_requesting_it(
+    alice: Page, web_server: WebServer, undo_movie_request: None
+) -> None:
+    page = alice
+    page.goto(f"/title/movie/{MOVIE_ID}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(MOVIE)
+    expect(page).to_have_title(f"{MOVIE} · Stellarr")
+    assert fact(page, "Year") == "2009"
+    assert fact(page, "Runtime") == "2 h 0 min"  # the fake TMDB's 120 minutes
+    assert fact(page, "Status") == "Not requested yet"
+    expect(page.get_by_text("Science Fiction", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible()
+    # Top cast only: the fake has 12, the page shows TMDB's first 10 in billing order.
+    cast = page.locator("section").filter(has=page.get_by_role("heading", name="Top cast"))
+    expect(cast.get_by_role("listitem")).to_have_count(10)
+    expect(cast.get_by_role("listitem").first).to_have_text("Cast Member 1 as Character 1")
+    trailer = page.get_by_role("link", name=re.compile("Watch the trailer"))
+    expect(trailer).to_have_attribute("href", re.compile(r"^https://www\.youtube\.com/watch\?v="))
+    expect(trailer).to_have_attribute("target", "_blank")
+    expect(page.get_by_role("heading", name="Seasons")).to_have_count(0)
+    assert_accessible(page)
+    screenshot(page, "title-movie")
+
+    page.get_by_role("button", name=f"Request {MOVIE}").click()
+    expect(page.get_by_test_id("title-status")).to_contain_text("Requested, waiting to be added")
+    expect(page.get_by_test_id("title-status")).to_contain_text(
+        re.compile(r"Requested by alice on [A-Z][a-z]{2} \d{1,2}, \d{4}")
+    )
+    expect(page.get_by_role("button", name=f"Request {MOVIE}")).to_have_count(0)
+    screenshot(page, "title-movie-requested")
+
+
+def test_a_show_page_lists_its_seasons_with_episode_counts(alice: Page) -> None:
+    page = alice
+    page.goto(f"/title/tv/{SHOW_ID}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(SHOW)
+    seasons = page.locator("section").filter(has=page.get_by_role("heading", name="Seasons"))
+    rows = seasons.get_by_role("listitem")
+    expect(rows).to_have_count(2)  # the fake TMDB: 1 + 253 % 7 seasons, no Specials (odd id)
+    expect(rows.first).to_contain_text("Season 1")
+    expect(rows.first).to_contain_text(re.compile(r"\d+ episodes"))
+    assert re.fullmatch(r"2 seasons · \d+ episodes", fact(page, "Seasons"))
+    expect(page.get_by_text("Runtime", exact=True)).to_have_count(0)
+    assert_accessible(page)
+    screenshot(page, "title-show")
+
+
+def test_specials_and_the_ui_language(new_page: NewPage, web_server: WebServer) -> None:
+    page = new_page(session=api_session(web_server, USER_PASSWORD, "alice"), locale="de-DE")
+    with page.expect_request(lambda r: "/api/title/tv/" in r.url) as asked:
+        page.goto(f"/title/tv/{SPECIALS_SHOW_ID}")
+    assert asked.value.url.endswith("?language=de")
+    seasons = page.locator("section").filter(has=page.get_by_role("heading", name="Staffeln"))
+    expect(seasons.get_by_role("listitem").first).to_contain_text("Specials")
+    expect(seasons.get_by_role("listitem").first).to_contain_text("3 Folgen")
+    expect(page.get_by_test_id("title-status")).to_contain_text("Noch nicht angefragt")
+
+
+def test_an_added_title_says_who_asked_and_when_it_came(
+    alice: Page, web_server: WebServer, undo_movie_request: None
+) -> None:
+    page = alice
+    page.goto(f"/title/movie/{MOVIE_ID}")
+    page.get_by_role("button", name=f"Request {MOVIE}").click()
+    expect(page.get_by_test_id("title-status")).to_contain_text("Requested by alice")
+    mark_added(web_server, MediaType.MOVIE, MOVIE_ID, datetime(2024, 5, 17, 21, 30, tzinfo=UTC))
+    page.reload()
+    status = page.get_by_test_id("title-status")
+    expect(status).to_contain_text("Added")
+    expect(status).to_contain_text("Added on May 17, 2024")
+
+
+def test_a_title_tmdb_does_not_know(alice: Page) -> None:
+    page = alice
+    page.goto("/title/movie/999999999")
+    expect(page.get_by_role("heading", level=1)).to_have_text("This title was not found.")
+    page.goto("/title/book/1")
+    expect(page.get_by_role("heading", level=1)).to_have_text("This title was not found.")
+
+
+def test_a_title_page_fits_a_phone(new_page: NewPage, web_server: WebServer) -> None:
+    page = new_page(
+        session=api_session(web_server, USER_PASSWORD, "alice"),
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+    )
+    page.goto(f"/title/tv/{SHOW_ID}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(SHOW)
+    no_horizontal_overflow(page)
+    screenshot(page, "phone-title-show")

@@ -1,0 +1,29 @@
+// The app's API client: the session's bearer token on every call, and any 401 on an
+// authenticated call ends the session and sends the user to /login, keeping where they were
+// so that they land there again once logged in.
+import { goto } from '$app/navigation';
+import { t } from '$lib/i18n/index.svelte';
+import { createClient, loginUrl } from './http';
+import { getToken, setSession } from './session.svelte';
+
+export { ApiError, safeNext, loginUrl } from './http';
+export type { components, paths } from './schema';
+
+export function logout(): void {
+	setSession(null);
+	const here = `${location.pathname}${location.search}${location.hash}`;
+	if (location.pathname !== '/login') void goto(loginUrl(here), { replaceState: true });
+}
+
+export const api = createClient({
+	getToken,
+	onUnauthorized: logout,
+	messages: {
+		network: () => t('common.networkError'),
+		http: (status) => t('common.httpError', { status: String(status) })
+	}
+});
+
+/** A schema type by name, e.g. Schema<'MediaRequestOut'>. */
+export type Schema<N extends keyof import('./schema').components['schemas']> =
+	import('./schema').components['schemas'][N];

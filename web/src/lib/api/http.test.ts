@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError, createClient, detailOf, fillPath, loginUrl, queryString, safeNext } from './http';
+
+type Call = { url: string; init: RequestInit };
+
+function fakeFetch(status: number, body: unknown, calls: Call[], headers: Record<string, string> = {}) {
+	return async (url: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+		calls.push({ url: String(url), init: init ?? {} });
+		const text = body === undefined ? null : JSON.stringify(body);
+		return new Response(text, {
+			status,
+			headers: { 'content-type': 'application/json', ...headers }
+		});
+	};
+}
+
+function client(status: number, body: unknown, calls: Call[], token: string | null = 'tok') {
+	const events: string[] = [];
+	const api = createClient({
+		fetch: fakeFetch(status, body, calls),
+		getToken: () => token,
+		onUnauthorized: () => events.push('logout'),
+		messages: { network: () => 'offline', http: (s) => `HTTP ${s}` }
+	});
+	return { api, events };
+}
+
+describe('client', () => {
+	it('sends the bearer token and JSON body, and returns the JSON', async () => {
+		const calls: Call[] = [];
+		const { api } = client(201, { ok: true }, calls);
+		const data = await api.post('/api/request', { body: { tmdb_id: 13475, media_type: 'movie' } });
+		expect(data).toEqual({ ok: true });
+		const headers = calls[0]!.init.headers as Record<string, string>;
+		expect(calls[0]!.url).toBe('/api/request');
+		expect(calls[0]!.init.method).toBe('POST');
+		expect(headers.Authorization).toBe('Bearer tok');
+		expect(JSON.parse(String(calls[0]!.init.body))).toEqual({ tmdb_id: 13475, media_type: 'movie' });
+	});
+
+	it('fills and encodes path parameters', async () => {
+		const calls: Call[] = [];
+		const { api } = client(204, undefined, calls);
+		await api.delete('/api/request/{media_type}/{tmdb_id}', { path: { media_type: 'tv', tmdb_id: 1399 } });
+		expect(calls[0]!.url).toBe('/api/request/tv/1399');
+	});
+
+	it('logs out on a 401 of an authenticated call and surfaces detail', async () => {
+		const { api, events } = client(401, { detail: 'Token expired' }, []);
+		const error = await api.get('/api/requests').catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(ApiError);
+		expect((error as ApiError).status).toBe(401);
+		expect((error as ApiError).message).toBe('Token expired');
+		expect(events).toEqual(['logout']);
+	});
+
+	it('leaves a 401 of the login itself to the caller', async () => {
+		const calls: Call[] = [];
+		const { api, events } = client(401, { detail: 'Wrong password' }, calls);
+		await expect(
+			api.post('/api/auth/verify', {
+				auth: false,
+				body: { origin: 'https://x', timestamp: 1, hash: 'h', name: 'a' }
+			})
+		).rejects.toThrow('Wrong password');
+		expect(events).toEqual([]);
+		expect((calls[0]!.init.headers as Record<string, string>).Authorization).toBeUndefined();
+	});
+
+	it('names the status when the server gives no detail, and the network when unreachable', async () => {
+		await expect(client(502, null, []).api.get('/api/health')).rejects.toThrow('HTTP 502');
+		const offline = createClient({
+			fetch: () => Promise.reject(new TypeError('Failed to fetch')),
+			getToken: () => null,
+			onUnauthorized: () => undefined,
+			messages: { network: () => 'offline', http: (s) => `HTTP ${s}` }
+		});
+		await expect(offline.get('/api/health')).rejects.toMatchObject({ status: 0, message: 'offline' });
+	});
+
+	it('passes an abort through as the abort', async () => {
+		const controller = new AbortController();
+		controller.abort();
+		const api = createClient({
+			fetch: (_url, init) => Promise.reject(init?.signal?.reason),
+			getToken: () => null,
+			onUnauthorized: () => undefined,
+			messages: { network: () => 'offline', http: (s) => `HTTP ${s}` }
+		});
+		const error = await api.get('/api/health', { signal: controller.signal }).catch((e: unknown) => e);
+		expect((error as Error).name).toBe('AbortError');
+	});
+
+	it('returns 304 answers with their headers through send', async () => {
+		const api = createClient({
+			fetch: async () => new Response(null, { status: 304, headers: { etag: '"v1"' } }),
+			getToken: () => 'tok',
+			onUnauthorized: () => undefined,
+			messages: { network: () => 'offline', http: (s) => `HTTP ${s}` }
+		});
+		const answer = await api.send('get', '/api/library-status', { headers: { 'If-None-Match': '"v1"' } });
+		expect(answer.status).toBe(304);
+		expect(answer.headers.get('etag')).toBe('"v1"');
+	});
+});
+
+describe('helpers', () => {
+	it('reads FastAPI details', () => {
+		expect(detailOf({ detail: 'Nope' })).toBe('Nope');
+		expect(detailOf({ detail: [{ msg: 'a' }, { msg: 'b' }] })).toBe('a; b');
+		expect(detailOf('x')).toBeNull();
+	});
+	it('builds URLs', () => {
+		expect(fillPath('/a/{x}', { x: 'a b/c' })).toBe('/a/a%20b%2Fc');
+		expect(queryString({ a: 1, b: undefined, c: ['x', 'y'] })).toBe('?a=1&c=x&c=y');
+		expect(queryString({})).toBe('');
+	});
+	it('keeps deep links same-origin', () => {
+		expect(safeNext('/title/movie/1?x=1#top')).toBe('/title/movie/1?x=1#top');
+		for (const bad of ['https://evil.example', '//evil.example', '/\\evil', null, '', '/login?next=/x']) {
+			expect(safeNext(bad)).toBe('/');
+		}
+		expect(loginUrl('/requests?status=open')).toBe('/login?next=%2Frequests%3Fstatus%3Dopen');
+		expect(loginUrl('/')).toBe('/login');
+	});
+});
+
+describe('types', () => {
+	it('come from the schema', async () => {
+		const { api } = client(200, [], []);
+		// @ts-expect-error not an API path
+		await api.get('/api/nope').catch(() => null);
+		// @ts-expect-error the request needs its body
+		await api.post('/api/request', {}).catch(() => null);
+		// @ts-expect-error a path parameter is missing
+		await api.delete('/api/request/{media_type}/{tmdb_id}', { path: { media_type: 'tv' } }).catch(() => null);
+		// @ts-expect-error a wrong media type
+		await api.post('/api/request', { body: { tmdb_id: 1, media_type: 'book' } }).catch(() => null);
+	});
+});

@@ -1,0 +1,174 @@
+// A thin fetch wrapper typed from the generated OpenAPI schema (schema.d.ts). Pure: the app's
+// instance (client.ts) plugs in the session, the i18n messages and the login redirect, and
+// unit tests plug in a fake fetch.
+import type { paths } from './schema';
+
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/** The API paths that have `method`, e.g. PathsFor<'post'> includes '/api/request'. */
+export type PathsFor<M extends Method> = {
+	[P in keyof paths]: paths[P][M] extends undefined | never ? never : P;
+}[keyof paths];
+
+type Operation<P extends keyof paths, M extends Method> = NonNullable<paths[P][M]>;
+type ParamsOf<O> = O extends { parameters: infer X } ? X : Record<string, never>;
+type JsonOf<C> = C extends { content: { 'application/json': infer B } } ? B : undefined;
+type BodyOf<O> = O extends { requestBody: infer R } ? JsonOf<NonNullable<R>> : undefined;
+type Ok = 200 | 201 | 202 | 204;
+/** The JSON of the operation's success response(s). */
+export type ResponseOf<O> = O extends { responses: infer R }
+	? { [S in keyof R]: S extends Ok ? JsonOf<R[S]> : never }[keyof R]
+	: never;
+
+type Query<O> = ParamsOf<O> extends { query?: infer Q } ? Q : never;
+type PathParams<O> = ParamsOf<O> extends { path?: infer Q } ? Q : never;
+
+/** Options of one call; `path`, `query` and `body` are typed from the schema. */
+export type Options<O> = {
+	signal?: AbortSignal;
+	/** Extra request headers, e.g. If-None-Match. */
+	headers?: Record<string, string>;
+	/** false: no bearer token, and a 401 is this call's own answer (the login itself). */
+	auth?: boolean;
+} & ([Query<O>] extends [never | undefined] ? { query?: never } : { query?: Query<O> }) &
+	([PathParams<O>] extends [never | undefined] ? { path?: never } : { path: PathParams<O> }) &
+	([BodyOf<O>] extends [undefined] ? { body?: never } : { body: BodyOf<O> });
+
+export type Answer<T> = { status: number; data: T; headers: Headers };
+
+/** A failed call: `status` 0 when the server was not reached; `detail` is the server's. */
+export class ApiError extends Error {
+	constructor(
+		readonly status: number,
+		message: string,
+		readonly detail: string | null = null,
+		readonly body: unknown = null
+	) {
+		super(message);
+		this.name = 'ApiError';
+	}
+}
+
+/** FastAPI's `detail`: a string, or a list of validation errors with `msg`. */
+export function detailOf(body: unknown): string | null {
+	if (!body || typeof body !== 'object' || !('detail' in body)) return null;
+	const detail = (body as { detail: unknown }).detail;
+	if (typeof detail === 'string') return detail;
+	if (Array.isArray(detail)) {
+		const messages = detail
+			.map((item: unknown) => (item && typeof item === 'object' && 'msg' in item ? String(item.msg) : ''))
+			.filter(Boolean);
+		return messages.length ? messages.join('; ') : null;
+	}
+	return null;
+}
+
+/** Fills `{name}` segments of an OpenAPI path; each value is URL-encoded. */
+export function fillPath(template: string, params: Record<string, unknown> | undefined): string {
+	return template.replace(/\{(\w+)\}/g, (_, name: string) => {
+		const value = params?.[name];
+		if (value === undefined || value === null) throw new Error(`missing path parameter ${name}`);
+		return encodeURIComponent(String(value));
+	});
+}
+
+export function queryString(query: Record<string, unknown> | undefined): string {
+	if (!query) return '';
+	const search = new URLSearchParams();
+	for (const [key, value] of Object.entries(query)) {
+		if (value === undefined || value === null) continue;
+		for (const item of Array.isArray(value) ? value : [value]) search.append(key, String(item));
+	}
+	const text = search.toString();
+	return text ? `?${text}` : '';
+}
+
+/** A same-origin path to go back to after logging in, or '/' for anything else. */
+export function safeNext(value: string | null | undefined): string {
+	if (!value || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/';
+	if (value === '/login' || value.startsWith('/login?') || value.startsWith('/login/')) return '/';
+	return value;
+}
+
+export function loginUrl(next: string): string {
+	const target = safeNext(next);
+	return target === '/' ? '/login' : `/login?next=${encodeURIComponent(target)}`;
+}
+
+export interface ClientConfig {
+	fetch?: typeof fetch;
+	getToken(): string | null;
+	/** A 401 on an authenticated call: the token is stale. */
+	onUnauthorized(): void;
+	/** User-facing texts for failures with no `detail` from the server. */
+	messages: { network(): string; http(status: number): string };
+}
+
+export function createClient(config: ClientConfig) {
+	async function send<P extends keyof paths, M extends Method>(
+		method: M,
+		path: P,
+		options: Options<Operation<P, M>> = {} as Options<Operation<P, M>>
+	): Promise<Answer<ResponseOf<Operation<P, M>>>> {
+		const opts = options as {
+			signal?: AbortSignal;
+			headers?: Record<string, string>;
+			auth?: boolean;
+			query?: Record<string, unknown>;
+			path?: Record<string, unknown>;
+			body?: unknown;
+		};
+		const useAuth = opts.auth !== false;
+		const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
+		if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+		const token = useAuth ? config.getToken() : null;
+		if (token) headers.Authorization = `Bearer ${token}`;
+		const url = fillPath(path as string, opts.path) + queryString(opts.query);
+		let response: Response;
+		try {
+			response = await (config.fetch ?? fetch)(url, {
+				method: method.toUpperCase(),
+				headers,
+				body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+				signal: opts.signal
+			});
+		} catch (error) {
+			// An abort is the caller's own decision: let it through as the AbortError it is.
+			if (opts.signal?.aborted) throw opts.signal.reason ?? error;
+			throw new ApiError(0, config.messages.network());
+		}
+		const body = await readBody(response);
+		if (response.ok || response.status === 304) {
+			return { status: response.status, data: body as ResponseOf<Operation<P, M>>, headers: response.headers };
+		}
+		const detail = detailOf(body);
+		if (response.status === 401 && useAuth && token) config.onUnauthorized();
+		throw new ApiError(response.status, detail ?? config.messages.http(response.status), detail, body);
+	}
+
+	function call<M extends Method>(method: M) {
+		return async <P extends PathsFor<M>>(
+			path: P,
+			...rest: {} extends Options<Operation<P, M>>
+				? [options?: Options<Operation<P, M>>]
+				: [options: Options<Operation<P, M>>]
+		): Promise<ResponseOf<Operation<P, M>>> => (await send(method, path, rest[0])).data;
+	}
+
+	return {
+		/** Status, data and headers (ETag, 304 answers): for conditional requests. */
+		send,
+		get: call('get'),
+		post: call('post'),
+		put: call('put'),
+		patch: call('patch'),
+		delete: call('delete')
+	};
+}
+
+async function readBody(response: Response): Promise<unknown> {
+	if (response.status === 204 || response.status === 304) return undefined;
+	const type = response.headers.get('content-type') ?? '';
+	if (type.includes('json')) return response.json().catch(() => null);
+	return response.text().catch(() => null);
+}

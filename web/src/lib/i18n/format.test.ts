@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { formatDateIn, formatNumberIn, pickLocale, render } from './format';
+import { defineMessages } from './types';
+import { areas } from './messages';
+
+describe('pickLocale', () => {
+	it('takes the first language Stellarr speaks, by base tag', () => {
+		expect(pickLocale(['pt-BR', 'fr-CA', 'de'])).toBe('fr');
+		expect(pickLocale(['DE-at'])).toBe('de');
+	});
+	it('falls back to English', () => {
+		expect(pickLocale(['ja', 'pt'])).toBe('en');
+		expect(pickLocale(undefined)).toBe('en');
+	});
+});
+
+describe('render', () => {
+	it('fills placeholders and localises numbers', () => {
+		expect(render('de', 'Seite {page} von {total}', { page: 2, total: 12345 })).toBe('Seite 2 von 12.345');
+	});
+	it('keeps an unknown placeholder visible', () => {
+		expect(render('en', 'Hello {name}')).toBe('Hello {name}');
+		expect(render('en', 'Hello {name}', {})).toBe('Hello {name}');
+	});
+	it('chooses plural forms from count', () => {
+		const msg = { zero: 'none', one: '{count} item', other: '{count} items' };
+		expect(render('en', msg, { count: 0 })).toBe('none');
+		expect(render('en', msg, { count: 1 })).toBe('1 item');
+		expect(render('fr', { one: '{count} élément', other: '{count} éléments' }, { count: 1.5 })).toBe(
+			'1,5 élément'
+		);
+	});
+});
+
+describe('formatting', () => {
+	it('formats dates and numbers per locale', () => {
+		const date = Date.UTC(2024, 0, 15, 12);
+		expect(formatDateIn('en', date, { dateStyle: 'long', timeZone: 'UTC' })).toBe('January 15, 2024');
+		expect(formatDateIn('de', new Date(date), { dateStyle: 'long', timeZone: 'UTC' })).toBe('15. Januar 2024');
+		expect(formatNumberIn('fr', 1234.5)).toMatch(/^1\s234,5$/u);
+	});
+	it('shows an unparsable date as given', () => {
+		expect(formatDateIn('en', 'not a date')).toBe('not a date');
+	});
+});
+
+describe('message files', () => {
+	it('give every language the same keys as English', () => {
+		for (const [name, area] of Object.entries(areas)) {
+			const keys = Object.keys(area.en).sort();
+			for (const lang of ['es', 'fr', 'de'] as const) {
+				expect(Object.keys(area[lang]).sort(), `${name}.${lang}`).toEqual(keys);
+			}
+		}
+	});
+	it('are checked by the compiler for missing and extra keys', () => {
+		defineMessages({
+			en: { a: 'A', b: 'B' },
+			// @ts-expect-error es lacks b
+			es: { a: 'A' },
+			// @ts-expect-error fr has an extra key
+			fr: { a: 'A', b: 'B', c: 'C' },
+			de: { a: 'A', b: 'B' }
+		});
+	});
+});
