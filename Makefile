@@ -87,7 +87,7 @@ bench: install-bench
 	$(UV) run python bench/dynamodb_feeds.py
 	$(UV) run python bench/cold_start.py
 	$(UV) run python bench/webhooks.py
-	cd bench && $(UV) run python web_budget.py
+	$(UV) run python bench/web_budget.py
 
 lambda: install
 	$(UV) run python tools/lambda_package.py
