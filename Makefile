@@ -8,12 +8,14 @@ export UV_COMPILE_BYTECODE := 1
 PYTHON ?= python3
 UV := $(PYTHON) -m uv
 BOOTSTRAP := PYTHON=$(PYTHON) bash scripts/bootstrap.sh
+# A Node.js the bootstrap fetched because the system's is too old for the web build.
+export PATH := $(CURDIR)/.cache/node/bin:$(PATH)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Prerequisites run in the order written: set-up first.
 .NOTPARALLEL:
 
-.PHONY: help install install-test install-bench web api-types run test lint format typecheck pytest \
+.PHONY: help install install-test install-bench web api-types run test lint format typecheck webtest pytest \
 	bench lambda clean run-stereospot convert
 
 help:
@@ -46,9 +48,10 @@ web:
 
 # The web app's API types from the app's own OpenAPI schema (commit the result; a test fails
 # when it is stale).
-api-types:
+api-types: web
+	mkdir -p web/.svelte-kit
 	$(UV) run --no-sync python tools/openapi_dump.py web/.svelte-kit/openapi.json
-	cd web && npx openapi-typescript .svelte-kit/openapi.json -o src/lib/api/schema.d.ts
+	cd web && npx --no-install openapi-typescript .svelte-kit/openapi.json -o src/lib/api/schema.d.ts
 
 # --no-sync: a plain `uv run` would install the development tools too.
 run: install web
@@ -76,11 +79,16 @@ PACKAGES := $(wildcard packages/*)
 
 typecheck:
 	@for pkg in $(PACKAGES); do (cd $$pkg && $(UV) run mypy) || exit 1; done
+	cd web && npm run check
+
+# The web app's own unit tests (vitest): the login hash vector, the API client, formats.
+webtest:
+	cd web && npm test
 
 pytest:
 	@for pkg in $(PACKAGES); do (cd $$pkg && $(UV) run pytest) || exit 1; done
 
-test: install-test web lint typecheck pytest
+test: install-test web lint typecheck webtest pytest
 
 bench: install-bench
 	$(UV) run python bench/feeds.py

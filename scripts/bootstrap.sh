@@ -129,8 +129,12 @@ torch_cpu_index=https://download.pytorch.org/whl/cpu
 # The web app's build goes into the Python package, which serves it (git ignores it).
 web_out=packages/stellarr/src/stellarr/static/web
 web_stamp=$web_out/index.html
-# SvelteKit 2 and Vite 7 need Node.js 20.19 or newer (Debian 12's own nodejs is 18).
+# SvelteKit 2 and Vite 7 need Node.js 20.19 or newer, and Debian 12's own nodejs is 18.
+# When the node on PATH is older, the official binary of $node_pin comes from the npm
+# registry (the node-linux-<arch> packages carry it), as DynamoDB Local's jar does, into
+# .cache/node; the Makefile puts .cache/node/bin first on PATH for every target.
 node_min=20.19
+node_pin=20.19.0
 
 # node_modules matches the lock: npm writes its hidden lock last, on every install.
 web_deps_current() {
@@ -155,11 +159,34 @@ node_recent_enough() {
     ' "$node_min"
 }
 
+fetch_node() {
+    local arch work
+    case $(uname -m) in
+        x86_64) arch=x64 ;;
+        aarch64 | arm64) arch=arm64 ;;
+        *) return 1 ;;
+    esac
+    work=$(mktemp -d)
+    if (cd "$work" && npm pack --silent "node-linux-$arch@$node_pin" >/dev/null &&
+        tar -xzf ./*.tgz); then
+        rm -rf .cache/node && mkdir -p .cache && mv "$work/package" .cache/node
+        rm -rf "$work"
+        return 0
+    fi
+    rm -rf "$work"
+    return 1
+}
+
 build_web() {
+    [[ -x .cache/node/bin/node ]] && PATH="$PWD/.cache/node/bin:$PATH"
     if ! node_recent_enough; then
-        echo "stellarr: the web app needs Node.js $node_min or newer; this is $(node --version)." >&2
-        echo "stellarr: install a newer nodejs (NodeSource, or your distribution's backports) and run this again" >&2
-        exit 1
+        echo "stellarr: Node.js $(node --version) is older than the web app needs ($node_min);" \
+            "fetching Node.js $node_pin from the npm registry into .cache/node" >&2
+        if ! fetch_node; then
+            echo "stellarr: could not fetch Node.js $node_pin; install nodejs $node_min or newer" >&2
+            exit 1
+        fi
+        PATH="$PWD/.cache/node/bin:$PATH"
     fi
     if ! web_deps_current; then
         echo "stellarr: installing the web app's packages (npm ci)" >&2
@@ -180,6 +207,10 @@ if ((dry_run)); then
     if [[ $profile != web ]]; then
         echo "stellarr: would run: $python -m uv ${sync[*]}"
         [[ $profile == run ]] || echo "stellarr: would run: pip install $torch_pin (unless importable)"
+    fi
+    [[ -x .cache/node/bin/node ]] && PATH="$PWD/.cache/node/bin:$PATH"
+    if command -v node >/dev/null && ! node_recent_enough; then
+        echo "stellarr: would run: npm pack node-linux-<arch>@$node_pin (into .cache/node)"
     fi
     web_deps_current || echo "stellarr: would run: npm ci (in web/)"
     web_build_current || echo "stellarr: would run: npm run build (in web/)"
