@@ -34,6 +34,11 @@ export function imageUrl(path: string | null | undefined, size: 'w185' | 'w342' 
 	return path ? `${POSTER_BASE}${size}${path}` : null;
 }
 
+/** A title as cards, rows and pages name it: "Title (2009)"; no year, just the title. */
+export function titleLine(item: { title: string; year?: string | number | null }): string {
+	return item.year ? `${item.title} (${item.year})` : item.title;
+}
+
 export function titleHref(mediaType: MediaType, id: number): string {
 	return `/title/${mediaType}/${id}`;
 }

@@ -59,6 +59,19 @@ def settled(page: Page, grid: str) -> None:
     expect(page.locator(f"#{grid}")).to_have_attribute("aria-busy", "false")
 
 
+def search_box(page: Page) -> Locator:
+    """Discover opened, its trending grid in: the search box to type into."""
+    page.goto("/")
+    settled(page, "trending")
+    return page.get_by_role("searchbox", name="Search movies and shows")
+
+
+def star_trek_results(page: Page) -> None:
+    """Discover opened on the "star trek" search (it runs from the address), its results in."""
+    page.goto("/?q=star+trek")
+    settled(page, "results")
+
+
 def search_body(request: Request) -> dict[str, object]:
     body = request.post_data_json
     assert isinstance(body, dict)
@@ -125,9 +138,7 @@ def test_trending_first_then_results_as_you_type(alice: Page) -> None:
 
 def test_enter_searches_without_waiting(alice: Page) -> None:
     page = alice
-    page.goto("/")
-    settled(page, "trending")
-    box = page.get_by_role("searchbox", name="Search movies and shows")
+    box = search_box(page)
     box.press_sequentially("star")
     with page.expect_request(lambda r: r.url.endswith("/api/search")) as searched:
         box.press("Enter")
@@ -138,9 +149,7 @@ def test_enter_searches_without_waiting(alice: Page) -> None:
 def test_only_the_latest_search_shows(alice: Page) -> None:
     # Each new search aborts the one in flight: an old answer never replaces a newer one.
     page = alice
-    page.goto("/")
-    settled(page, "trending")
-    box = page.get_by_role("searchbox", name="Search movies and shows")
+    box = search_box(page)
     box.fill("star")
     box.press("Enter")
     box.fill("star trek")
@@ -152,8 +161,7 @@ def test_only_the_latest_search_shows(alice: Page) -> None:
 
 def test_a_card_opens_its_title_page(alice: Page) -> None:
     page = alice
-    page.goto("/?q=star+trek")  # the search in the address runs at once
-    settled(page, "results")
+    star_trek_results(page)
     card(page, "results", MOVIE).get_by_role("link", name=MOVIE).click()
     expect(page).to_have_url(re.compile(rf"/title/movie/{MOVIE_ID}$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(MOVIE)
@@ -173,8 +181,7 @@ def test_a_request_shows_its_badge_and_reaches_the_feed(
     alice: Page, web_server: WebServer, undo_requests: list[int]
 ) -> None:
     page = alice
-    page.goto("/?q=star+trek")
-    settled(page, "results")
+    star_trek_results(page)
     movie = card(page, "results", MOVIE)
     undo_requests.append(MOVIE_ID)
     movie.get_by_role("button", name=f"Request {MOVIE}").click()
@@ -195,8 +202,7 @@ def test_a_failed_request_rolls_back_with_an_error_toast(
     alice: Page, web_server: WebServer, fake_tmdb_server: FakeTMDB
 ) -> None:
     page = alice
-    page.goto("/?q=star+trek")
-    settled(page, "results")
+    star_trek_results(page)
     movie = card(page, "results", REFUSED)
     # The fake TMDB no longer knows the title, and answers slowly enough to see the
     # optimistic badge before the server's refusal arrives.
@@ -250,8 +256,7 @@ def test_library_and_request_badges_come_from_the_library_status(
 
 def test_desktop_pages_through_results(alice: Page) -> None:
     page = alice
-    page.goto("/?q=star+trek")
-    settled(page, "results")
+    star_trek_results(page)
     pages = page.get_by_role("navigation", name="Result pages")
     expect(pages).to_contain_text("Page 1 of 7")
     with page.expect_request(lambda r: r.url.endswith("/api/search")) as asked:
@@ -270,8 +275,7 @@ def test_a_phone_scrolls_on_into_the_next_page(new_page: NewPage, web_server: We
         is_mobile=True,
         has_touch=True,
     )
-    page.goto("/?q=star+trek")
-    settled(page, "results")
+    star_trek_results(page)
     expect(page.get_by_role("navigation", name="Result pages")).to_have_count(0)
     expect(
         card(page, "results", MOVIE).get_by_role("button", name=f"Request {MOVIE}")

@@ -12,8 +12,8 @@ from e2e.web_app import (
     USER_PASSWORD,
     NewPage,
     WebServer,
+    add_stored_request,
     api_session,
-    in_store,
     remove_request,
     screenshot,
 )
@@ -37,7 +37,7 @@ def asked(web_server: WebServer) -> Iterator[None]:
         requested_by="alice",
         requested_at=ASKED,
     )
-    in_store(web_server, lambda stores: stores.media.add_request(request))
+    add_stored_request(web_server, request)
     try:
         yield
     finally:

@@ -172,6 +172,16 @@ def subscriber(make_subscriber: MakeSubscriber) -> Subscriber:
     return make_subscriber()
 
 
+def home_of(
+    make_subscriber: MakeSubscriber, server: WebServer, name: str
+) -> tuple[Subscriber, str]:
+    """`name`'s browser, logged in, on Discover; and `name`'s token."""
+    session = api_session(server, USER_PASSWORD, name)
+    subscriber = make_subscriber(session=session)
+    subscriber.page.goto("/")
+    return subscriber, session["token"]
+
+
 def push_status(server: WebServer, token: str, endpoint: str) -> dict[str, Any]:
     answer = httpx.get(
         f"{server.url}/api/push/status",
@@ -289,11 +299,8 @@ def test_logging_out_turns_this_browsers_notifications_off(
     web_server: WebServer, make_subscriber: MakeSubscriber
 ) -> None:
     server = web_server
-    session = api_session(server, USER_PASSWORD, "erin")
-    token = session["token"]
-    subscriber = make_subscriber(session=session)
+    subscriber, token = home_of(make_subscriber, server, "erin")
     page = subscriber.page
-    page.goto("/")
     switch(subscriber, on=True)
     assert push_status(server, token, subscriber.endpoint)["subscriptions"] == 1
 
@@ -312,11 +319,8 @@ def test_a_subscription_for_an_old_server_key_is_replaced(
     web_server: WebServer, make_subscriber: MakeSubscriber
 ) -> None:
     server = web_server
-    session = api_session(server, USER_PASSWORD, "frank")
-    token = session["token"]
-    subscriber = make_subscriber(session=session)
+    subscriber, token = home_of(make_subscriber, server, "frank")
     page = subscriber.page
-    page.goto("/")
     expect(subscriber.bell).to_have_attribute("aria-pressed", "false")
     # What a subscription made before the server's VAPID key changed looks like.
     stale = {
@@ -390,9 +394,8 @@ def test_the_service_worker_shows_a_pushed_message_and_only_links_to_the_app(
     web_server: WebServer, make_subscriber: MakeSubscriber
 ) -> None:
     server = web_server
-    subscriber = make_subscriber(session=api_session(server, USER_PASSWORD, "bob"))
+    subscriber, _ = home_of(make_subscriber, server, "bob")
     page = subscriber.page
-    page.goto("/")
     switch(subscriber, on=True)
     message = {
         "title": "Movie Available",
@@ -434,11 +437,8 @@ def test_a_plex_webhook_notifies_the_browser_of_the_person_who_asked(
     web_server: WebServer, make_subscriber: MakeSubscriber
 ) -> None:
     server, push = web_server, _push(web_server)
-    session = api_session(server, USER_PASSWORD, "carol")
-    token = session["token"]
-    subscriber = make_subscriber(session=session)
+    subscriber, token = home_of(make_subscriber, server, "carol")
     page = subscriber.page
-    page.goto("/")
     switch(subscriber, on=True)
     request_title(server, token, MOVIE_ID)
     try:

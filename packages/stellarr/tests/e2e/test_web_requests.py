@@ -6,6 +6,7 @@ the requester and admins."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -22,6 +23,7 @@ from e2e.web_app import (
     USER_PASSWORD,
     NewPage,
     WebServer,
+    add_stored_request,
     api_login,
     api_session,
     assert_accessible,
@@ -56,11 +58,6 @@ def us_date(iso: str) -> str:
     """Intl's en-US medium date in UTC, the zone the test browser runs in."""
     when = datetime.fromisoformat(iso).astimezone(UTC)
     return f"{when:%b} {when.day}, {when.year}"
-
-
-def add_stored_request(server: WebServer, request: MediaRequest) -> None:
-    """A request straight into the store, for titles the fake TMDB does not have."""
-    in_store(server, lambda stores: stores.media.add_request(request))
 
 
 def listed(server: WebServer, token: str) -> dict[tuple[str, int], dict[str, object]]:
@@ -166,60 +163,67 @@ def test_requests_show_who_asked_and_when_and_filter_with_counts(
     expect(rows(page).get_by_role("heading").first).to_have_text(OBSCURE)
 
 
-def test_remove_asks_first_cancel_keeps_and_confirm_removes(
-    new_page: NewPage, web_server: WebServer
-) -> None:
+@dataclass(frozen=True)
+class Asker:
+    page: Page
+    token: str
+
+
+@pytest.fixture
+def alice_asked(new_page: NewPage, web_server: WebServer) -> Iterator[Asker]:
+    """alice's request for MOVIE, and her page on /requests; the request goes afterwards."""
     alice = api_session(web_server, USER_PASSWORD, "alice")
     request_title(web_server, alice["token"], MOVIE_ID)
     try:
         page = new_page(session=alice)
         page.goto("/requests")
-        remove = row(page, MOVIE).get_by_role("button", name=f"Remove {MOVIE}")
-        dialog = page.get_by_role("alertdialog", name=f"Remove {MOVIE}?")
-
-        # Escape and Keep both leave it; the safe choice has the focus.
-        remove.click()
-        expect(dialog).to_be_visible()
-        expect(dialog).to_contain_text("It leaves the Radarr and Sonarr feeds at once.")
-        expect(dialog.get_by_role("button", name="Keep")).to_be_focused()
-        assert_accessible(page)
-        screenshot(page, "requests-confirm-remove", full_page=False)
-        page.keyboard.press("Escape")
-        expect(dialog).to_be_hidden()
-        expect(remove).to_be_focused()
-        remove.click()
-        dialog.get_by_role("button", name="Keep").click()
-        expect(dialog).to_be_hidden()
-        expect(row(page, MOVIE)).to_have_count(1)
-        assert ("movie", MOVIE_ID) in listed(web_server, alice["token"])
-
-        remove.click()
-        dialog.get_by_role("button", name="Yes, remove").click()
-        expect(row(page, MOVIE)).to_have_count(0)
-        expect(page.get_by_text(f"Removed {MOVIE}.")).to_be_visible()
-        expect(page.get_by_text("Nothing requested yet.")).to_be_visible()
-        assert ("movie", MOVIE_ID) not in listed(web_server, alice["token"])
-        screenshot(page, "requests-removed")
+        yield Asker(page, alice["token"])
     finally:
         remove_request(web_server, MOVIE_ID)
+
+
+def test_remove_asks_first_cancel_keeps_and_confirm_removes(
+    alice_asked: Asker, web_server: WebServer
+) -> None:
+    page, token = alice_asked.page, alice_asked.token
+    remove = row(page, MOVIE).get_by_role("button", name=f"Remove {MOVIE}")
+    dialog = page.get_by_role("alertdialog", name=f"Remove {MOVIE}?")
+
+    # Escape and Keep both leave it; the safe choice has the focus.
+    remove.click()
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("It leaves the Radarr and Sonarr feeds at once.")
+    expect(dialog.get_by_role("button", name="Keep")).to_be_focused()
+    assert_accessible(page)
+    screenshot(page, "requests-confirm-remove", full_page=False)
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(remove).to_be_focused()
+    remove.click()
+    dialog.get_by_role("button", name="Keep").click()
+    expect(dialog).to_be_hidden()
+    expect(row(page, MOVIE)).to_have_count(1)
+    assert ("movie", MOVIE_ID) in listed(web_server, token)
+
+    remove.click()
+    dialog.get_by_role("button", name="Yes, remove").click()
+    expect(row(page, MOVIE)).to_have_count(0)
+    expect(page.get_by_text(f"Removed {MOVIE}.")).to_be_visible()
+    expect(page.get_by_text("Nothing requested yet.")).to_be_visible()
+    assert ("movie", MOVIE_ID) not in listed(web_server, token)
+    screenshot(page, "requests-removed")
 
 
 def test_a_refused_remove_shows_the_servers_answer(
-    new_page: NewPage, web_server: WebServer
+    alice_asked: Asker, web_server: WebServer
 ) -> None:
     """The page can be out of date: the request went while the dialog was open."""
-    alice = api_session(web_server, USER_PASSWORD, "alice")
-    request_title(web_server, alice["token"], MOVIE_ID)
-    try:
-        page = new_page(session=alice)
-        page.goto("/requests")
-        row(page, MOVIE).get_by_role("button", name=f"Remove {MOVIE}").click()
-        remove_request(web_server, MOVIE_ID)  # an admin, elsewhere
-        page.get_by_role("button", name="Yes, remove").click()
-        expect(page.get_by_text("This request was already removed.")).to_be_visible()
-        expect(row(page, MOVIE)).to_have_count(0)
-    finally:
-        remove_request(web_server, MOVIE_ID)
+    page = alice_asked.page
+    row(page, MOVIE).get_by_role("button", name=f"Remove {MOVIE}").click()
+    remove_request(web_server, MOVIE_ID)  # an admin, elsewhere
+    page.get_by_role("button", name="Yes, remove").click()
+    expect(page.get_by_text("This request was already removed.")).to_be_visible()
+    expect(row(page, MOVIE)).to_have_count(0)
 
 
 def test_an_admin_may_remove_anyones_request_on_a_phone(

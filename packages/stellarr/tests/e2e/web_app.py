@@ -37,7 +37,7 @@ from playwright.sync_api import (
 )
 
 from stellarr.bootstrap import PACKAGED_WEB
-from stellarr.domain.models import MediaType
+from stellarr.domain.models import MediaRequest, MediaType
 from stellarr.settings import KNOWN_VARIABLES
 from stellarr.store.ports import Stores
 from stellarr.store.sqlite import sqlite_stores
@@ -387,6 +387,11 @@ def in_store(server: WebServer, use: Callable[[Stores], Awaitable[T]]) -> T:
 
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, run()).result()
+
+
+def add_stored_request(server: WebServer, request: MediaRequest) -> None:
+    """A request straight into the store: one the fake TMDB does not have, or on a set day."""
+    in_store(server, lambda stores: stores.media.add_request(request))
 
 
 def set_library(server: WebServer, media_type: MediaType, ids: list[int]) -> None:

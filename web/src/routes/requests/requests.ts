@@ -119,8 +119,3 @@ export function isStatusFilter(value: string | null): value is StatusFilter {
 export function isSortOrder(value: string | null): value is SortOrder {
 	return value !== null && (SORT_ORDERS as readonly string[]).includes(value);
 }
-
-/** The year part of the heading: "Title (2009)"; no year, just the title. */
-export function titleLine(item: Pick<RequestItem, 'title' | 'year'>): string {
-	return item.year ? `${item.title} (${item.year})` : item.title;
-}
