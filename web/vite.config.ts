@@ -30,6 +30,8 @@ export default defineConfig({
 	build: { target: 'es2022' },
 	test: {
 		include: ['src/**/*.test.ts'],
-		environment: 'node'
+		environment: 'node',
+		// West of UTC, where a date-only value read as local time is the day before.
+		env: { TZ: 'America/New_York' }
 	}
 });

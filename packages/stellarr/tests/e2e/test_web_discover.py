@@ -5,6 +5,7 @@ an error toast when the server refuses)."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Iterator
 
@@ -20,6 +21,7 @@ from e2e.web_app import (
     TRENDING_MOVIE,
     TRENDING_MOVIE_ID,
     USER_PASSWORD,
+    Problems,
     WebServer,
     api_login,
     api_session,
@@ -31,7 +33,8 @@ from e2e.web_app import (
     set_library,
     wait_for_trending,
 )
-from playwright.sync_api import Locator, Page, Request, expect
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Locator, Page, Request, Route, expect
 
 from stellarr.domain.models import MediaType
 from stellarr_testing.fake_tmdb import FakeTMDB
@@ -41,6 +44,12 @@ NewPage = Callable[..., Page]
 # not cached its details when the failing test breaks them at the fake TMDB).
 REFUSED, REFUSED_ID = "Star Trek: Nemesis (2002)", 201
 TRENDING_COUNT = 18  # /trending/all with its one person left out
+SENTINEL_SEEN = """new Promise((seen) => {
+  const observer = new IntersectionObserver((entries) => {
+    if (entries.some((entry) => entry.isIntersecting)) { observer.disconnect(); seen(true); }
+  }, { rootMargin: '0px 0px 100% 0px' });
+  observer.observe(document.querySelector('[data-testid="infinite-sentinel"]'));
+})"""
 
 
 @pytest.fixture
@@ -148,14 +157,36 @@ def test_enter_searches_without_waiting(alice: Page) -> None:
 
 def test_only_the_latest_search_shows(alice: Page) -> None:
     # Each new search aborts the one in flight: an old answer never replaces a newer one.
+    # The answer to "star" is held until "star trek"'s has rendered, and then arrives with
+    # a single title, so it would show as "1 result" if the page took it.
     page = alice
+    held: list[Route] = []
+
+    def hold_star(route: Route) -> None:
+        if search_body(route.request)["query"] == "star":
+            held.append(route)
+        else:
+            route.fallback()
+
+    page.route("**/api/search", hold_star)
     box = search_box(page)
     box.fill("star")
-    box.press("Enter")
+    with page.expect_request(lambda r: r.url.endswith("/api/search")):
+        box.press("Enter")
     box.fill("star trek")
-    box.press("Enter")
+    with page.expect_response(lambda r: r.url.endswith("/api/search")) as newer:
+        box.press("Enter")
     settled(page, "results")
     expect(page.get_by_test_id("search-status")).to_have_text("20 results")
+    assert len(held) == 1
+    older = {**newer.value.json(), "results": newer.value.json()["results"][:1]}
+    # The page may have dropped the request when it aborted it: then nothing is delivered.
+    with contextlib.suppress(PlaywrightError):
+        held[0].fulfill(json=older)
+    # Whatever the old answer could still do, it has done once a new task runs after it.
+    page.evaluate("new Promise((done) => setTimeout(done, 0))")
+    expect(page.get_by_test_id("search-status")).to_have_text("20 results")
+    expect(page.locator("#results > li")).to_have_count(20)
     expect(page).to_have_url(re.compile(r"q=star\+trek"))
 
 
@@ -199,9 +230,10 @@ def test_a_request_shows_its_badge_and_reaches_the_feed(
 
 
 def test_a_failed_request_rolls_back_with_an_error_toast(
-    alice: Page, web_server: WebServer, fake_tmdb_server: FakeTMDB
+    alice: Page, web_server: WebServer, fake_tmdb_server: FakeTMDB, problems: Problems
 ) -> None:
     page = alice
+    problems.allow_api(404, "/api/request")  # TMDB does not know the title
     star_trek_results(page)
     movie = card(page, "results", REFUSED)
     # The fake TMDB no longer knows the title, and answers slowly enough to see the
@@ -244,8 +276,11 @@ def test_library_and_request_badges_come_from_the_library_status(
         expect(fast_x.get_by_text("Requested", exact=True)).to_be_visible()
         expect(fast_x.get_by_role("button")).to_have_count(0)
         # The next visit revalidates with the ETag instead of downloading it again.
+        page.get_by_role("link", name="Requests", exact=True).click()
+        # On the Requests page first: a click on Discover while the first navigation is still
+        # under way lands on the page that never left, which mounts (and so fetches) nothing.
+        expect(page.get_by_role("heading", name="Requests", level=1)).to_be_visible()
         with page.expect_response(lambda r: r.url.endswith("/api/library-status")) as again:
-            page.get_by_role("link", name="Requests", exact=True).click()
             page.get_by_role("link", name="Discover", exact=True).click()
         assert again.value.request.headers.get("if-none-match") == status.value.headers["etag"]
         assert again.value.status == 304
@@ -290,6 +325,39 @@ def test_a_phone_scrolls_on_into_the_next_page(new_page: NewPage, web_server: We
     expect(page.locator("#results > li")).to_have_count(20)
     no_horizontal_overflow(page)
     screenshot(page, "phone-discover-results")
+
+
+def test_scrolling_during_the_pause_after_an_edit_never_mixes_two_searches(
+    new_page: NewPage, web_server: WebServer
+) -> None:
+    # The page's clock stands still after the edit: the debounce is certainly still pending
+    # when the sentinel comes into view, however slow the machine.
+    wait_for_trending(web_server)
+    page = new_page(
+        session=api_session(web_server, USER_PASSWORD, "alice"),
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+    )
+    page.clock.install()
+    star_trek_results(page)
+    page.clock.pause_at(page.evaluate("Date.now()") + 1000)
+    page.get_by_role("searchbox", name="Search movies and shows").fill("star wars")
+    with page.expect_request(lambda r: r.url.endswith("/api/search")) as first:
+        page.get_by_test_id("infinite-sentinel").scroll_into_view_if_needed()
+        # Observers are told in the order they were made: once this one has seen the
+        # sentinel, the page's own has too (and asked for more, if it was going to).
+        page.evaluate(SENTINEL_SEEN)
+        page.clock.resume()
+    # The edited query's first page, and not "star wars" page 2 on top of "star trek".
+    assert search_body(first.value) == {
+        "query": "star wars",
+        "media_type": None,
+        "page": 1,
+        "language": "en",
+    }
+    settled(page, "results")
+    expect(page).to_have_url(re.compile(r"q=star\+wars"))
 
 
 def test_trending_and_search_use_the_ui_language(new_page: NewPage, web_server: WebServer) -> None:

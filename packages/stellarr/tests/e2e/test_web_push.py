@@ -19,9 +19,12 @@ import httpx
 import pytest
 from e2e.web_app import (
     INSECURE_HOST,
+    LOGIN_BUTTON,
     MOVIE_ID,
+    SESSION_KEY,
     USER_PASSWORD,
     NewPage,
+    Problems,
     WebServer,
     api_login,
     api_session,
@@ -315,6 +318,29 @@ def test_logging_out_turns_this_browsers_notifications_off(
     assert subscriber.calls()[-1] == {"call": "unsubscribe", "endpoint": subscriber.endpoint}
 
 
+def test_a_lapsed_session_keeps_this_browsers_notifications(
+    web_server: WebServer, make_subscriber: MakeSubscriber, problems: Problems
+) -> None:
+    # An expired token or a new password is no decision to stop notifications: the 401
+    # sends the person to the login page, and the browser stays subscribed.
+    server = web_server
+    subscriber, token = home_of(make_subscriber, server, "ivan")
+    page = subscriber.page
+    switch(subscriber, on=True)
+    for refused in ("/api/push/status", "/api/library-status"):
+        problems.allow_api(401, refused)  # the stale token's
+    page.evaluate(
+        "([key, session]) => localStorage.setItem(key, session)",
+        [SESSION_KEY, json.dumps({"token": "stale", "name": "ivan", "role": "user"})],
+    )
+    page.reload()
+    expect(page.get_by_role("button", name=LOGIN_BUTTON)).to_be_visible()
+    log_in(page, "ivan", USER_PASSWORD, navigate=False)
+    expect(subscriber.bell).to_have_attribute("aria-pressed", "true")
+    assert {"call": "unsubscribe", "endpoint": subscriber.endpoint} not in subscriber.calls()
+    assert push_status(server, token, subscriber.endpoint)["subscriptions"] == 1
+
+
 def test_a_subscription_for_an_old_server_key_is_replaced(
     web_server: WebServer, make_subscriber: MakeSubscriber
 ) -> None:
@@ -342,8 +368,9 @@ def test_a_subscription_for_an_old_server_key_is_replaced(
 
 
 def test_an_endpoint_another_person_registered_gets_a_fresh_subscription(
-    web_server: WebServer, make_subscriber: MakeSubscriber
+    web_server: WebServer, make_subscriber: MakeSubscriber, problems: Problems
 ) -> None:
+    problems.allow_api(409, "/api/push/subscribe")  # gina's endpoint, offered by hank
     server = web_server
     hank = api_session(server, USER_PASSWORD, "hank")
     subscriber = make_subscriber(endpoints=2, session=hank)

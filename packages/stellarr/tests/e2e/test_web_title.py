@@ -16,6 +16,7 @@ from e2e.web_app import (
     SHOW,
     SHOW_ID,
     USER_PASSWORD,
+    Problems,
     WebServer,
     api_session,
     assert_accessible,
@@ -112,6 +113,19 @@ def test_specials_and_the_ui_language(new_page: NewPage, web_server: WebServer) 
     expect(page.get_by_test_id("title-status")).to_contain_text("Noch nicht angefragt")
 
 
+def test_season_years_west_of_utc(new_page: NewPage, web_server: WebServer) -> None:
+    # TMDB's air dates carry no time: the Specials of 2001-01-01 are of 2001 in New York too.
+    page = new_page(
+        session=api_session(web_server, USER_PASSWORD, "alice"), timezone_id="America/New_York"
+    )
+    page.goto(f"/title/tv/{SPECIALS_SHOW_ID}")
+    seasons = page.locator("section").filter(has=page.get_by_role("heading", name="Seasons"))
+    specials = seasons.get_by_role("listitem").first
+    expect(specials).to_contain_text("Specials")
+    expect(specials.locator("time")).to_have_attribute("datetime", "2001-01-01")
+    expect(specials.locator("time")).to_have_text("2001")
+
+
 def test_an_added_title_says_who_asked_and_when_it_came(
     alice: Page, web_server: WebServer, undo_movie_request: None
 ) -> None:
@@ -126,7 +140,8 @@ def test_an_added_title_says_who_asked_and_when_it_came(
     expect(status).to_contain_text("Added on May 17, 2024")
 
 
-def test_a_title_tmdb_does_not_know(alice: Page) -> None:
+def test_a_title_tmdb_does_not_know(alice: Page, problems: Problems) -> None:
+    problems.allow_api(404, "/api/title/movie/999999999")
     page = alice
     page.goto("/title/movie/999999999")
     expect(page.get_by_role("heading", level=1)).to_have_text("This title was not found.")

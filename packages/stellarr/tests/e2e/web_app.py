@@ -205,9 +205,13 @@ def web_browser() -> Iterator[Browser]:
 
 # --- pages that report every problem ------------------------------------------------------
 # Failed loads a healthy page still reports on the console: posters (the tests keep TMDB's
-# image host offline) and API answers the app handles itself (the 401 of a wrong password,
-# a 409 or 5xx it turns into a toast).
-EXPECTED_FAILED_LOADS = ("https://image.tmdb.org/", "/api/")
+# image host offline). An API call that fails is a bug unless the test says it expects it,
+# with `problems.allow("/api/...")` (the 401 of a wrong password, a refused request, ...).
+EXPECTED_FAILED_LOADS = ("https://image.tmdb.org/",)
+_FAILED_API_LOAD = re.compile(
+    r"^console: Failed to load resource: the server responded with a status of "
+    r"(?P<status>\d{3}) .*\(https?://[^/]+(?P<path>/api/[^)\s]*)\)$"
+)
 
 # Runs in every document before the app, outside the page's CSP: reports each violation.
 _CSP_LISTENER = """
@@ -224,10 +228,16 @@ class Problems:
 
     found: list[str] = field(default_factory=list)
     allowed: list[str] = field(default_factory=list)
+    allowed_api: list[tuple[int, str]] = field(default_factory=list)
 
     def allow(self, fragment: str) -> None:
         """Accept console errors containing `fragment` (a load the test expects to fail)."""
         self.allowed.append(fragment)
+
+    def allow_api(self, status: int, path: str) -> None:
+        """Accept the console's report of an API answer the test makes fail on purpose:
+        `status` from `path` (the path alone, or with its query)."""
+        self.allowed_api.append((status, path))
 
     def on_console(self, message: ConsoleMessage) -> None:
         if message.type != "error":
@@ -239,8 +249,22 @@ class Problems:
             return
         self.found.append(f"console: {message.text} ({url})")
 
+    def _expected_api_failure(self, problem: str) -> bool:
+        found = _FAILED_API_LOAD.search(problem)
+        if not found:
+            return False
+        status, path = int(found["status"]), found["path"]
+        return any(
+            status == allowed and allowed_path in (path, path.split("?")[0])
+            for allowed, allowed_path in self.allowed_api
+        )
+
     def unexpected(self) -> list[str]:
-        return [p for p in self.found if not any(a in p for a in self.allowed)]
+        return [
+            p
+            for p in self.found
+            if not any(a in p for a in self.allowed) and not self._expected_api_failure(p)
+        ]
 
 
 @pytest.fixture

@@ -140,7 +140,9 @@ def seasons(show: dict[str, Any]) -> list[dict[str, Any]]:
     numbers = ([0] if show["id"] % 2 == 0 else []) + list(range(1, count + 1))
     return [
         {
-            "air_date": f"{first_year + max(n - 1, 0)}-0{1 + n % 9}-15",
+            # Specials on New Year's Day: a date-only value shown in a zone west of UTC
+            # must keep its year.
+            "air_date": f"{first_year + max(n - 1, 0)}-0{1 + n % 9}-{'01' if n == 0 else '15'}",
             "episode_count": 3 if n == 0 else 8 + (show["id"] + n) % 3,
             "id": show["id"] * 100 + n,
             "name": "Specials" if n == 0 else f"Season {n}",

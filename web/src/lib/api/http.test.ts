@@ -117,9 +117,12 @@ describe('helpers', () => {
 	});
 	it('keeps deep links same-origin', () => {
 		expect(safeNext('/title/movie/1?x=1#top')).toBe('/title/movie/1?x=1#top');
-		for (const bad of ['https://evil.example', '//evil.example', '/\\evil', null, '', '/login?next=/x']) {
-			expect(safeNext(bad)).toBe('/');
-		}
+		const bad = ['https://evil.example', '//evil.example', '/\\evil', null, '', '/login?next=/x', '/login'];
+		// URL parsers drop tabs and newlines and read a backslash as "/": each of these is //evil.
+		bad.push('/\t/evil.example', '/\n/evil.example', '/\\/evil.example', '/\t\\evil.example');
+		for (const path of bad) expect(safeNext(path, 'https://stellarr.example')).toBe('/');
+		expect(safeNext('/requests?a=1#x', 'https://stellarr.example')).toBe('/requests?a=1#x');
+		expect(safeNext('//evil.example')).toBe('/'); // the page's own origin by default
 		expect(loginUrl('/requests?status=open')).toBe('/login?next=%2Frequests%3Fstatus%3Dopen');
 		expect(loginUrl('/')).toBe('/login');
 	});

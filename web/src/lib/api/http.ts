@@ -83,11 +83,25 @@ export function queryString(query: Record<string, unknown> | undefined): string 
 	return text ? `?${text}` : '';
 }
 
-/** A same-origin path to go back to after logging in, or '/' for anything else. */
-export function safeNext(value: string | null | undefined): string {
-	if (!value || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/';
-	if (value === '/login' || value.startsWith('/login?') || value.startsWith('/login/')) return '/';
-	return value;
+/** Stands in for the page's origin where there is none (unit tests). */
+const NO_ORIGIN = 'http://stellarr.invalid';
+
+/**
+ * A same-origin path to go back to after logging in, or '/' for anything else. The browser's
+ * own URL parser decides, not prefix checks: it drops tabs and newlines and reads
+ * backslashes as slashes, so "/\t/evil.com" is "//evil.com", another site.
+ */
+export function safeNext(value: string | null | undefined, origin = globalThis.location?.origin ?? NO_ORIGIN): string {
+	if (!value || !value.startsWith('/')) return '/';
+	let url: URL;
+	try {
+		url = new URL(value, origin);
+	} catch {
+		return '/';
+	}
+	if (url.origin !== origin) return '/';
+	if (url.pathname === '/login' || url.pathname.startsWith('/login/')) return '/';
+	return `${url.pathname}${url.search}${url.hash}`;
 }
 
 export function loginUrl(next: string): string {

@@ -41,6 +41,10 @@ describe('formatting', () => {
 	});
 	it('shows an unparsable date as given', () => {
 		expect(formatDateIn('en', 'not a date')).toBe('not a date');
+		// A date-only value is that calendar day wherever the viewer is (the runner's zone
+		// is set to one west of UTC in vitest.config.ts).
+		expect(formatDateIn('en', '2024-01-01', { year: 'numeric' })).toBe('2024');
+		expect(formatDateIn('en', '2024-01-01', { dateStyle: 'long' })).toBe('January 1, 2024');
 	});
 });
 

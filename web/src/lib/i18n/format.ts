@@ -54,6 +54,8 @@ export function formatNumberIn(locale: Locale, value: number, options?: Intl.Num
 	return format.format(value);
 }
 
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
 export function formatDateIn(
 	locale: Locale,
 	value: string | number | Date,
@@ -61,5 +63,9 @@ export function formatDateIn(
 ): string {
 	const date = value instanceof Date ? value : new Date(value);
 	if (Number.isNaN(date.getTime())) return String(value);
-	return new Intl.DateTimeFormat(locale, options).format(date);
+	// A date without a time ("2024-01-01", TMDB's air dates) parses as UTC midnight: shown in
+	// the viewer's zone it would be the day before west of UTC (and a season's year, too).
+	const dateOnly = typeof value === 'string' && DATE_ONLY.test(value);
+	const zoned = dateOnly && !options.timeZone ? { ...options, timeZone: 'UTC' } : options;
+	return new Intl.DateTimeFormat(locale, zoned).format(date);
 }

@@ -162,9 +162,11 @@ export async function toggleBell(): Promise<ToggleResult | null> {
 }
 
 /**
- * Logging out of a shared browser must not leave it receiving someone's notifications. The
- * session is already gone when this runs, so the call carries the token it ended with (a
- * 401 on it is no logout of anyone: the call is unauthenticated as far as the client goes).
+ * Logging out of a shared browser must not leave it receiving someone's notifications: the
+ * header's Log out calls this, with the token the session ended with (the session is gone
+ * by then; a 401 on it is no logout of anyone, the call being unauthenticated as far as the
+ * client goes). A session that merely ran out (a 401: expired token, rotated password) keeps
+ * the subscription: logging in again finds the bell on, and nothing is missed meanwhile.
  */
 export async function forgetBrowser(endedToken: string): Promise<void> {
 	set('unknown');
@@ -175,20 +177,18 @@ export async function forgetBrowser(endedToken: string): Promise<void> {
 		// Best effort: the token may be dead already; the push service's "gone" answer makes
 		// the server drop the endpoint at the next message.
 	}
+	if (getToken()) await refreshBell(); // someone logged in meanwhile: their bell, read again
 }
 
-// Watches the session from outside any component, so a logout is seen even when the header
-// (and the bell in it) is not on screen.
+// Watches the session from outside any component, so a login or a lapse is seen even when
+// the header (and the bell in it) is not on screen.
 let lastToken: string | null = null;
 $effect.root(() => {
 	$effect(() => {
 		const token = getToken();
 		const ended = lastToken;
 		lastToken = token;
-		// In this order: a new person's bell must not read back the subscription being dropped.
-		void (async () => {
-			if (ended && token !== ended) await forgetBrowser(ended);
-			if (token) await refreshBell();
-		})();
+		if (ended && token !== ended) set('unknown');
+		if (token) void refreshBell();
 	});
 });
