@@ -12,11 +12,12 @@ from typing import Any, Literal
 import httpx
 
 from stellarr.clients.cache import TTLCache
+from stellarr.clients.upstream import Json, json_http, json_object, send
 from stellarr.domain.errors import LOOKUP_ERRORS, NotFound, TMDBNotConfigured, UpstreamError
 from stellarr.domain.media_ids import MediaIds
 from stellarr.domain.text import clean_tree
 from stellarr.domain.title_page import CAST_SIZE
-from stellarr.retry import Retryable, RetryPolicy, Sleep, parse_retry_after, retrying
+from stellarr.retry import RetryPolicy, Sleep, retrying
 from stellarr.settings import SettingsProvider
 
 # Users read this in the UI; the admin is told which variables to set at start-up.
@@ -68,7 +69,6 @@ FIND_FIELDS = frozenset(
     | {"season_number", "episode_number"}
 )
 EXTERNAL_ID = {"tvdb_id": re.compile(r"[1-9][0-9]{0,11}"), "imdb_id": re.compile(r"tt[0-9]{1,12}")}
-Json = dict[str, Any]
 
 
 class TMDBCredentials(httpx.Auth):
@@ -105,11 +105,7 @@ class TMDBClient:
         self.base_url = base_url.rstrip("/")
         self._auth = auth
         self._owns_http = http is None
-        self._http = http or httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout, connect=5.0),
-            limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
-            headers={"Accept": "application/json", "User-Agent": "Stellarr"},
-        )
+        self._http = http or json_http(timeout, connections=20)
         self._retry = retry
         self._sleep = sleep
         self.details_cache: TTLCache[tuple[str, int, str | None], Json] = TTLCache(
@@ -130,29 +126,13 @@ class TMDBClient:
         url = f"{self.base_url}{path}"
 
         async def attempt() -> Json:
-            try:
-                response = await self._http.get(url, params=params, auth=self._auth)
-            except httpx.HTTPError as exc:
-                # The exception text carries the URL (and so the key): keep its type only.
-                raise Retryable(UpstreamError(f"TMDB unreachable ({type(exc).__name__})")) from None
+            response = await send(self._http, "TMDB", "GET", url, params=params, auth=self._auth)
             if response.status_code == 404:
                 raise NotFound(f"TMDB has no {path}")
-            if response.is_success:
-                try:
-                    body = response.json()
-                except ValueError:
-                    raise UpstreamError("TMDB sent a response that is not JSON") from None
-                if not isinstance(body, dict):
-                    raise UpstreamError("TMDB sent JSON that is not an object")
-                cleaned: Json = clean_tree(body)
-                return cleaned
             if response.status_code in (401, 403):
                 raise UpstreamError("TMDB refused our credentials (check the TMDB key)")
-            problem = UpstreamError(f"TMDB answered {response.status_code}")
-            if response.status_code == 429 or response.status_code >= 500:
-                retry_after = parse_retry_after(response.headers.get("Retry-After"))
-                raise Retryable(problem, retry_after)
-            raise problem
+            cleaned: Json = clean_tree(json_object(response, "TMDB"))
+            return cleaned
 
         return await retrying(attempt, self._retry, what=f"TMDB {path}", sleep=self._sleep)
 

@@ -12,13 +12,13 @@ import asyncio
 import re
 import time
 from collections.abc import Callable
-from typing import Any
 
 import httpx
 
 from stellarr.clients.cache import TTLCache
+from stellarr.clients.upstream import Json, json_http, json_object, send
 from stellarr.domain.errors import NotFound, Unavailable, UpstreamError
-from stellarr.retry import Retryable, RetryPolicy, Sleep, parse_retry_after, retrying
+from stellarr.retry import RetryPolicy, Sleep, retrying
 from stellarr.settings import SettingsProvider
 
 DEFAULT_RETRY = RetryPolicy(attempts=3, base_delay=0.5, max_delay=10.0)
@@ -27,7 +27,7 @@ TOKEN_LIFETIME_SECONDS = 24 * 3600
 EPISODE_TTL_SECONDS = 24 * 3600
 NOT_CONFIGURED = "TheTVDB is not set up: TVDB_API_KEY is unset"
 _ID = re.compile(r"[1-9][0-9]{0,11}")
-Json = dict[str, Any]
+SERVICE = "TheTVDB"
 
 
 class TVDBNotConfigured(Unavailable):
@@ -58,11 +58,7 @@ class TVDBClient:
         self.base_url = base_url.rstrip("/")
         self._settings = settings
         self._owns_http = http is None
-        self._http = http or httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout, connect=5.0),
-            limits=httpx.Limits(max_connections=10, max_keepalive_connections=5),
-            headers={"Accept": "application/json", "User-Agent": "Stellarr"},
-        )
+        self._http = http or json_http(timeout, connections=10)
         self._retry = retry
         self._sleep = sleep
         self._clock = clock
@@ -111,12 +107,12 @@ class TVDBClient:
 
         async def attempt() -> Json:
             headers = {"Authorization": f"Bearer {token}"}
-            response = await self._send("GET", url, headers=headers)
+            response = await send(self._http, SERVICE, "GET", url, headers=headers)
             if response.status_code == 401:
                 raise _Rejected(token)
             if response.status_code == 404:
                 raise NotFound(f"TheTVDB has no {path}")
-            return _json_object(response)
+            return json_object(response, SERVICE)
 
         return await retrying(attempt, self._retry, what=f"TheTVDB {path}", sleep=self._sleep)
 
@@ -149,35 +145,13 @@ class TVDBClient:
         url = f"{self.base_url}/login"
 
         async def attempt() -> str:
-            response = await self._send("POST", url, json={"apikey": key})
+            response = await send(self._http, SERVICE, "POST", url, json={"apikey": key})
             if response.status_code in (401, 403):
                 raise UpstreamError("TheTVDB refused our API key (check TVDB_API_KEY)")
-            data = _json_object(response).get("data")
+            data = json_object(response, SERVICE).get("data")
             token = data.get("token") if isinstance(data, dict) else None
             if not isinstance(token, str) or not token:
                 raise UpstreamError("TheTVDB login answered without a token")
             return token
 
         return await retrying(attempt, self._retry, what="TheTVDB login", sleep=self._sleep)
-
-    async def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        try:
-            response = await self._http.request(method, url, **kwargs)
-        except httpx.HTTPError as exc:
-            raise Retryable(UpstreamError(f"TheTVDB unreachable ({type(exc).__name__})")) from None
-        if response.status_code == 429 or response.status_code >= 500:
-            problem = UpstreamError(f"TheTVDB answered {response.status_code}")
-            raise Retryable(problem, parse_retry_after(response.headers.get("Retry-After")))
-        return response
-
-
-def _json_object(response: httpx.Response) -> Json:
-    if not response.is_success:
-        raise UpstreamError(f"TheTVDB answered {response.status_code}")
-    try:
-        body = response.json()
-    except ValueError:
-        raise UpstreamError("TheTVDB sent a response that is not JSON") from None
-    if not isinstance(body, dict):
-        raise UpstreamError("TheTVDB sent JSON that is not an object")
-    return body
