@@ -23,6 +23,7 @@ from stellarr.api import (
 )
 from stellarr.api.body_limit import ROUTE_LIMITS, BodyLimitMiddleware
 from stellarr.api.errors import install_error_handlers
+from stellarr.api.ignored_events import IgnoredEventsMiddleware
 from stellarr.api.web import install_web
 from stellarr.logs import install_scrubbing
 from stellarr.services.container import Services
@@ -58,8 +59,9 @@ def create_app(
     routers = (health, auth, search, titles, media_requests, feeds, trending, webhooks, sync, push)
     for module in routers:
         app.include_router(module.router)
-    # Added first, so it sits inside the web layer's middleware: a 413 still carries the
-    # security headers.
+    # Added innermost first: the body limit and then the web layer's headers wrap them, so a
+    # 413 and an ignored event's answer still carry the security headers.
+    app.add_middleware(IgnoredEventsMiddleware, services=services)
     app.add_middleware(BodyLimitMiddleware, routes=ROUTE_LIMITS)
     install_web(app, static_dir)
     return app

@@ -10,8 +10,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import httpx
 import pytest
+from fastapi.responses import JSONResponse
+from starlette.requests import Request
 
+from stellarr.api.ignored_events import IgnoredEventsMiddleware
 from stellarr.domain.models import MediaType, RequestStatus
 from stellarr.logs import scrub
 from stellarr.store.ports import Stores
@@ -276,6 +280,70 @@ async def test_ignored_events_touch_neither_store_nor_upstreams(
     assert calls == []
     assert fake_tmdb.seen == []
     assert await api.services.stores.media.revision() == revision
+
+
+class Behind:
+    """Stands for the router behind the middleware: notes what reaches it, body and all."""
+
+    def __init__(self) -> None:
+        self.bodies: list[bytes] = []
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        request = Request(scope, receive)
+        self.bodies.append(await request.body())
+        await JSONResponse({"routed": True})(scope, receive, send)
+
+
+def in_front_of(behind: Behind, api: Harness) -> httpx.AsyncClient:
+    middleware = IgnoredEventsMiddleware(behind, api.services)
+    return httpx.AsyncClient(transport=httpx.ASGITransport(middleware), base_url="http://hooks")
+
+
+@pytest.mark.parametrize("path", ["/webhook/plex", "/webhook/jellyfin", "/webhook/emby"])
+async def test_ignored_events_are_answered_before_routing(hooks: Harness, path: str) -> None:
+    behind = Behind()
+    event = sample(PLAY) if path == "/webhook/plex" else {"NotificationType": "PlaybackStart"}
+    async with in_front_of(behind, hooks) as client:
+        response = await client.post(path, json=event, params={"token": TOKEN})
+    assert response.json()["status"] == "ignored" and response.json()["reason"]
+    assert behind.bodies == []
+    # Through the whole app the same answer carries the security headers.
+    whole = await hooks.client.post(path, json=event, params={"token": TOKEN})
+    assert whole.json() == response.json()
+    assert "default-src" in whole.headers["content-security-policy"]
+
+
+@pytest.mark.parametrize("token", [TOKEN, "wrong"])
+async def test_everything_else_is_routed_with_its_body_intact(hooks: Harness, token: str) -> None:
+    """An addition, a refusal, a bad body: the route answers those, so it gets every byte."""
+    behind = Behind()
+    body, content_type = multipart(MATRIX, THUMB, thumb_first=True)
+    async with in_front_of(behind, hooks) as client:
+        for content in (body, body[: len(body) // 2]):
+            answer = await client.post(
+                "/webhook/plex",
+                content=content,
+                params={"token": token},
+                headers={"content-type": content_type},
+            )
+            assert answer.json() == {"routed": True}
+        other = await client.post("/api/health", content=b"x")
+        assert other.json() == {"routed": True}
+    assert behind.bodies == [body, body[: len(body) // 2], b"x"]
+
+
+async def test_refusals_log_one_webhook_line_without_the_token(
+    hooks: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    await post_plex(hooks, MATRIX, token="not-the-token-at-all")
+    await post_raw(hooks, b"{", "application/json")
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("WEBHOOK: ")]
+    assert lines == [
+        "WEBHOOK: plex refused: Wrong webhook token",
+        "WEBHOOK: plex refused: body is not valid JSON",
+    ]
+    assert "not-the-token-at-all" not in caplog.text and TOKEN not in caplog.text
 
 
 # --- idempotence, notifications, concurrency -----------------------------------------------

@@ -293,23 +293,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/webhook/emby": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Jellyfin Webhook */
-        post: operations["jellyfin_webhook_webhook_emby_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/webhook/jellyfin": {
         parameters: {
             query?: never;
@@ -321,6 +304,23 @@ export interface paths {
         put?: never;
         /** Jellyfin Webhook */
         post: operations["jellyfin_webhook_webhook_jellyfin_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhook/emby": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Emby Webhook */
+        post: operations["emby_webhook_webhook_emby_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1049,7 +1049,7 @@ export interface operations {
             };
         };
     };
-    jellyfin_webhook_webhook_emby_post: {
+    jellyfin_webhook_webhook_jellyfin_post: {
         parameters: {
             query: {
                 /** @description PLEX_WEBHOOK_TOKEN */
@@ -1072,7 +1072,7 @@ export interface operations {
             };
         };
     };
-    jellyfin_webhook_webhook_jellyfin_post: {
+    emby_webhook_webhook_emby_post: {
         parameters: {
             query: {
                 /** @description PLEX_WEBHOOK_TOKEN */

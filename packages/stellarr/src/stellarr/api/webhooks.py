@@ -1,8 +1,9 @@
 """Plex, Jellyfin and Emby webhooks: what landed in the library.
 
 Plex posts every play, pause and scrobble to the same URL, so anything but an addition is
-answered after the token check and a parse, without touching the store or TMDB. Emby posts
-to `/webhook/emby`, an alias of `/webhook/jellyfin` (one parser reads both).
+answered after the token check and a parse, without touching the store or TMDB; under load
+`IgnoredEventsMiddleware` gives that answer before routing, with the functions here. Emby
+posts to `/webhook/emby`, read by the Jellyfin parser.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from stellarr.api.deps import TOKEN_PARAMETER, check_query_token, get_services, get_settings
-from stellarr.domain.errors import Forbidden
+from stellarr.domain.errors import Forbidden, StellarrError
 from stellarr.domain.jellyfin_webhook import parse_jellyfin
 from stellarr.domain.library_events import BadPayload, WebhookEvent
 from stellarr.domain.plex_webhook import parse_plex
@@ -46,18 +47,32 @@ def ignored(reason: str) -> JSONResponse:
 
 
 async def read_event(request: Request, parse: Parser) -> tuple[Services, Settings, WebhookEvent]:
-    # The dependencies called directly, not declared: ignored events are the hot path.
+    # The dependencies called directly, not declared: FastAPI's resolution costs more than
+    # the whole route on a small request.
     services = await get_services(request)
     settings = await get_settings(services)
-    check_webhook_token(request, settings)
-    body = await request.body()
     try:
-        return services, settings, parse(payload_json(request.headers.get("content-type"), body))
+        check_webhook_token(request, settings)
+        event = parse_body(request.headers.get("content-type"), await request.body(), parse)
+    except StellarrError as exc:
+        # One line a person setting up Plex can find; the messages never hold the token.
+        log.warning("WEBHOOK: %s refused: %s", source_of(request.url.path), exc)
+        raise
+    return services, settings, event
+
+
+def source_of(path: str) -> str:
+    return path.rpartition("/")[2]
+
+
+def parse_body(content_type: str | None, body: bytes, parse: Parser) -> WebhookEvent:
+    try:
+        return parse(payload_json(content_type, body))
     except BadPayload:
         raise
     except (LookupError, TypeError, ValueError, AttributeError) as exc:
         # A shape no parser rule foresaw is still the sender's mistake, never a 500.
-        log.warning("WEBHOOK: unreadable payload (%s)", type(exc).__name__)
+        log.debug("WEBHOOK: unreadable payload (%s)", type(exc).__name__)
         raise BadPayload("The payload is not a webhook Stellarr can read") from None
 
 
@@ -108,25 +123,37 @@ def not_an_addition(event: WebhookEvent) -> str | None:
     return event.reason or f"event {event.event[:SHORT]!r} is not a library addition"
 
 
+def why_ignored(event: WebhookEvent, settings: Settings) -> str | None:
+    """Why this event changes nothing here, or None for an addition to act on."""
+    reason = not_an_addition(event)
+    if reason is None and event.source == "plex":
+        return plex_server_mismatch(event, settings)
+    return reason
+
+
+# Emby posts to its own path; one parser reads Jellyfin's plugin and Emby alike.
+PARSERS: dict[str, Parser] = {
+    "/webhook/plex": parse_plex,
+    "/webhook/jellyfin": parse_jellyfin,
+    "/webhook/emby": parse_jellyfin,
+}
 WEBHOOK_DOCS: dict[str, Any] = {"parameters": [TOKEN_PARAMETER]}
 
 
-@router.post("/webhook/plex", openapi_extra=WEBHOOK_DOCS)
-async def plex_webhook(request: Request) -> JSONResponse:
-    services, settings, event = await read_event(request, parse_plex)
-    reason = not_an_addition(event) or plex_server_mismatch(event, settings)
-    if reason is not None:
-        log.debug("WEBHOOK: plex event ignored: %s", reason)
-        return ignored(reason)
-    return await fulfil(services, event)
-
-
-@router.post("/webhook/jellyfin", openapi_extra=WEBHOOK_DOCS)
-@router.post("/webhook/emby", openapi_extra=WEBHOOK_DOCS)
-async def jellyfin_webhook(request: Request) -> JSONResponse:
-    services, _, event = await read_event(request, parse_jellyfin)
-    reason = not_an_addition(event)
+async def answer(request: Request) -> JSONResponse:
+    services, settings, event = await read_event(request, PARSERS[request.url.path])
+    reason = why_ignored(event, settings)
     if reason is not None:
         log.debug("WEBHOOK: %s event ignored: %s", event.source, reason)
         return ignored(reason)
     return await fulfil(services, event)
+
+
+for _path in PARSERS:
+    router.add_api_route(
+        _path,
+        answer,
+        methods=["POST"],
+        name=f"{source_of(_path)}_webhook",
+        openapi_extra=WEBHOOK_DOCS,
+    )
