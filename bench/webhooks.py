@@ -6,7 +6,9 @@ Reports, each against a baseline measured in the same run:
   read from the file before and after to prove the ignored path never wrote to it. Beside
   it, the same event without a thumb, and the ceiling: a bare ASGI app (bench/_bare_asgi.py)
   on the same Uvicorn setup draining the same 200 KB POST, against the same `/api/health`
-  (the best ratio any handler could reach with that upload) and against its own GET;
+  (the best ratio any handler could reach with that upload) and against its own GET; and the
+  app's own time per ignored event against per `/api/health`, both called in-process without
+  a socket (bench/_asgi_calls.py), which is what is left once the upload is taken away;
 - `library.new` events that each match a different pending request: req/s and p50/p99
   latency, against `/api/health` driven by the same client at the same concurrency;
 - `/sync/library` of 50,000 items with `clear=true` into an emptied library: wall time
@@ -36,8 +38,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from _asgi_calls import per_call_us, request_scope
 from _harness import dynamodb_local_env, populate, requests_per_second, stellarr_server
 
+from stellarr.bootstrap import app_from_environment
 from stellarr.store.sqlite import sqlite_stores
 from stellarr_testing.dynamodb_local import dynamodb_local, make_dynamodb_stores
 from stellarr_testing.fake_tmdb import API_KEY, running_fake_tmdb
@@ -121,6 +125,24 @@ def wrk_post_rps(url: str, body: bytes, content_type: str, seconds: int, connect
         raise RuntimeError(f"{url}: error responses under load\n{out}")
     rate = next(line for line in out.splitlines() if line.startswith("Requests/sec:"))
     return float(rate.split()[1])
+
+
+async def app_times(env: dict[str, str], body: bytes, content_type: str) -> tuple[float, float]:
+    """(ignored event, /api/health) microseconds of the app's own time: the same app built
+    in this process and called without a socket, the body in 64 KB chunks as Uvicorn hands
+    it over."""
+    app = app_from_environment({**os.environ, **env})
+    chunks = [body[i : i + 65536] for i in range(0, len(body), 65536)]
+    hook = request_scope(
+        "POST",
+        "/webhook/plex",
+        f"token={TOKEN}".encode(),
+        [(b"content-type", content_type.encode())],
+    )
+    async with app.router.lifespan_context(app):
+        ignored = await per_call_us(app, hook, chunks)
+        health = await per_call_us(app, request_scope("GET", "/api/health"))
+    return ignored, health
 
 
 def revision(db: Path) -> int:
@@ -277,6 +299,7 @@ def main() -> None:
             for _ in range(2):  # alternate, best of two: drift on a shared machine hits all
                 for name, load in loads.items():
                     rates[name] = max(rates.get(name, 0.0), load())
+            app_ignored_us, app_health_us = asyncio.run(app_times(env, ignored_body, content_type))
             assert revision(db) == before, "an ignored event wrote to the store"
 
             pending = [i for i in range(1, args.matches * 3 // 2 + 1) if i % 3][: args.matches]
@@ -338,6 +361,11 @@ def main() -> None:
         f"| bare ASGI app, same 200 KB POST req/s vs its own GET "
         f"| {rates['bare post']:,.0f} | {rates['bare get']:,.0f} "
         f"| {rates['bare post'] / rates['bare get']:.2f}x |"
+    )
+    print(
+        f"| the app's own time (in-process, no socket): ignored `media.play` µs vs "
+        f"`/api/health` | {app_ignored_us:.0f} | {app_health_us:.0f} "
+        f"| {app_ignored_us / app_health_us:.2f}x |"
     )
     print(
         f"| ignored `media.play` without a thumb req/s vs `/api/health` "
