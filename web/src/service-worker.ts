@@ -3,10 +3,11 @@
 /// <reference lib="esnext" />
 /// <reference lib="webworker" />
 // Stellarr's service worker: shows push notifications, opens the app on a click, and keeps
-// the app shell so that the app opens offline (the page then says it is offline).
+// the app shell so that the app opens offline or with Stellarr down (the page then says so).
 // API calls, feeds and webhooks are never touched: they always go to the network.
 import { build, files, version } from '$service-worker';
 import { isServerPath, notificationFrom, sameOriginUrl } from './lib/push/payload';
+import { isShellSourceQuestion, type ShellSource } from './lib/shell';
 
 const sw = self as unknown as ServiceWorkerGlobalScope;
 
@@ -68,15 +69,38 @@ sw.addEventListener('activate', (event) => {
 	);
 });
 
-async function navigation(request: Request): Promise<Response> {
+// Pages this worker opened from its cache, by client id, until each asks (OfflineNotice).
+// Only a few: a page asks as it starts, and a worker that was stopped meanwhile forgets,
+// which costs only the notice until the page's first API call fails.
+const fromCache = new Set<string>();
+const FROM_CACHE_KEPT = 20;
+
+// A proxy's answers for a Stellarr that is down: the kept shell does better than its page.
+const GATEWAY = new Set([502, 503, 504]);
+
+async function navigation(event: FetchEvent): Promise<Response> {
+	let failure: unknown;
 	try {
 		// The network first, so that a deploy is seen at once when online.
-		return await fetch(request);
+		const response = await fetch(event.request);
+		if (!GATEWAY.has(response.status)) return response;
+		failure = response;
 	} catch (error) {
-		const cached = await caches.match(SHELL, { cacheName: CACHE });
-		if (cached) return cached;
-		throw error;
+		failure = error;
 	}
+	const cached = await caches.match(SHELL, { cacheName: CACHE });
+	if (!cached) {
+		if (failure instanceof Response) return failure;
+		throw failure;
+	}
+	if (event.resultingClientId) {
+		fromCache.add(event.resultingClientId);
+		for (const old of fromCache) {
+			if (fromCache.size <= FROM_CACHE_KEPT) break;
+			fromCache.delete(old);
+		}
+	}
+	return cached;
 }
 
 async function asset(request: Request, path: string): Promise<Response> {
@@ -95,11 +119,19 @@ sw.addEventListener('fetch', (event) => {
 	const url = new URL(request.url);
 	if (url.origin !== sw.location.origin || isServerPath(url.pathname)) return;
 	if (request.mode === 'navigate') {
-		event.respondWith(navigation(request));
+		event.respondWith(navigation(event));
 	} else if (PRECACHED.has(url.pathname) || url.pathname.startsWith('/_app/immutable/')) {
 		event.respondWith(asset(request, url.pathname));
 	}
 	// Anything else (the trending JSON files, posters) goes to the network untouched.
+});
+
+sw.addEventListener('message', (event) => {
+	if (!isShellSourceQuestion(event.data)) return;
+	const source = event.source as Client | null;
+	const id = source?.id ?? '';
+	const answer: ShellSource = { fromCache: fromCache.delete(id) };
+	event.ports[0]?.postMessage(answer);
 });
 
 function readPayload(data: PushMessageData | null): unknown {

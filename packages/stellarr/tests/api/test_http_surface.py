@@ -15,7 +15,7 @@ from stellarr.services.feeds import FEEDS
 from .conftest import MakeApi
 
 PACKAGED_STATIC = Path(__file__).resolve().parents[2] / "src" / "stellarr" / "static"
-# Whichever UI the app serves by default: the web app's build, or the plain UI before it.
+# The UI the app serves: the web app's build (web/, built into static/web/).
 PACKAGED_UI = packaged_ui()
 # What a HEAD must repeat from GET; Date and the like may differ.
 SAME_HEADERS = (

@@ -1,10 +1,11 @@
 """The Requests page in a real Chromium against a real `stellarr serve` (fake TMDB): requests
 made elsewhere show with who asked and when, the filters count and filter, the sort and the
 pages work, a feed's blind spots are flagged, and Remove asks first and is only offered to
-the requester and admins."""
+the requester and admins. One test follows a request all the way, from a Discover card."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -297,3 +298,47 @@ def test_long_lists_come_in_pages(new_page: NewPage, web_server: WebServer) -> N
         admin = {"Authorization": f"Bearer {api_login(web_server, ADMIN_PASSWORD, 'root')}"}
         for tmdb_id in ids:
             httpx.delete(f"{web_server.url}/api/request/tv/{tmdb_id}", headers=admin, timeout=10)
+
+
+def test_a_request_from_a_discover_card_to_its_removal(
+    new_page: NewPage, web_server: WebServer
+) -> None:
+    alice = api_session(web_server, USER_PASSWORD, "alice")
+    page = new_page(session=alice)
+    try:
+        page.goto("/?q=star+trek")
+        results = page.locator("#results")
+        expect(results).to_have_attribute("aria-busy", "false")
+        card = results.locator("> li").filter(
+            has=page.get_by_role("heading", name=MOVIE, exact=True)
+        )
+        card.get_by_role("button", name=f"Request {MOVIE}").click()
+        expect(card.get_by_text("Requested", exact=True)).to_be_visible()
+        # The server has it once it says so (the badge alone is the optimistic one).
+        expect(
+            page.get_by_role("status").filter(has_text="Added Star Trek to requests")
+        ).to_be_visible()
+        requested_at = str(listed(web_server, alice["token"])[("movie", MOVIE_ID)]["requested_at"])
+
+        main_nav = page.get_by_role("navigation", name="Main")
+        main_nav.get_by_role("link", name="Requests", exact=True).click()
+        expect(page).to_have_url(re.compile(r"/requests$"))
+        asked = row(page, MOVIE)
+        expect(asked).to_contain_text(f"Requested by alice on {us_date(requested_at)}")
+        expect(asked).to_contain_text("Pending")
+
+        asked.get_by_role("button", name=f"Remove {MOVIE}").click()
+        dialog = page.get_by_role("alertdialog", name=f"Remove {MOVIE}?")
+        dialog.get_by_role("button", name="Yes, remove").click()
+        expect(dialog).to_be_hidden()
+        expect(row(page, MOVIE)).to_have_count(0)
+        expect(page.get_by_text(f"Removed {MOVIE}.")).to_be_visible()
+        assert ("movie", MOVIE_ID) not in listed(web_server, alice["token"])
+
+        # Back on Discover, the card offers the request again.
+        main_nav.get_by_role("link", name="Discover", exact=True).click()
+        page.get_by_role("searchbox", name="Search movies and shows").fill("star trek")
+        expect(results).to_have_attribute("aria-busy", "false")
+        expect(card.get_by_role("button", name=f"Request {MOVIE}")).to_be_visible()
+    finally:
+        remove_request(web_server, MOVIE_ID)

@@ -297,7 +297,7 @@ def new_page(web_browser: Browser, web_server: WebServer, problems: Problems) ->
                 "cookies": [],
                 "origins": [
                     {
-                        "origin": web_server.url,
+                        "origin": settings["base_url"],
                         "localStorage": [{"name": SESSION_KEY, "value": json.dumps(session)}],
                     }
                 ],

@@ -2,11 +2,13 @@
 // authenticated call ends the session and sends the user to /login, keeping where they were
 // so that they land there again once logged in.
 import { goto } from '$app/navigation';
-import { t } from '$lib/i18n/index.svelte';
+import { describeFailure } from './explain';
 import { createClient, loginUrl } from './http';
+import { reach } from './reach.svelte';
 import { getToken, setSession } from './session.svelte';
 
 export { ApiError, safeNext, loginUrl } from './http';
+export { explain } from './explain';
 export type { components, paths } from './schema';
 
 export function logout(): void {
@@ -19,9 +21,10 @@ export const api = createClient({
 	getToken,
 	onUnauthorized: logout,
 	messages: {
-		network: () => t('common.networkError'),
-		http: (status) => t('common.httpError', { status: String(status) })
-	}
+		network: () => describeFailure({ status: 0 }),
+		http: (failure) => describeFailure(failure)
+	},
+	onReach: (reached) => (reached ? reach.answered() : reach.lost())
 });
 
 /** A schema type by name, e.g. Schema<'MediaRequestOut'>. */

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, createClient, detailOf, fillPath, loginUrl, queryString, safeNext } from './http';
+import {
+	ApiError,
+	createClient,
+	detailOf,
+	fillPath,
+	loginUrl,
+	queryString,
+	retryAfterSeconds,
+	safeNext,
+	type ClientConfig
+} from './http';
 
 type Call = { url: string; init: RequestInit };
 
@@ -14,13 +24,22 @@ function fakeFetch(status: number, body: unknown, calls: Call[], headers: Record
 	};
 }
 
-function client(status: number, body: unknown, calls: Call[], token: string | null = 'tok') {
+const MESSAGES: ClientConfig['messages'] = { network: () => 'offline', http: (f) => `HTTP ${f.status}` };
+
+function client(
+	status: number,
+	body: unknown,
+	calls: Call[],
+	token: string | null = 'tok',
+	headers: Record<string, string> = {}
+) {
 	const events: string[] = [];
 	const api = createClient({
-		fetch: fakeFetch(status, body, calls),
+		fetch: fakeFetch(status, body, calls, headers),
 		getToken: () => token,
 		onUnauthorized: () => events.push('logout'),
-		messages: { network: () => 'offline', http: (s) => `HTTP ${s}` }
+		messages: MESSAGES,
+		onReach: (reached) => events.push(reached ? 'reached' : 'unreachable')
 	});
 	return { api, events };
 }
@@ -45,13 +64,15 @@ describe('client', () => {
 		expect(calls[0]!.url).toBe('/api/request/tv/1399');
 	});
 
-	it('logs out on a 401 of an authenticated call and surfaces detail', async () => {
+	it('logs out on a 401 of an authenticated call, keeping the detail out of the message', async () => {
 		const { api, events } = client(401, { detail: 'Token expired' }, []);
 		const error = await api.get('/api/requests').catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(ApiError);
 		expect((error as ApiError).status).toBe(401);
-		expect((error as ApiError).message).toBe('Token expired');
-		expect(events).toEqual(['logout']);
+		// The detail is English: the message is the app's own, in the user's language.
+		expect((error as ApiError).message).toBe('HTTP 401');
+		expect((error as ApiError).detail).toBe('Token expired');
+		expect(events).toEqual(['reached', 'logout']);
 	});
 
 	it('leaves a 401 of the login itself to the caller', async () => {
@@ -62,8 +83,8 @@ describe('client', () => {
 				auth: false,
 				body: { origin: 'https://x', timestamp: 1, hash: 'h', name: 'a' }
 			})
-		).rejects.toThrow('Wrong password');
-		expect(events).toEqual([]);
+		).rejects.toMatchObject({ status: 401, detail: 'Wrong password', message: 'HTTP 401' });
+		expect(events).toEqual(['reached']);
 		expect((calls[0]!.init.headers as Record<string, string>).Authorization).toBeUndefined();
 	});
 
@@ -73,9 +94,29 @@ describe('client', () => {
 			fetch: () => Promise.reject(new TypeError('Failed to fetch')),
 			getToken: () => null,
 			onUnauthorized: () => undefined,
-			messages: { network: () => 'offline', http: (s) => `HTTP ${s}` }
+			messages: MESSAGES
 		});
 		await expect(offline.get('/api/health')).rejects.toMatchObject({ status: 0, message: 'offline' });
+	});
+
+	it('reads Retry-After into the error', async () => {
+		const { api } = client(429, { detail: 'Too many failed logins' }, [], null, { 'Retry-After': '42' });
+		await expect(api.get('/api/requests')).rejects.toMatchObject({ status: 429, retryAfter: 42 });
+	});
+
+	it('tells whether Stellarr answered: network failures and bare gateway errors are not answers', async () => {
+		const events: string[] = [];
+		const onReach = (reached: boolean) => events.push(reached ? 'reached' : 'unreachable');
+		const base = { getToken: () => null, onUnauthorized: () => undefined, messages: MESSAGES, onReach };
+		const down = createClient({ ...base, fetch: () => Promise.reject(new TypeError('Failed to fetch')) });
+		await expect(down.get('/api/health')).rejects.toMatchObject({ status: 0 });
+		const proxy = createClient({ ...base, fetch: async () => new Response('<h1>Bad Gateway</h1>', { status: 502 }) });
+		await expect(proxy.get('/api/health')).rejects.toMatchObject({ status: 502 });
+		const upstream = createClient({ ...base, fetch: fakeFetch(502, { detail: 'TMDB answered 500' }, []) });
+		await expect(upstream.get('/api/health')).rejects.toMatchObject({ status: 502 });
+		const fine = createClient({ ...base, fetch: fakeFetch(200, { ok: true }, []) });
+		await fine.get('/api/health');
+		expect(events).toEqual(['unreachable', 'unreachable', 'reached', 'reached']);
 	});
 
 	it('passes an abort through as the abort', async () => {
@@ -85,7 +126,7 @@ describe('client', () => {
 			fetch: (_url, init) => Promise.reject(init?.signal?.reason),
 			getToken: () => null,
 			onUnauthorized: () => undefined,
-			messages: { network: () => 'offline', http: (s) => `HTTP ${s}` }
+			messages: MESSAGES
 		});
 		const error = await api.get('/api/health', { signal: controller.signal }).catch((e: unknown) => e);
 		expect((error as Error).name).toBe('AbortError');
@@ -96,7 +137,7 @@ describe('client', () => {
 			fetch: async () => new Response(null, { status: 304, headers: { etag: '"v1"' } }),
 			getToken: () => 'tok',
 			onUnauthorized: () => undefined,
-			messages: { network: () => 'offline', http: (s) => `HTTP ${s}` }
+			messages: MESSAGES
 		});
 		const answer = await api.send('get', '/api/library-status', { headers: { 'If-None-Match': '"v1"' } });
 		expect(answer.status).toBe(304);
@@ -105,6 +146,14 @@ describe('client', () => {
 });
 
 describe('helpers', () => {
+	it('reads Retry-After as seconds or a date', () => {
+		const now = Date.parse('2024-05-17T21:30:00Z');
+		expect(retryAfterSeconds('120', now)).toBe(120);
+		expect(retryAfterSeconds('Fri, 17 May 2024 21:31:30 GMT', now)).toBe(90);
+		expect(retryAfterSeconds('Fri, 17 May 2024 21:00:00 GMT', now)).toBe(0);
+		expect(retryAfterSeconds('soon', now)).toBeNull();
+		expect(retryAfterSeconds(null, now)).toBeNull();
+	});
 	it('reads FastAPI details', () => {
 		expect(detailOf({ detail: 'Nope' })).toBe('Nope');
 		expect(detailOf({ detail: [{ msg: 'a' }, { msg: 'b' }] })).toBe('a; b');

@@ -36,17 +36,31 @@ export type Options<O> = {
 
 export type Answer<T> = { status: number; data: T; headers: Headers };
 
-/** A failed call: `status` 0 when the server was not reached; `detail` is the server's. */
+/**
+ * A failed call: `status` 0 when the server was not reached. `message` is for people, in
+ * their language; `detail` is the server's own (English) reason, for code and logs only.
+ */
 export class ApiError extends Error {
 	constructor(
 		readonly status: number,
 		message: string,
 		readonly detail: string | null = null,
-		readonly body: unknown = null
+		readonly body: unknown = null,
+		/** Seconds the server asked to wait (Retry-After), when it said. */
+		readonly retryAfter: number | null = null
 	) {
 		super(message);
 		this.name = 'ApiError';
 	}
+}
+
+/** Retry-After as whole seconds from now: delta-seconds or an HTTP date; null if unusable. */
+export function retryAfterSeconds(value: string | null | undefined, now = Date.now()): number | null {
+	const text = value?.trim();
+	if (!text) return null;
+	if (/^\d+$/.test(text)) return Number(text);
+	const when = Date.parse(text);
+	return Number.isNaN(when) ? null : Math.max(0, Math.ceil((when - now) / 1000));
 }
 
 /** FastAPI's `detail`: a string, or a list of validation errors with `msg`. */
@@ -109,14 +123,31 @@ export function loginUrl(next: string): string {
 	return target === '/' ? '/login' : `/login?next=${encodeURIComponent(target)}`;
 }
 
+/** What an HTTP failure says about itself, to choose a message from. */
+export interface HttpFailure {
+	status: number;
+	/** The server's reason: for choosing, never for showing (it is English). */
+	detail: string | null;
+	retryAfter: number | null;
+}
+
 export interface ClientConfig {
 	fetch?: typeof fetch;
 	getToken(): string | null;
 	/** A 401 on an authenticated call: the token is stale. */
 	onUnauthorized(): void;
-	/** User-facing texts for failures with no `detail` from the server. */
-	messages: { network(): string; http(status: number): string };
+	/** The user-facing text of a failure, whatever the call was for (callers may refine it). */
+	messages: { network(): string; http(failure: HttpFailure): string };
+	/**
+	 * Whether Stellarr answered: false when the network failed or a gateway answered for a
+	 * Stellarr it could not reach; true on any answer of Stellarr's own, errors included.
+	 */
+	onReach?(reached: boolean): void;
 }
+
+// What a proxy in front of Stellarr answers when Stellarr itself is down. Stellarr's own
+// errors always carry a JSON `detail`, so these statuses without one are the proxy's.
+const GATEWAY = new Set([502, 503, 504]);
 
 export function createClient(config: ClientConfig) {
 	async function send<P extends keyof paths, M extends Method>(
@@ -149,15 +180,21 @@ export function createClient(config: ClientConfig) {
 		} catch (error) {
 			// An abort is the caller's own decision: let it through as the AbortError it is.
 			if (opts.signal?.aborted) throw opts.signal.reason ?? error;
+			config.onReach?.(false);
 			throw new ApiError(0, config.messages.network());
 		}
 		const body = await readBody(response);
 		if (response.ok || response.status === 304) {
+			config.onReach?.(true);
 			return { status: response.status, data: body as ResponseOf<Operation<P, M>>, headers: response.headers };
 		}
 		const detail = detailOf(body);
+		if (detail !== null) config.onReach?.(true); // a refusal, but Stellarr's own
+		else if (GATEWAY.has(response.status)) config.onReach?.(false);
 		if (response.status === 401 && useAuth && token) config.onUnauthorized();
-		throw new ApiError(response.status, detail ?? config.messages.http(response.status), detail, body);
+		const wait = retryAfterSeconds(response.headers.get('Retry-After'));
+		const message = config.messages.http({ status: response.status, detail, retryAfter: wait });
+		throw new ApiError(response.status, message, detail, body, wait);
 	}
 
 	function call<M extends Method>(method: M) {

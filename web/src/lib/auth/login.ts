@@ -6,7 +6,7 @@ import { challengeHash, deriveKey } from './challenge';
 
 const nextSecond = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1100));
 
-/** The session for `name`, or an ApiError carrying the server's reason (wrong password, 429). */
+/** The session for `name`, or the ApiError of the refusal (wrong password, 429). */
 export async function logIn(name: string, password: string): Promise<Session> {
 	const params = await api.get('/api/auth/params', { auth: false });
 	const iterations = Number(params.iterations);
@@ -24,7 +24,8 @@ export async function logIn(name: string, password: string): Promise<Session> {
 		} catch (error) {
 			// Each (timestamp, hash) works once: two people sharing the password who log in
 			// within the same second collide, so the second one tries again a second later.
-			const reused = error instanceof ApiError && error.status === 401 && /already used/i.test(error.message);
+			// The server's detail tells this 401 from a wrong password.
+			const reused = error instanceof ApiError && error.status === 401 && /already used/i.test(error.detail ?? '');
 			if (attempt > 0 || !reused) throw error;
 			await nextSecond();
 		}

@@ -130,8 +130,8 @@ export type ToggleResult = { ok: true; key: MessageKey } | { ok: false; problem:
 
 function problemOf(error: unknown): PushProblem {
 	if (error instanceof PushProblem) return error;
-	// ApiError messages are the server's detail or already localised; a browser's DOMException
-	// text is English, yet says what happened better than nothing.
+	// ApiError messages are localised (chosen from the status); a browser's DOMException text
+	// is English, yet says what happened better than nothing.
 	const detail = error instanceof Error ? error.message : '';
 	return detail ? new PushProblem('push.changeFailedBecause', { detail }) : new PushProblem('push.changeFailed');
 }

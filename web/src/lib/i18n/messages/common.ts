@@ -13,12 +13,12 @@ export default defineMessages({
 		retry: 'Try again',
 		close: 'Close',
 		cancel: 'Cancel',
-		networkError: 'Cannot reach Stellarr; check your connection.',
-		httpError: 'Request failed (HTTP {status})',
 		sessionExpired: 'Your session has ended. Please log in again.',
 		notFound: 'Page not found.',
 		offlineTitle: 'You are offline.',
 		offlineBody: 'Stellarr opened from what this device keeps; searching and requesting work again once the connection is back.',
+		unreachableTitle: 'Can’t reach Stellarr.',
+		unreachableBody: 'Showing what this device saved; searching and requesting work again once the server answers.',
 		items: { one: '{count} item', other: '{count} items' }
 	},
 	es: {
@@ -33,12 +33,12 @@ export default defineMessages({
 		retry: 'Reintentar',
 		close: 'Cerrar',
 		cancel: 'Cancelar',
-		networkError: 'No se puede conectar con Stellarr; revisa tu conexión.',
-		httpError: 'La solicitud falló (HTTP {status})',
 		sessionExpired: 'Tu sesión ha terminado. Vuelve a iniciar sesión.',
 		notFound: 'Página no encontrada.',
 		offlineTitle: 'Estás sin conexión.',
 		offlineBody: 'Stellarr se abrió con lo que guarda este dispositivo; buscar y solicitar volverán a funcionar cuando vuelva la conexión.',
+		unreachableTitle: 'No se puede conectar con Stellarr.',
+		unreachableBody: 'Se muestra lo que guardó este dispositivo; buscar y solicitar volverán a funcionar cuando el servidor responda.',
 		items: { one: '{count} elemento', other: '{count} elementos' }
 	},
 	fr: {
@@ -53,12 +53,12 @@ export default defineMessages({
 		retry: 'Réessayer',
 		close: 'Fermer',
 		cancel: 'Annuler',
-		networkError: 'Impossible de joindre Stellarr ; vérifiez votre connexion.',
-		httpError: 'La requête a échoué (HTTP {status})',
 		sessionExpired: 'Votre session a expiré. Veuillez vous reconnecter.',
 		notFound: 'Page introuvable.',
 		offlineTitle: 'Vous êtes hors ligne.',
 		offlineBody: 'Stellarr s’est ouvert avec ce que cet appareil conserve ; la recherche et les demandes fonctionneront de nouveau une fois la connexion rétablie.',
+		unreachableTitle: 'Impossible de joindre Stellarr.',
+		unreachableBody: 'Affichage de ce que cet appareil a conservé ; la recherche et les demandes fonctionneront de nouveau dès que le serveur répondra.',
 		items: { one: '{count} élément', other: '{count} éléments' }
 	},
 	de: {
@@ -73,12 +73,12 @@ export default defineMessages({
 		retry: 'Erneut versuchen',
 		close: 'Schließen',
 		cancel: 'Abbrechen',
-		networkError: 'Stellarr ist nicht erreichbar; bitte Verbindung prüfen.',
-		httpError: 'Anfrage fehlgeschlagen (HTTP {status})',
 		sessionExpired: 'Deine Sitzung ist abgelaufen. Bitte melde dich erneut an.',
 		notFound: 'Seite nicht gefunden.',
 		offlineTitle: 'Du bist offline.',
 		offlineBody: 'Stellarr wurde aus dem Speicher dieses Geräts geöffnet; Suchen und Anfragen funktionieren wieder, sobald die Verbindung zurück ist.',
+		unreachableTitle: 'Stellarr ist nicht erreichbar.',
+		unreachableBody: 'Angezeigt wird, was dieses Gerät gespeichert hat; Suchen und Anfragen funktionieren wieder, sobald der Server antwortet.',
 		items: { one: '{count} Eintrag', other: '{count} Einträge' }
 	}
 });

@@ -7,5 +7,6 @@ import title from './title';
 import login from './login';
 import feeds from './feeds';
 import push from './push';
+import errors from './errors';
 
-export const areas = { common, discover, requests, title, login, feeds, push };
+export const areas = { common, discover, requests, title, login, feeds, push, errors };
