@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 from e2e.web_app import (
+    PACKAGED_WEB,
     USER_PASSWORD,
     NewPage,
     WebServer,
@@ -17,7 +18,7 @@ from e2e.web_app import (
     remove_request,
     screenshot,
 )
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Request, expect
 
 from stellarr.domain.models import MediaRequest, MediaType
 
@@ -90,3 +91,64 @@ def test_switching_language_changes_strings_dates_and_html_lang(
 
     page.get_by_label("Idioma").select_option(label="English")
     expect_language(page, "en", "Requests", "May 17, 2024", "Movies 1")
+
+
+# Every <h1> text the page ever shows, from before the app starts.
+HEADINGS_SEEN = """
+window.__headingsSeen = [];
+new MutationObserver(() => {
+  for (const h of document.querySelectorAll('h1')) window.__headingsSeen.push(h.textContent.trim());
+}).observe(document, { subtree: true, childList: true, characterData: true });
+"""
+
+
+def _message_files(page: Page, seen: list[str]) -> None:
+    """Notes each language file the page asks for, as it asks: the built chunks that hold a
+    catalogue, found by a string only that language has."""
+    markers = {"Zum Inhalt springen": "de", "Saltar al contenido": "es", "Aller au contenu": "fr"}
+    files = {
+        path.name: lang
+        for path in (PACKAGED_WEB / "_app" / "immutable").rglob("*.js")
+        for marker, lang in markers.items()
+        if marker in path.read_text(encoding="utf-8")
+    }
+    assert sorted(files.values()) == ["de", "es", "fr"], files
+
+    def on_request(request: Request) -> None:
+        name = request.url.rpartition("/")[2]
+        if name in files:
+            seen.append(files[name])
+
+    page.on("request", on_request)
+
+
+def test_only_the_language_in_use_is_fetched(new_page: NewPage, web_server: WebServer) -> None:
+    seen: list[str] = []
+    page = new_page(
+        session=api_session(web_server, USER_PASSWORD, "alice"),
+        locale="en-US",
+        service_workers="block",
+    )
+    _message_files(page, seen)
+    page.goto("/requests")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Requests")
+    assert seen == [], "an English visit fetched other languages"
+
+    page.get_by_label("Language").select_option(label="Deutsch")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Anfragen")
+    assert seen == ["de"]
+
+    german = new_page(
+        session=api_session(web_server, USER_PASSWORD, "alice"),
+        locale="de-DE",
+        service_workers="block",
+    )
+    first: list[str] = []
+    _message_files(german, first)
+    german.add_init_script(script=HEADINGS_SEEN)
+    german.goto("/requests")
+    expect(german.get_by_role("heading", level=1)).to_have_text("Anfragen")
+    assert first == ["de"]
+    # Never an English heading first: the layout waits for the language before rendering.
+    headings = german.evaluate("() => window.__headingsSeen")
+    assert "Requests" not in headings and "Anfragen" in headings, headings

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { render } from '../i18n/format';
-import { areas } from '../i18n/messages';
+import { catalogues } from '../i18n/messages/all';
 import { LOCALES } from '../i18n/types';
 import { problemFor, type Failure, type Problem, type ProblemContext } from './problems';
 
@@ -8,8 +8,8 @@ const key = (failure: Failure, context?: ProblemContext): string => problemFor(f
 
 /** The problem's text in `locale`, as t() would render it. */
 function text(problem: Problem, locale: (typeof LOCALES)[number]): string {
-	const [area, name] = problem.key.split('.') as [keyof typeof areas, string];
-	const messages = areas[area][locale] as Record<string, Parameters<typeof render>[1]>;
+	const [area, name] = problem.key.split('.') as [keyof (typeof catalogues)['en'], string];
+	const messages = catalogues[locale][area] as Record<string, Parameters<typeof render>[1]>;
 	return render(locale, messages[name]!, problem.params);
 }
 
@@ -71,7 +71,7 @@ describe('problemFor', () => {
 			'Trop de tentatives. Réessayez dans 1 seconde.'
 		);
 		for (const locale of LOCALES) {
-			for (const name of Object.keys(areas.errors.en)) {
+			for (const name of Object.keys(catalogues.en.errors)) {
 				const shown = text({ key: `errors.${name}` as Problem['key'], params: { status: '500', count: 2 } }, locale);
 				expect(shown, `${locale} errors.${name}`).not.toMatch(/\{\w+\}/);
 			}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatDateIn, formatNumberIn, pickLocale, render } from './format';
-import { defineMessages } from './types';
-import { areas } from './messages';
+import { defineEnglish, type Catalog } from './types';
+import { catalogues } from './messages/all';
 
 describe('pickLocale', () => {
 	it('takes the first language Stellarr speaks, by base tag', () => {
@@ -49,22 +49,24 @@ describe('formatting', () => {
 });
 
 describe('message files', () => {
-	it('give every language the same keys as English', () => {
-		for (const [name, area] of Object.entries(areas)) {
-			const keys = Object.keys(area.en).sort();
+	it('give every language the same areas and keys as English', () => {
+		for (const [name, area] of Object.entries(catalogues.en)) {
+			const keys = Object.keys(area).sort();
 			for (const lang of ['es', 'fr', 'de'] as const) {
-				expect(Object.keys(area[lang]).sort(), `${name}.${lang}`).toEqual(keys);
+				const other = catalogues[lang][name as keyof typeof catalogues.en];
+				expect(Object.keys(other).sort(), `${lang}.${name}`).toEqual(keys);
 			}
 		}
+		expect(Object.keys(catalogues.de).sort()).toEqual(Object.keys(catalogues.en).sort());
 	});
 	it('are checked by the compiler for missing and extra keys', () => {
-		defineMessages({
-			en: { a: 'A', b: 'B' },
-			// @ts-expect-error es lacks b
-			es: { a: 'A' },
-			// @ts-expect-error fr has an extra key
-			fr: { a: 'A', b: 'B', c: 'C' },
-			de: { a: 'A', b: 'B' }
-		});
+		const english = defineEnglish({ area: { a: 'A', b: 'B' } });
+		// @ts-expect-error b is missing
+		void ({ area: { a: 'A' } } satisfies Catalog<typeof english>);
+		// @ts-expect-error c is not one of English's keys
+		void ({ area: { a: 'A', b: 'B', c: 'C' } } satisfies Catalog<typeof english>);
+		// @ts-expect-error a whole area is missing
+		void ({} satisfies Catalog<typeof english>);
+		void ({ area: { a: 'A', b: { one: 'B', other: 'Bs' } } } satisfies Catalog<typeof english>);
 	});
 });

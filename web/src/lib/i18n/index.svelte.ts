@@ -1,16 +1,31 @@
 // Stellarr's own small i18n layer: four languages, typed keys, Intl for dates and numbers.
-// The locale is rune state, so every t(...) in a template re-renders on a switch.
-import { areas } from './messages';
+// The locale is rune state, so every t(...) in a template re-renders on a switch. English
+// comes with the app's code; another language is fetched when chosen (a few KB each, which
+// every first load would otherwise carry three times over), and the switch happens once it
+// is here, so a page never shows a mix.
+import en, { type English } from './messages/en';
 import { formatDateIn, formatNumberIn, isLocale, pickLocale, render, type Params } from './format';
-import { DEFAULT_LOCALE, LOCALES, type Locale, type Message } from './types';
+import { DEFAULT_LOCALE, LOCALES, type Catalog, type Locale, type Message } from './types';
 
 export { LOCALES, type Locale, type Params };
 
-type Areas = typeof areas;
 /** Every key as 'area.key', e.g. 'common.navDiscover'. */
 export type MessageKey = {
-	[A in keyof Areas & string]: `${A}.${keyof Areas[A]['en'] & string}`;
-}[keyof Areas & string];
+	[A in keyof English & string]: `${A}.${keyof English[A] & string}`;
+}[keyof English & string];
+
+type Catalogue = Catalog<English>;
+const catalogues: Partial<Record<Locale, Catalogue>> = { en };
+const loaders: Record<Exclude<Locale, 'en'>, () => Promise<{ default: Catalogue }>> = {
+	es: () => import('./messages/es'),
+	fr: () => import('./messages/fr'),
+	de: () => import('./messages/de')
+};
+
+async function loadCatalogue(value: Locale): Promise<void> {
+	if (value === 'en' || catalogues[value]) return;
+	catalogues[value] = (await loaders[value]()).default;
+}
 
 /** Each language's own name, shown in the switcher whatever the current language. */
 export const LOCALE_NAMES: Record<Locale, string> = {
@@ -47,9 +62,26 @@ export const locale = {
 	}
 };
 
-/** Switch language: persisted in localStorage and mirrored in <html lang>. */
-export function setLocale(value: Locale): void {
-	if (!isLocale(value)) return;
+/**
+ * The first language's messages, awaited by the root layout before anything renders. One
+ * that cannot be fetched leaves the page in English (what t() falls back to).
+ */
+export const localeReady: Promise<void> = loadCatalogue(state.current).catch(() => {
+	state.current = DEFAULT_LOCALE;
+	applyToDocument(DEFAULT_LOCALE);
+});
+
+/**
+ * Switch language once its messages are here: persisted in localStorage and mirrored in
+ * <html lang>. False when they could not be fetched; the language then stays as it was.
+ */
+export async function setLocale(value: Locale): Promise<boolean> {
+	if (!isLocale(value)) return false;
+	try {
+		await loadCatalogue(value);
+	} catch {
+		return false;
+	}
 	state.current = value;
 	applyToDocument(value);
 	try {
@@ -57,12 +89,13 @@ export function setLocale(value: Locale): void {
 	} catch {
 		// Not persisted, but the switch still holds for this visit.
 	}
+	return true;
 }
 
 function lookup(lang: Locale, key: MessageKey): Message | undefined {
 	const dot = key.indexOf('.');
-	const area = areas[key.slice(0, dot) as keyof Areas] as Record<Locale, Record<string, Message>>;
-	return area?.[lang]?.[key.slice(dot + 1)];
+	const area = catalogues[lang]?.[key.slice(0, dot) as keyof English] as Record<string, Message> | undefined;
+	return area?.[key.slice(dot + 1)];
 }
 
 /**

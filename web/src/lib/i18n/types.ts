@@ -17,15 +17,17 @@ export interface PluralMessage {
 }
 
 type Dict = Record<string, Message>;
-type Other = Exclude<Locale, 'en'>;
 
 /**
- * Message files call this: English defines the keys, and TypeScript then demands exactly
- * those keys in es, fr and de (a missing key is an error, an extra one too, since each
- * object literal is checked against English's key set).
+ * English's catalogue (messages/en.ts): areas of messages, used as t('area.key'). `const`
+ * keeps its keys as literal types, from which MessageKey and the other languages' type come.
  */
-export function defineMessages<const E extends Dict>(
-	messages: { en: E } & { [L in Other]: { [K in keyof E]: Message } }
-): { [L in Locale]: { [K in keyof E]: Message } } {
-	return messages;
+export function defineEnglish<const E extends Record<string, Dict>>(catalogue: E): E {
+	return catalogue;
 }
+
+/**
+ * Another language's catalogue, written `{...} satisfies Catalog<English>`: exactly English's
+ * areas and keys (a missing key is an error, an extra one too), any message.
+ */
+export type Catalog<E> = { [A in keyof E]: { [K in keyof E[A]]: Message } };
