@@ -1,9 +1,10 @@
 """Plex, Jellyfin and Emby webhooks: what landed in the library.
 
 Plex posts every play, pause and scrobble to the same URL, so anything but an addition is
-answered after the token check and a parse, without touching the store or TMDB; under load
-`IgnoredEventsMiddleware` gives that answer before routing, with the functions here. Emby
-posts to `/webhook/emby`, read by the Jellyfin parser.
+answered after the token check and a parse, without touching the store or TMDB. That answer
+is normally given before routing by `IgnoredEventsMiddleware`, with the functions here; the
+route still decides everything itself, so it is whole without the middleware. Emby posts
+to `/webhook/emby`, read by the Jellyfin parser.
 """
 
 from __future__ import annotations
