@@ -165,9 +165,16 @@ def nginx_server(files: Mapping[str, bytes], workers: str = "1") -> Iterator[str
 
 
 def wrk_rps(
-    url: str, seconds: int, connections: int, headers: Mapping[str, str] | None = None
+    url: str,
+    seconds: int,
+    connections: int,
+    headers: Mapping[str, str] | None = None,
+    script: Path | None = None,
 ) -> float:
+    """Requests/sec under wrk; `script`: a wrk Lua script (a POST body, say)."""
     extra = [arg for name, value in (headers or {}).items() for arg in ("-H", f"{name}: {value}")]
+    if script is not None:
+        extra += ["-s", str(script)]
     out = subprocess.run(
         ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", *extra, url],
         capture_output=True,

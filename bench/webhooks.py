@@ -39,7 +39,13 @@ from pathlib import Path
 
 import httpx
 from _asgi_calls import per_call_us, request_scope
-from _harness import dynamodb_local_env, populate, requests_per_second, stellarr_server
+from _harness import (
+    dynamodb_local_env,
+    populate,
+    requests_per_second,
+    stellarr_server,
+    wrk_rps,
+)
 
 from stellarr.bootstrap import app_from_environment
 from stellarr.store.sqlite import sqlite_stores
@@ -115,16 +121,7 @@ def wrk_post_rps(url: str, body: bytes, content_type: str, seconds: int, connect
             "wrk.body = f:read('*all')\n"
             "f:close()\n"
         )
-        out = subprocess.run(
-            ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(script), url],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-    if "Non-2xx" in out:
-        raise RuntimeError(f"{url}: error responses under load\n{out}")
-    rate = next(line for line in out.splitlines() if line.startswith("Requests/sec:"))
-    return float(rate.split()[1])
+        return wrk_rps(url, seconds, connections, script=script)
 
 
 async def app_times(env: dict[str, str], body: bytes, content_type: str) -> tuple[float, float]:

@@ -47,7 +47,7 @@ class PlexItem:
 def item_ids(guid_ids: list[str], legacy_guid: str | None) -> MediaIds:
     """The ids of a listed item: its `Guid` children (Plex's current agents), completed by
     the `guid` attribute that items matched by a legacy agent carry instead."""
-    ids = ids_from_guids({"id": guid} for guid in guid_ids)
+    ids = ids_from_guids(guid_ids)
     if legacy_guid:
         ids = ids.merged(ids_from_legacy_guid(legacy_guid))
     return ids
@@ -141,11 +141,11 @@ def _translated(call: Callable[[], T], token: str) -> T:
     except requests.exceptions.Timeout:
         raise PlexError(f"Plex did not answer within {TIMEOUT_SECONDS} s") from None
     except requests.exceptions.RequestException as exc:
-        raise PlexError(f"cannot reach Plex: {_redacted(_reason(exc), token)}") from None
+        raise PlexError(f"cannot reach Plex: {redacted(_reason(exc), token)}") from None
     except (BadRequest, NotFound) as exc:
         # plexapi's text is "(404) not_found; <url> <the whole body>": the body can be a page.
         status_and_url = " ".join(str(exc).split(" ", 3)[:3])
-        raise PlexError(f"Plex answered {_redacted(status_and_url, token)}") from None
+        raise PlexError(f"Plex answered {redacted(status_and_url, token)}") from None
     except ParseError:
         raise PlexError("the answer was not Plex XML: is --plex-url a Plex Media Server?") from None
 
@@ -158,5 +158,6 @@ def _reason(exc: Exception) -> str:
     return str(exc).strip() or type(exc).__name__
 
 
-def _redacted(text: str, token: str) -> str:
+def redacted(text: str, token: str | None) -> str:
+    """`text` without `token` (Plex's and Stellarr's tokens must never reach a message)."""
     return text.replace(token, "***") if token else text

@@ -18,7 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from stellarr.domain.models import MediaType
-from stellarr.plex_library import PlexError, PlexItem, PlexLibrary, Section
+from stellarr.plex_library import PlexError, PlexItem, PlexLibrary, Section, redacted
 
 if TYPE_CHECKING:
     import httpx
@@ -115,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
         _say(str(exc))
         return EXIT_USAGE
     except (PlexError, SyncFailed) as exc:
-        _say(_redacted(_redacted(str(exc), args.sync_token), args.plex_token))
+        _say(redacted(redacted(str(exc), args.sync_token), args.plex_token))
         return EXIT_FAILED
 
 
@@ -306,10 +306,6 @@ def _detail_text(detail: object) -> str:
 
 def _say(message: str) -> None:
     print(f"stellarr: {message}", file=sys.stderr, flush=True)
-
-
-def _redacted(text: str, token: str | None) -> str:
-    return text.replace(token, "***") if token else text
 
 
 class ProgressBar:

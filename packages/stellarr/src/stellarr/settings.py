@@ -52,9 +52,9 @@ def setting(variable: str, default: Any = None, parse: Callable[[str], Any] = st
     return field(default=default, metadata={"variable": variable, "parse": parse})
 
 
-def secret(variable: str) -> Any:
+def secret(variable: str, default: Any = None, parse: Callable[[str], Any] = str) -> Any:
     """A setting that repr() never shows."""
-    return field(default=None, repr=False, metadata={"variable": variable, "parse": str})
+    return field(default=default, repr=False, metadata={"variable": variable, "parse": parse})
 
 
 # parsers: each raises ValueError with what is wrong; the caller names the variable --------
@@ -266,16 +266,13 @@ class Settings:
     trusted_proxies: tuple[Network, ...] = setting("TRUSTED_PROXIES", (), _networks)
     rate_limit_max_attempts: int = setting("RATE_LIMIT_MAX_ATTEMPTS", 5, _whole_number(1))
     rate_limit_window_seconds: int = setting("RATE_LIMIT_WINDOW_SECONDS", 900, _whole_number(1))
-    vapid_private_key: str | None = field(
-        default=None, repr=False, metadata={"variable": "VAPID_PRIVATE_KEY", "parse": _vapid_key}
-    )
+    vapid_private_key: str | None = secret("VAPID_PRIVATE_KEY", None, _vapid_key)
     vapid_subject: str | None = setting("VAPID_SUBJECT", None, _vapid_subject)
     push_allowed_hosts: tuple[HostPattern, ...] = setting(
         "PUSH_ALLOWED_HOSTS", DEFAULT_HOST_PATTERNS, parse_host_patterns
     )
-    notify_urls: tuple[str, ...] = field(
-        default=(), repr=False, metadata={"variable": "NOTIFY_URLS", "parse": _notify_urls}
-    )
+    # Secret too: Apprise URLs carry tokens and passwords.
+    notify_urls: tuple[str, ...] = secret("NOTIFY_URLS", (), _notify_urls)
 
     def __post_init__(self) -> None:
         key = self.app_secret_key

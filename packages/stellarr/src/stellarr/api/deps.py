@@ -71,7 +71,9 @@ def check_query_token(request: Request, expected: str, missing: str, wrong: str)
         raise Unauthorized(wrong)
 
 
-def query_parameter(name: str, description: str, values: tuple[str, ...] = ()) -> dict[str, object]:
+def query_parameter(
+    name: str, description: str, values: tuple[str, ...] = (), *, required: bool = True
+) -> dict[str, object]:
     """An OpenAPI entry for a query parameter a route reads by hand (to check its token
     before anything else), so /api/docs still lists it."""
     schema: dict[str, object] = {"type": "string"}
@@ -80,7 +82,7 @@ def query_parameter(name: str, description: str, values: tuple[str, ...] = ()) -
     return {
         "name": name,
         "in": "query",
-        "required": name != "clear",
+        "required": required,
         "schema": schema,
         "description": description,
     }

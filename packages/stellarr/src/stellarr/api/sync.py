@@ -43,7 +43,10 @@ SYNC_DOCS: dict[str, Any] = {
     "parameters": [
         query_parameter("media_type", "which library", ("movie", "tv")),
         query_parameter(
-            "clear", "true: replace that library; false (default): add", ("true", "false")
+            "clear",
+            "true: replace that library; false (default): add",
+            ("true", "false"),
+            required=False,
         ),
         TOKEN_PARAMETER,
     ]

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from typing import Any, Literal
 
 import httpx
@@ -14,7 +13,7 @@ import httpx
 from stellarr.clients.cache import TTLCache
 from stellarr.clients.upstream import Json, json_http, json_object, send
 from stellarr.domain.errors import LOOKUP_ERRORS, NotFound, TMDBNotConfigured, UpstreamError
-from stellarr.domain.media_ids import MediaIds
+from stellarr.domain.media_ids import MediaIds, coerce_id, coerce_imdb
 from stellarr.domain.text import clean_tree
 from stellarr.domain.title_page import CAST_SIZE
 from stellarr.retry import RetryPolicy, Sleep, retrying
@@ -68,7 +67,11 @@ FIND_FIELDS = frozenset(
     {"id", "show_id", "title", "name", "release_date", "first_air_date"}
     | {"season_number", "episode_number"}
 )
-EXTERNAL_ID = {"tvdb_id": re.compile(r"[1-9][0-9]{0,11}"), "imdb_id": re.compile(r"tt[0-9]{1,12}")}
+# An id goes into the URL's path: only the forms `media_ids` accepts, written its way.
+EXTERNAL_ID: dict[FindSource, Callable[[object], int | str | None]] = {
+    "tvdb_id": coerce_id,
+    "imdb_id": coerce_imdb,
+}
 
 
 class TMDBCredentials(httpx.Auth):
@@ -181,9 +184,10 @@ class TMDBClient:
         """What TMDB files under another site's id: the FIND_LISTS, each entry trimmed to
         FIND_FIELDS (an episode's or season's `show_id` is its show). One call per id per
         12 h; raises ValueError for an id that is not of `source`'s form."""
-        value = str(external_id)
-        if not EXTERNAL_ID[source].fullmatch(value):
-            raise ValueError(f"not a {source}: {value[:40]!r}")
+        canonical = EXTERNAL_ID[source](external_id)
+        if canonical is None:
+            raise ValueError(f"not a {source}: {str(external_id)[:40]!r}")
+        value = str(canonical)
 
         async def load() -> Json:
             body = await self._get(f"/find/{value}", {"external_source": source})

@@ -9,7 +9,6 @@ TheTVDB answers 401 anyway (a token revoked or expired early).
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from collections.abc import Callable
 
@@ -18,6 +17,7 @@ import httpx
 from stellarr.clients.cache import TTLCache
 from stellarr.clients.upstream import Json, json_http, json_object, send
 from stellarr.domain.errors import NotFound, Unavailable, UpstreamError
+from stellarr.domain.media_ids import coerce_id
 from stellarr.retry import RetryPolicy, Sleep, retrying
 from stellarr.settings import SettingsProvider
 
@@ -26,7 +26,6 @@ TOKEN_LIFETIME_SECONDS = 24 * 3600
 # An episode never moves to another series; a day bounds what a corrected id costs.
 EPISODE_TTL_SECONDS = 24 * 3600
 NOT_CONFIGURED = "TheTVDB is not set up: TVDB_API_KEY is unset"
-_ID = re.compile(r"[1-9][0-9]{0,11}")
 SERVICE = "TheTVDB"
 
 
@@ -78,7 +77,7 @@ class TVDBClient:
     async def episode_series_id(self, episode_id: int) -> int | None:
         """The TVDB series id of a TVDB episode id; None when TheTVDB has no such episode.
         Raises TVDBNotConfigured without a key, UpstreamError when TheTVDB fails."""
-        if not _ID.fullmatch(str(episode_id)):
+        if coerce_id(episode_id) is None:
             raise ValueError(f"not a TVDB id: {episode_id!r}")
 
         async def load() -> int | None:

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from stellarr.domain.tokens import b64url
+from stellarr.domain.tokens import b64url_decode as lenient_b64url_decode
+
 # A VAPID JWT may live up to 24 hours (RFC 8292 section 2); 12 leaves room for clock skew.
 TOKEN_LIFETIME_SECONDS = 12 * 3600
 P256_POINT_LENGTH = 65  # 0x04 || X || Y
@@ -24,17 +27,13 @@ KEY_HELP = (
 )
 
 
-def b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
 def b64url_decode(text: str) -> bytes:
-    """Base64url with or without padding; ValueError for anything else."""
+    """Base64url with or without padding; ValueError for anything else (the tokens' own
+    decoder would drop stray characters, which a key must not have)."""
     if not _B64URL.fullmatch(text):
         raise ValueError("not base64url")
-    body = text.rstrip("=")
     try:
-        return base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        return lenient_b64url_decode(text.rstrip("="))
     except (binascii.Error, ValueError):
         raise ValueError("not base64url") from None
 

@@ -22,7 +22,8 @@ import httpx
 from stellarr.domain.push_endpoint import Endpoint
 
 if TYPE_CHECKING:
-    # cryptography (in the Lambda layer) loads with the first message, not with the app.
+    # Not at import: the app loads cryptography only where a VAPID key is set up (settings
+    # check it at start-up) or a message goes out.
     from stellarr.clients.vapid import SubscriptionKeys, VapidKey
 
 log = logging.getLogger(__name__)

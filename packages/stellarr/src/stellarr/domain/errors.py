@@ -47,6 +47,6 @@ class TMDBNotConfigured(Unavailable):
     pass
 
 
-# What looking an id up upstream may raise (ValueError: an id of the wrong form). Whoever
-# resolves ids logs it and tries the next way: a webhook records what it can without them.
-LOOKUP_ERRORS = (UpstreamError, Unavailable, NotFound, ValueError)
+# What looking an id up upstream may raise. Whoever resolves ids logs it and tries the next
+# way: a webhook records what it can without them.
+LOOKUP_ERRORS = (UpstreamError, Unavailable, NotFound)

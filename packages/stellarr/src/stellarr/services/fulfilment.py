@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
@@ -74,7 +74,16 @@ class Fulfilment:
         # A season's or episode's own title ("Pilot", "Season 1") names no request.
         title = item.show_title if show_level else item.title
         year = item.show_year if show_level else item.year
-        request, how = await self._match_ids(media_type, ids)
+        pending: list[MediaRequest] | None = None
+
+        async def pending_requests() -> list[MediaRequest]:
+            # Read at most once per event, and only when an id or title needs the list.
+            nonlocal pending
+            if pending is None:
+                pending = await self._pending(media_type)
+            return pending
+
+        request, how = await self._match_ids(media_type, ids, pending_requests)
         tmdb_id = request.tmdb_id if request else ids.tmdb
         if request is None and tmdb_id is None and not ids.empty:
             tmdb_id = await self._tmdb_id(media_type, ids)
@@ -82,8 +91,7 @@ class Fulfilment:
                 request = await self._store.get_request(media_type, tmdb_id)
                 how = "tmdb_find" if request is not None else None
         if request is None and tmdb_id is None and title:
-            pending = await self._pending(media_type)
-            request = match_by_title(pending, media_type, title, year)
+            request = match_by_title(await pending_requests(), media_type, title, year)
             if request is not None:
                 how, tmdb_id = "title", request.tmdb_id
         if tmdb_id is not None:
@@ -158,7 +166,10 @@ class Fulfilment:
         return [r for r in requests if r.status is RequestStatus.PENDING]
 
     async def _match_ids(
-        self, media_type: MediaType, ids: MediaIds
+        self,
+        media_type: MediaType,
+        ids: MediaIds,
+        pending_requests: Callable[[], Awaitable[list[MediaRequest]]],
     ) -> tuple[MediaRequest | None, str | None]:
         """(the request, which id matched) or (None, None). Other ids than TMDB's match
         pending requests only."""
@@ -169,7 +180,7 @@ class Fulfilment:
                 return request, "tmdb"
         if ids.tvdb is None and ids.imdb is None:
             return None, None
-        found = match_by_ids(await self._pending(media_type), media_type, ids)
+        found = match_by_ids(await pending_requests(), media_type, ids)
         return found if found is not None else (None, None)
 
     async def _tmdb_id(self, media_type: MediaType, ids: MediaIds) -> int | None:

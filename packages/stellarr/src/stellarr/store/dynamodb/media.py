@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 import httpx
 
-from stellarr.aws.errors import AwsError, TransactionCanceled
+from stellarr.aws.errors import AwsError
 from stellarr.aws.marshal import Expr, Item
 from stellarr.domain.errors import Conflict, StoreError
 from stellarr.domain.models import MediaRequest, MediaType, RequestStatus
-from stellarr.retry import Retryable, RetryPolicy, retrying
+from stellarr.retry import RetryPolicy, retrying
 from stellarr.store.dynamodb.codec import (
     LIBRARY_SK,
     META,
@@ -80,27 +79,12 @@ class DynamoDBMediaStore:
 
     async def _write_and_bump(self, kind: str, action: dict[str, Any]) -> bool:
         """One change and the revision bump in a single transaction, so no reader can see
-        new data under an old revision. False when the change's own condition failed.
-
-        The client token makes a retry after a lost response a no-op, not a second write
-        that would fail its condition and report a false 409 or 404."""
-        body = {"TableName": self.table, **action}
+        new data under an old revision. False when the change's own condition failed; a
+        conflict with another writer bumping the revision is retried."""
+        actions = [{kind: {"TableName": self.table, **action}}, self._bump_action()]
 
         async def attempt() -> bool:
-            try:
-                await self._db.transact_write(
-                    [{kind: body}, self._bump_action()], client_token=uuid.uuid4().hex
-                )
-            except TransactionCanceled as exc:
-                first = exc.reasons[0].code if exc.reasons else ""
-                if first == "ConditionalCheckFailed":
-                    return False
-                if any(r.code == "TransactionConflict" for r in exc.reasons):
-                    # Another writer bumped the revision at the same moment: nothing was
-                    # applied, so go again.
-                    raise Retryable(exc) from None
-                raise
-            return True
+            return await self._table.write_transaction(actions) is None
 
         return await retrying(attempt, CONFLICT_POLICY, what=f"DynamoDB {kind} + revision")
 

@@ -9,11 +9,9 @@ owner, so an endpoint can never belong to two users nor be taken or removed by a
 from __future__ import annotations
 
 import hashlib
-import uuid
 from datetime import datetime
 from typing import Any
 
-from stellarr.aws.errors import TransactionCanceled
 from stellarr.aws.marshal import Expr, Item, to_item
 from stellarr.domain.errors import Conflict, StoreError
 from stellarr.retry import Retryable, RetryPolicy, retrying
@@ -23,7 +21,6 @@ from stellarr.store.ports import PushSubscription
 
 # Racing saves of one endpoint cancel each other's transactions; the loser looks again.
 RACE_POLICY = RetryPolicy(attempts=8, base_delay=0.02, max_delay=0.5)
-_FAILED = "ConditionalCheckFailed"
 
 
 def subscription_key(user: str, endpoint: str) -> Item:
@@ -37,10 +34,6 @@ def owner_key(endpoint: str) -> Item:
 
 def _digest(endpoint: str) -> str:
     return hashlib.sha256(endpoint.encode()).hexdigest()
-
-
-def _codes(exc: TransactionCanceled) -> list[str]:
-    return [reason.code for reason in exc.reasons]
 
 
 class DynamoDBPushSubscriptions:
@@ -59,15 +52,11 @@ class DynamoDBPushSubscriptions:
                 {"Put": self._claim(s.user, s.endpoint)},
                 self._store(s) if current is None else self._refresh(s),
             ]
-            try:
-                await self._db.transact_write(actions, client_token=uuid.uuid4().hex)
-            except TransactionCanceled as exc:
-                codes = _codes(exc)
-                if codes and codes[0] == _FAILED:
-                    raise Conflict("this push endpoint belongs to another user") from None
-                if _FAILED in codes or "TransactionConflict" in codes:
-                    raise Retryable(exc) from None  # it changed since we looked
-                raise
+            failed = await self._table.write_transaction(actions)
+            if failed == 0:
+                raise Conflict("this push endpoint belongs to another user")
+            if failed is not None:
+                raise Retryable(StoreError("the subscription changed since it was read"))
             return current is None
 
         with self._table.errors("push save"):
@@ -132,7 +121,9 @@ class DynamoDBPushSubscriptions:
 
     async def remove(self, user: str, endpoint: str) -> bool:
         with self._table.errors("push remove"):
-            return await self._delete(user, endpoint)
+            return await retrying(
+                lambda: self._delete(user, endpoint), RACE_POLICY, what="DynamoDB push remove"
+            )
 
     async def discard(self, endpoint: str) -> None:
         async def attempt() -> None:
@@ -146,28 +137,16 @@ class DynamoDBPushSubscriptions:
             await retrying(attempt, RACE_POLICY, what="DynamoDB push discard")
 
     async def _delete(self, user: str, endpoint: str) -> bool:
-        """Delete both items when `user` owns the endpoint; False when not."""
-
-        async def attempt() -> bool:
-            expr = Expr()
-            release = {
-                "TableName": self.table,
-                "Key": owner_key(endpoint),
-                "ConditionExpression": expr.eq("user", user),
-            }
-            actions = [
-                {"Delete": expr.apply(release)},
-                {"Delete": {"TableName": self.table, "Key": subscription_key(user, endpoint)}},
-            ]
-            try:
-                await self._db.transact_write(actions, client_token=uuid.uuid4().hex)
-            except TransactionCanceled as exc:
-                codes = _codes(exc)
-                if codes and codes[0] == _FAILED:
-                    return False
-                if "TransactionConflict" in codes:
-                    raise Retryable(exc) from None
-                raise
-            return True
-
-        return await retrying(attempt, RACE_POLICY, what="DynamoDB push remove")
+        """One attempt at deleting both items when `user` owns the endpoint; False when
+        not. The callers' one retry loop covers a conflicting transaction."""
+        expr = Expr()
+        release = {
+            "TableName": self.table,
+            "Key": owner_key(endpoint),
+            "ConditionExpression": expr.eq("user", user),
+        }
+        actions = [
+            {"Delete": expr.apply(release)},
+            {"Delete": {"TableName": self.table, "Key": subscription_key(user, endpoint)}},
+        ]
+        return await self._table.write_transaction(actions) is None

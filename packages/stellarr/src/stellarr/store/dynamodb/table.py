@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Self
+from typing import Any, Self
 
 import httpx
 
 from stellarr.aws.dynamodb import DynamoDBClient
-from stellarr.aws.errors import AwsConfigError, AwsError
+from stellarr.aws.errors import AwsConfigError, AwsError, TransactionCanceled
 from stellarr.aws.marshal import Expr
 from stellarr.domain.errors import StoreError
+from stellarr.retry import Retryable
 from stellarr.store.dynamodb.codec import HEALTH_SK, META, PK, SK, TTL, primary_key
 
 
@@ -64,6 +66,24 @@ class DynamoDBTable:
                 f"SET {expr.name('checked_at')} = {expr.value(time.time())}",
                 expr,
             )
+
+    async def write_transaction(self, actions: Sequence[dict[str, Any]]) -> int | None:
+        """Apply `actions` all or none: None when applied, else the index of the first
+        action whose condition failed. Raises `Retryable` when another transaction touched
+        the same items at the same moment (nothing was applied: go again).
+
+        A fresh client token per call makes a retry after a lost response a no-op rather
+        than a second write that would fail its own condition and report a false refusal."""
+        try:
+            await self.client.transact_write(list(actions), client_token=uuid.uuid4().hex)
+        except TransactionCanceled as exc:
+            codes = [reason.code for reason in exc.reasons]
+            if "ConditionalCheckFailed" in codes:
+                return codes.index("ConditionalCheckFailed")
+            if "TransactionConflict" in codes:
+                raise Retryable(exc) from None
+            raise
+        return None
 
     @contextmanager
     def errors(self, action: str) -> Iterator[None]:
