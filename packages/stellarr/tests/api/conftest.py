@@ -2,6 +2,8 @@
 
 `make_api` is parametrised over the adapters; a test that brings its own stores (a broken
 one, a shared one) uses `make_api_with`, which runs once and starts nothing it does not need.
+`hooks` is an app whose webhook and sync routes accept `TOKEN`; `notifying_hooks` also tells
+the test's notify target when a request is added.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from typing import Any
 import pytest
 
 from stellarr.store.ports import Stores
+from stellarr_testing.fake_notify import FakeNotifyTarget
 from stellarr_testing.fake_tmdb import FakeTMDB
 from stellarr_testing.harness import Harness, harness_env, make_harness
 from stellarr_testing.stores import STORE_PARAMS, StoreMaker
+from stellarr_testing.webhooks import TOKEN
 
 MakeApi = Callable[..., Awaitable[Harness]]
 
@@ -67,3 +71,13 @@ async def make_api_with(fake_tmdb: FakeTMDB, tmp_path: Path) -> AsyncIterator[Ma
 @pytest.fixture
 async def api(make_api: MakeApi) -> Harness:
     return await make_api()
+
+
+@pytest.fixture
+async def hooks(make_api: MakeApi) -> Harness:
+    return await make_api(PLEX_WEBHOOK_TOKEN=TOKEN)
+
+
+@pytest.fixture
+async def notifying_hooks(make_api: MakeApi, notify_target: FakeNotifyTarget) -> Harness:
+    return await make_api(PLEX_WEBHOOK_TOKEN=TOKEN, NOTIFY_URLS=notify_target.url())

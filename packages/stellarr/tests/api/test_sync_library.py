@@ -19,11 +19,6 @@ from stellarr_testing.webhooks import TOKEN, seed
 from .conftest import MakeApi
 
 
-@pytest.fixture
-async def hooks(make_api: MakeApi) -> Harness:
-    return await make_api(PLEX_WEBHOOK_TOKEN=TOKEN)
-
-
 async def sync(
     api: Harness,
     items: Any,
@@ -78,9 +73,9 @@ async def test_media_types_are_kept_apart(hooks: Harness) -> None:
 
 
 async def test_requests_are_marked_by_tmdb_tvdb_or_imdb_id(
-    make_api: MakeApi, notify_target: FakeNotifyTarget
+    notifying_hooks: Harness, notify_target: FakeNotifyTarget
 ) -> None:
-    api = await make_api(PLEX_WEBHOOK_TOKEN=TOKEN, NOTIFY_URLS=notify_target.url())
+    api = notifying_hooks
     await seed(api, MediaType.TV, 66732, "Stranger Things")
     await seed(api, MediaType.TV, 1399, "Game of Thrones", tvdb_id=121361)
     await seed(api, MediaType.TV, 1396, "Breaking Bad", imdb_id="tt0903747")

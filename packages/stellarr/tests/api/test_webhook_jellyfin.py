@@ -12,16 +12,18 @@ import pytest
 from stellarr.domain.models import MediaType, RequestStatus
 from stellarr_testing.fake_tmdb import FakeTMDB
 from stellarr_testing.harness import Harness
-from stellarr_testing.webhooks import TOKEN, emby_library_new, jellyfin_item_added, seed
+from stellarr_testing.webhooks import (
+    TOKEN,
+    emby_library_new,
+    jellyfin_item_added,
+    request_status,
+    seed,
+    webhook_answer,
+)
 
 from .conftest import MakeApi
 
 SERIES_ID = "5b4a39281706f5e4d3c2b1a098765432"
-
-
-@pytest.fixture
-async def hooks(make_api: MakeApi) -> Harness:
-    return await make_api(PLEX_WEBHOOK_TOKEN=TOKEN)
 
 
 async def post(
@@ -40,26 +42,6 @@ async def post(
     )
 
 
-def answer(
-    title: str, media_type: str, kind: str, tmdb_id: int | None, matched: bool = True
-) -> Any:
-    return {
-        "status": "success",
-        "title": title,
-        "media_type": media_type,
-        "plex_type": kind,
-        "tmdb_id": tmdb_id,
-        "added_to_library": tmdb_id is not None,
-        "matched_request": matched,
-        "notification_sent": False,
-    }
-
-
-async def added(api: Harness, media_type: MediaType, tmdb_id: int) -> bool:
-    request = await api.services.store.get_request(media_type, tmdb_id)
-    return request is not None and request.status is RequestStatus.ADDED
-
-
 # --- Jellyfin ItemAdded, each item type ----------------------------------------------------
 
 
@@ -69,8 +51,8 @@ async def test_jellyfin_movie(hooks: Harness) -> None:
         "Movie", "The Matrix", 1999, Provider_tmdb=603, Provider_imdb="tt0133093"
     )
     response = await post(hooks, payload)
-    assert response.json() == answer("The Matrix", "movie", "movie", 603)
-    assert await added(hooks, MediaType.MOVIE, 603)
+    assert response.json() == webhook_answer("The Matrix", "movie", "movie", 603)
+    assert await request_status(hooks, MediaType.MOVIE, 603) is RequestStatus.ADDED
 
 
 async def test_jellyfin_series_then_its_episode_through_the_cached_series(
@@ -81,7 +63,7 @@ async def test_jellyfin_series_then_its_episode_through_the_cached_series(
     )
     series["ItemId"] = SERIES_ID
     first = await post(hooks, series)
-    assert first.json() == answer("Stranger Things", "tv", "show", 66732, matched=False)
+    assert first.json() == webhook_answer("Stranger Things", "tv", "show", 66732, matched=False)
 
     await seed(hooks, MediaType.TV, 66732, "Stranger Things", 2016)
     episode = jellyfin_item_added(
@@ -95,7 +77,7 @@ async def test_jellyfin_series_then_its_episode_through_the_cached_series(
     )
     fake_tmdb.reset()
     response = await post(hooks, episode)
-    assert response.json() == answer("Stranger Things", "tv", "episode", 66732)
+    assert response.json() == webhook_answer("Stranger Things", "tv", "episode", 66732)
     assert fake_tmdb.calls("/3/find") == []  # the series was known by its Jellyfin id
 
 
@@ -113,15 +95,15 @@ async def test_jellyfin_episode_resolved_by_tmdb_find(hooks: Harness, fake_tmdb:
         Provider_tmdb=1198665,
     )
     response = await post(hooks, episode)
-    assert response.json() == answer("Stranger Things", "tv", "episode", 66732)
-    assert not await added(hooks, MediaType.TV, 1198665)
+    assert response.json() == webhook_answer("Stranger Things", "tv", "episode", 66732)
+    assert await request_status(hooks, MediaType.TV, 1198665) is not RequestStatus.ADDED
 
 
 async def test_jellyfin_season_without_ids_matches_by_series_title(hooks: Harness) -> None:
     await seed(hooks, MediaType.TV, 66732, "Stranger Things", 2016)
     season = jellyfin_item_added("Season", "Season 1", 2016, SeriesName="Stranger Things")
     response = await post(hooks, season)
-    assert response.json() == answer("Stranger Things", "tv", "season", 66732)
+    assert response.json() == webhook_answer("Stranger Things", "tv", "season", 66732)
 
 
 @pytest.mark.parametrize(
@@ -161,7 +143,7 @@ async def test_emby_movie_as_json(hooks: Harness, path: str) -> None:
         }
     )
     response = await post(hooks, payload, path=path)
-    assert response.json() == answer("The Matrix", "movie", "movie", 603)
+    assert response.json() == webhook_answer("The Matrix", "movie", "movie", 603)
 
 
 async def test_emby_multipart_data_field(hooks: Harness) -> None:
@@ -177,7 +159,7 @@ async def test_emby_multipart_data_field(hooks: Harness) -> None:
         f"--{boundary}--\r\n"
     ).encode()
     response = await post(hooks, body, "/webhook/emby", f"multipart/form-data; boundary={boundary}")
-    assert response.json() == answer("Stranger Things", "tv", "show", 66732)
+    assert response.json() == webhook_answer("Stranger Things", "tv", "show", 66732)
 
 
 async def test_emby_episode_is_matched_to_its_show(hooks: Harness, fake_tmdb: FakeTMDB) -> None:
@@ -193,7 +175,7 @@ async def test_emby_episode_is_matched_to_its_show(hooks: Harness, fake_tmdb: Fa
         }
     )
     response = await post(hooks, payload, path="/webhook/emby")
-    assert response.json() == answer("Stranger Things", "tv", "episode", 66732)
+    assert response.json() == webhook_answer("Stranger Things", "tv", "episode", 66732)
 
 
 @pytest.mark.parametrize("event", ["playback.start", "item.rate", "library.deleted"])

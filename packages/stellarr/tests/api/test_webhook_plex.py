@@ -21,8 +21,10 @@ from stellarr_testing.webhooks import (
     plex_season,
     plex_show,
     post_plex,
+    request_status,
     sample,
     seed,
+    webhook_answer,
 )
 
 from .conftest import MakeApi
@@ -36,33 +38,6 @@ async def hooks(make_api: MakeApi, fake_tvdb: FakeTVDB) -> Harness:
     return await make_api(
         PLEX_WEBHOOK_TOKEN=TOKEN, TVDB_BASE_URL=fake_tvdb.url, TVDB_API_KEY=TVDB_KEY
     )
-
-
-def success(
-    title: str,
-    media_type: str,
-    plex_type: str,
-    tmdb_id: int | None,
-    *,
-    added: bool = True,
-    matched: bool = True,
-    sent: bool = False,
-) -> dict[str, object]:
-    return {
-        "status": "success",
-        "title": title,
-        "media_type": media_type,
-        "plex_type": plex_type,
-        "tmdb_id": tmdb_id,
-        "added_to_library": added,
-        "matched_request": matched,
-        "notification_sent": sent,
-    }
-
-
-async def status_of(api: Harness, media_type: MediaType, tmdb_id: int) -> RequestStatus | None:
-    request = await api.services.store.get_request(media_type, tmdb_id)
-    return request.status if request else None
 
 
 def matched_by(caplog: pytest.LogCaptureFixture) -> list[str]:
@@ -86,7 +61,7 @@ async def test_new_agent_movie_turns_its_request_added_and_leaves_the_feed(
     response = await post_plex(hooks, plex_movie("The Matrix", 1999, MATRIX))
 
     assert response.status_code == 200
-    assert response.json() == success("The Matrix", "movie", "movie", 603)
+    assert response.json() == webhook_answer("The Matrix", "movie", "movie", 603)
     request = await hooks.services.store.get_request(MediaType.MOVIE, 603)
     assert request is not None and request.status is RequestStatus.ADDED
     assert request.added_at is not None
@@ -106,13 +81,13 @@ async def test_new_agent_movie_turns_its_request_added_and_leaves_the_feed(
 async def test_legacy_agent_movie(hooks: Harness, guid: str) -> None:
     await seed(hooks, MediaType.MOVIE, 603, "The Matrix", 1999, imdb_id="tt0133093")
     response = await post_plex(hooks, plex_movie("The Matrix", 1999, [], guid=guid))
-    assert response.json() == success("The Matrix", "movie", "movie", 603)
-    assert await status_of(hooks, MediaType.MOVIE, 603) is RequestStatus.ADDED
+    assert response.json() == webhook_answer("The Matrix", "movie", "movie", 603)
+    assert await request_status(hooks, MediaType.MOVIE, 603) is RequestStatus.ADDED
 
 
 async def test_a_movie_nobody_asked_for_still_enters_the_library(hooks: Harness) -> None:
     response = await post_plex(hooks, plex_movie("The Matrix", 1999, MATRIX))
-    assert response.json() == success("The Matrix", "movie", "movie", 603, matched=False)
+    assert response.json() == webhook_answer("The Matrix", "movie", "movie", 603, matched=False)
     assert await hooks.services.store.library_ids(MediaType.MOVIE) == [603]
 
 
@@ -120,13 +95,15 @@ async def test_a_movie_known_by_imdb_only_gets_its_tmdb_id_from_find(
     hooks: Harness, fake_tmdb: FakeTMDB
 ) -> None:
     response = await post_plex(hooks, plex_movie("Godzilla x Kong", 2024, ["imdb://tt14539740"]))
-    assert response.json() == success("Godzilla x Kong", "movie", "movie", 823464, matched=False)
+    assert response.json() == webhook_answer(
+        "Godzilla x Kong", "movie", "movie", 823464, matched=False
+    )
     assert [c.query["external_source"] for c in fake_tmdb.calls("/3/find")] == [["imdb_id"]]
 
 
 async def test_an_unidentifiable_movie_changes_nothing(hooks: Harness) -> None:
     response = await post_plex(hooks, plex_movie("Home Video", None, []))
-    assert response.json() == success(
+    assert response.json() == webhook_answer(
         "Home Video", "movie", "movie", None, added=False, matched=False
     )
     assert await hooks.services.store.library_ids(MediaType.MOVIE) == []
@@ -139,7 +116,7 @@ async def test_match_by_tvdb_id(hooks: Harness, caplog: pytest.LogCaptureFixture
     caplog.set_level(logging.INFO)
     await seed(hooks, MediaType.TV, 66732, "Stranger Things", 2016, tvdb_id=305288)
     response = await post_plex(hooks, plex_show("Stranger Things", 2016, ["tvdb://305288"]))
-    assert response.json() == success("Stranger Things", "tv", "show", 66732)
+    assert response.json() == webhook_answer("Stranger Things", "tv", "show", 66732)
     assert matched_by(caplog) == ["tvdb"]
 
 
@@ -147,7 +124,7 @@ async def test_match_by_imdb_id(hooks: Harness, caplog: pytest.LogCaptureFixture
     caplog.set_level(logging.INFO)
     await seed(hooks, MediaType.MOVIE, 603, "Matrix", 1999, imdb_id="tt0133093")
     response = await post_plex(hooks, plex_movie("The Matrix", 1999, ["imdb://tt0133093"]))
-    assert response.json() == success("The Matrix", "movie", "movie", 603)
+    assert response.json() == webhook_answer("The Matrix", "movie", "movie", 603)
     assert matched_by(caplog) == ["imdb"]
 
 
@@ -158,7 +135,7 @@ async def test_match_by_the_tmdb_id_find_gives(
     # The request knows no TVDB id; TMDB /find turns the payload's into the TMDB id.
     await seed(hooks, MediaType.TV, 66732, "Stranger Things", 2016)
     response = await post_plex(hooks, plex_show("Stranger Things", 2016, ["tvdb://305288"]))
-    assert response.json() == success("Stranger Things", "tv", "show", 66732)
+    assert response.json() == webhook_answer("Stranger Things", "tv", "show", 66732)
     assert matched_by(caplog) == ["tmdb_find"]
 
 
@@ -173,7 +150,7 @@ async def test_match_through_the_plex_guid_cache(
     fake_tmdb.reset()
     # A new agent payload without Guid[]: only the cached GUID says which show this is.
     second = await post_plex(hooks, plex_show("Stranger Things", 2016, []))
-    assert second.json() == success("Stranger Things", "tv", "show", 66732)
+    assert second.json() == webhook_answer("Stranger Things", "tv", "show", 66732)
     assert matched_by(caplog) == ["tmdb"]
     assert "via plex_guid" in caplog.text
     assert fake_tmdb.calls("/3/find") == []
@@ -184,7 +161,7 @@ async def test_match_by_title(hooks: Harness, caplog: pytest.LogCaptureFixture) 
     await seed(hooks, MediaType.MOVIE, 693134, "Dune: Part Two", 2024)
     payload = sample("library.new_movie_synthetic__plex-discord-webhook_README.json")
     response = await post_plex(hooks, payload)
-    assert response.json() == success("Dune: Part Two", "movie", "movie", 693134)
+    assert response.json() == webhook_answer("Dune: Part Two", "movie", "movie", 693134)
     assert matched_by(caplog) == ["title"]
     assert await hooks.services.store.library_ids(MediaType.MOVIE) == [693134]
 
@@ -205,17 +182,17 @@ async def test_an_ambiguous_or_contradicted_title_matches_nothing(
         await seed(hooks, MediaType.MOVIE, tmdb_id, title, other_year)
     payload = sample("library.new_movie_synthetic__plex-discord-webhook_README.json")
     response = await post_plex(hooks, payload)
-    assert response.json() == success(
+    assert response.json() == webhook_answer(
         "Dune: Part Two", "movie", "movie", None, added=False, matched=False
     )
-    assert await status_of(hooks, MediaType.MOVIE, 693134) is RequestStatus.PENDING
+    assert await request_status(hooks, MediaType.MOVIE, 693134) is RequestStatus.PENDING
 
 
 async def test_a_known_tmdb_id_is_never_second_guessed_by_title(hooks: Harness) -> None:
     await seed(hooks, MediaType.MOVIE, 999, "The Matrix", 1999)
     response = await post_plex(hooks, plex_movie("The Matrix", 1999, MATRIX))
     assert response.json()["matched_request"] is False
-    assert await status_of(hooks, MediaType.MOVIE, 999) is RequestStatus.PENDING
+    assert await request_status(hooks, MediaType.MOVIE, 999) is RequestStatus.PENDING
 
 
 # --- seasons and episodes: the show, not the item ----------------------------------------
@@ -232,9 +209,9 @@ async def test_episode_ids_are_not_show_ids_and_tmdb_find_names_the_show(
 
     response = await post_plex(hooks, payload)
 
-    assert response.json() == success("范马刃牙", "tv", "episode", 888)
-    assert await status_of(hooks, MediaType.TV, 888) is RequestStatus.ADDED
-    assert await status_of(hooks, MediaType.TV, 3087250) is RequestStatus.PENDING
+    assert response.json() == webhook_answer("范马刃牙", "tv", "episode", 888)
+    assert await request_status(hooks, MediaType.TV, 888) is RequestStatus.ADDED
+    assert await request_status(hooks, MediaType.TV, 3087250) is RequestStatus.PENDING
     assert await hooks.services.store.library_ids(MediaType.TV) == [888]
 
 
@@ -247,7 +224,7 @@ async def test_episode_resolved_by_thetvdb_when_tmdb_does_not_know_it(
 
     response = await post_plex(hooks, payload)
 
-    assert response.json() == success("The Paper", "tv", "episode", 250000)
+    assert response.json() == webhook_answer("The Paper", "tv", "episode", 250000)
     assert fake_tvdb.logins == 1
     assert ("GET", "/episodes/11861026", True) in fake_tvdb.seen
     assert len(fake_tmdb.calls("/3/find")) == 2  # its tvdb and imdb ids, both unknown
@@ -275,7 +252,7 @@ async def test_thetvdb_token_is_renewed_on_401_and_the_show_is_cached(
     response = await post_plex(hooks, again)
     # Resolved from the Plex GUID cache: TheTVDB is not asked again. The request was added
     # by the first episode, and is still this show's.
-    assert response.json() == success("The Paper", "tv", "episode", 250000)
+    assert response.json() == webhook_answer("The Paper", "tv", "episode", 250000)
     assert len(fake_tvdb.seen) == calls_before
 
 
@@ -299,14 +276,14 @@ async def test_legacy_episode_guid_names_the_series(hooks: Harness) -> None:
         guid="com.plexapp.agents.thetvdb://305288/1/1?lang=en",
     )
     response = await post_plex(hooks, payload)
-    assert response.json() == success("Stranger Things", "tv", "episode", 66732)
+    assert response.json() == webhook_answer("Stranger Things", "tv", "episode", 66732)
 
 
 async def test_episode_without_any_ids_falls_back_to_the_show_title(hooks: Harness) -> None:
     await seed(hooks, MediaType.TV, 4321, "Hi Hi Puffy AmiYumi", 2004)
     payload = sample("library.new_episode_docderived__go_plex_webhook_test.json")
     response = await post_plex(hooks, payload)
-    assert response.json() == success("Hi Hi Puffy AmiYumi", "tv", "episode", 4321)
+    assert response.json() == webhook_answer("Hi Hi Puffy AmiYumi", "tv", "episode", 4321)
 
 
 async def test_season_ids_are_not_show_ids(hooks: Harness) -> None:
@@ -316,19 +293,21 @@ async def test_season_ids_are_not_show_ids(hooks: Harness) -> None:
         "Stranger Things", "com.plexapp.agents.thetvdb://305288?lang=en", ["tmdb://55555"]
     )
     response = await post_plex(hooks, payload)
-    assert response.json() == success("Stranger Things", "tv", "season", 66732)
-    assert await status_of(hooks, MediaType.TV, 55555) is RequestStatus.PENDING
+    assert response.json() == webhook_answer("Stranger Things", "tv", "season", 66732)
+    assert await request_status(hooks, MediaType.TV, 55555) is RequestStatus.PENDING
 
 
 async def test_new_agent_season_uses_the_cached_show(hooks: Harness) -> None:
     await post_plex(hooks, plex_show("Stranger Things", 2016, ["tmdb://66732"], guid=SHOW_GUID))
     await seed(hooks, MediaType.TV, 66732, "Stranger Things", 2016)
     response = await post_plex(hooks, plex_season("Stranger Things", SHOW_GUID, []))
-    assert response.json() == success("Stranger Things", "tv", "season", 66732)
+    assert response.json() == webhook_answer("Stranger Things", "tv", "season", 66732)
 
 
 async def test_an_unknown_episode_is_answered_not_crashed(hooks: Harness) -> None:
     payload = plex_episode("Unknown", "plex://show/ffff", ["tvdb://77777777", "tmdb://1"])
     response = await post_plex(hooks, payload)
     assert response.status_code == 200
-    assert response.json() == success("Unknown", "tv", "episode", None, added=False, matched=False)
+    assert response.json() == webhook_answer(
+        "Unknown", "tv", "episode", None, added=False, matched=False
+    )

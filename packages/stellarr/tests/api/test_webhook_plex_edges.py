@@ -43,11 +43,6 @@ SCROBBLE = "media.scrobble_episode_real__jxxghp_MoviePilot.json"
 SYNTHETIC_MOVIE = "library.new_movie_synthetic__plex-discord-webhook_README.json"
 
 
-@pytest.fixture
-async def hooks(make_api: MakeApi) -> Harness:
-    return await make_api(PLEX_WEBHOOK_TOKEN=TOKEN)
-
-
 async def seed_matrix(api: Harness) -> None:
     """The pending request MATRIX fulfils."""
     await seed(api, MediaType.MOVIE, 603, "The Matrix", 1999)
@@ -346,13 +341,28 @@ async def test_refusals_log_one_webhook_line_without_the_token(
     assert "not-the-token-at-all" not in caplog.text and TOKEN not in caplog.text
 
 
+async def test_an_event_reads_the_requests_at_most_once(
+    make_api_with: MakeApi, tmp_path: Path
+) -> None:
+    calls: list[str] = []
+    api = await make_api_with(
+        stores=recording(sqlite_stores(tmp_path / "recorded.db"), calls), PLEX_WEBHOOK_TOKEN=TOKEN
+    )
+    await seed_matrix(api)
+    calls.clear()
+    # An IMDb id nobody knows: the ids find nothing, then the title does.
+    response = await post_plex(api, plex_movie("The Matrix", 1999, ["imdb://tt9999999"]))
+    assert response.json()["matched_request"] is True, response.text
+    assert calls.count("media.list_requests") == 1, calls
+
+
 # --- idempotence, notifications, concurrency -----------------------------------------------
 
 
 async def test_the_same_library_new_twice_notifies_once(
-    make_api: MakeApi, notify_target: FakeNotifyTarget
+    notifying_hooks: Harness, notify_target: FakeNotifyTarget
 ) -> None:
-    api = await make_api(PLEX_WEBHOOK_TOKEN=TOKEN, NOTIFY_URLS=notify_target.url())
+    api = notifying_hooks
     await seed_matrix(api)
     before = len(notify_target.messages())
     first = await post_plex(api, MATRIX)
@@ -369,9 +379,9 @@ async def test_the_same_library_new_twice_notifies_once(
 
 
 async def test_concurrent_identical_events_notify_once(
-    make_api: MakeApi, notify_target: FakeNotifyTarget
+    notifying_hooks: Harness, notify_target: FakeNotifyTarget
 ) -> None:
-    api = await make_api(PLEX_WEBHOOK_TOKEN=TOKEN, NOTIFY_URLS=notify_target.url())
+    api = notifying_hooks
     await seed_matrix(api)
     before = len(notify_target.messages())
     answers = await asyncio.gather(*(post_plex(api, MATRIX) for _ in range(6)))

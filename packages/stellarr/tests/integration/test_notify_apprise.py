@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 import logging
-import socket
 
 import pytest
 
 from stellarr.clients.notify import AppriseNotifier
 from stellarr_testing.fake_notify import FakeNotifyTarget
+from stellarr_testing.processes import free_port
 
 SECRET = "s3cr3t-hook-token"
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
 
 
 async def test_sends_title_and_body(notify_target: FakeNotifyTarget) -> None:
@@ -32,7 +25,8 @@ async def test_sends_title_and_body(notify_target: FakeNotifyTarget) -> None:
 
 
 async def test_one_good_url_is_enough_and_each_is_tried(notify_target: FakeNotifyTarget) -> None:
-    urls = [f"json://127.0.0.1:{closed_port()}/down", notify_target.url("/up")]
+    # free_port closes its probe before returning, so nothing listens there.
+    urls = [f"json://127.0.0.1:{free_port()}/down", notify_target.url("/up")]
     assert await AppriseNotifier(timeout=5).send(urls, "t", "b") is True
     assert [m.path for m in notify_target.messages()] == ["/up"]
 

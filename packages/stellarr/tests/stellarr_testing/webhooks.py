@@ -1,18 +1,18 @@
 """What media servers send, for the webhook and sync tests: Plex payloads (the recorded
 samples in tests/fixtures/webhooks/plex and builders in the same shapes), Plex's multipart
 wrapping, Jellyfin's plugin JSON and Emby's library.new; plus a pending request put straight
-into the store."""
+into the store, the answer a webhook route gives, and a request's status."""
 
 from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from stellarr.domain.models import MediaRequest, MediaType
+from stellarr.domain.models import MediaRequest, MediaType, RequestStatus
 
 if TYPE_CHECKING:  # the parser unit tests use the payloads without building an app
     from stellarr_testing.harness import Harness
@@ -49,15 +49,23 @@ def junk_copies(
             yield payload
 
 
-def plex_event(metadata: dict[str, Any], event: str = "library.new") -> dict[str, Any]:
-    return {
-        "event": event,
-        "user": True,
-        "owner": True,
-        "Account": {"id": 1, "title": "owner"},
-        "Server": {"title": "Office", "uuid": "54664a3d8acc39983675640ec9ce00b70af9cc36"},
-        "Metadata": metadata,
-    }
+OFFICE = {"title": "Office", "uuid": "54664a3d8acc39983675640ec9ce00b70af9cc36"}
+
+
+def plex_event(
+    metadata: object,
+    event: str = "library.new",
+    *,
+    server: Mapping[str, Any] = OFFICE,
+    account: bool = True,
+) -> dict[str, Any]:
+    """`metadata` is any value so the parser tests can send junk; `account=False` leaves out
+    who set the event off, which the parser never reads."""
+    payload: dict[str, Any] = {"event": event}
+    if account:
+        payload.update(user=True, owner=True, Account={"id": 1, "title": "owner"})
+    payload.update(Server=dict(server), Metadata=metadata)
+    return payload
 
 
 def plex_movie(
@@ -224,3 +232,32 @@ async def seed(
     )
     await api.services.store.add_request(request)
     return request
+
+
+def webhook_answer(
+    title: str,
+    media_type: str,
+    plex_type: str,
+    tmdb_id: int | None,
+    *,
+    added: bool | None = None,
+    matched: bool = True,
+    sent: bool = False,
+) -> dict[str, object]:
+    """What every webhook route answers for a new movie, show, season or episode; `added`
+    defaults to whether a TMDB id was found, since the library is kept by TMDB id."""
+    return {
+        "status": "success",
+        "title": title,
+        "media_type": media_type,
+        "plex_type": plex_type,
+        "tmdb_id": tmdb_id,
+        "added_to_library": tmdb_id is not None if added is None else added,
+        "matched_request": matched,
+        "notification_sent": sent,
+    }
+
+
+async def request_status(api: Harness, media_type: MediaType, tmdb_id: int) -> RequestStatus | None:
+    request = await api.services.store.get_request(media_type, tmdb_id)
+    return request.status if request is not None else None

@@ -6,16 +6,11 @@ from stellarr.domain.library_events import ItemKind, LibraryItem
 from stellarr.domain.media_ids import MediaIds
 from stellarr.domain.models import MediaType
 from stellarr.domain.plex_webhook import parse_plex
-from stellarr_testing.webhooks import as_library_new, sample
+from stellarr_testing.webhooks import as_library_new, plex_event, sample
 
 
-def new(metadata: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {
-        "event": "library.new",
-        "Server": {"title": "Office", "uuid": "54664a3d8acc"},
-        "Metadata": metadata,
-        **extra,
-    }
+def new(metadata: dict[str, Any]) -> dict[str, Any]:
+    return plex_event(metadata, server={"title": "Office", "uuid": "54664a3d8acc"}, account=False)
 
 
 # --- the recorded samples --------------------------------------------------------------

@@ -6,11 +6,11 @@ import pytest
 
 from stellarr.domain.library_events import BadPayload
 from stellarr.domain.plex_webhook import parse_plex
-from stellarr_testing.webhooks import as_library_new, junk_copies
+from stellarr_testing.webhooks import as_library_new, junk_copies, plex_event
 
 
-def new(metadata: object) -> dict[str, Any]:
-    return {"event": "library.new", "Server": {"title": "Office"}, "Metadata": metadata}
+def new(metadata: object, event: str = "library.new") -> dict[str, Any]:
+    return plex_event(metadata, event, server={"title": "Office"}, account=False)
 
 
 @pytest.mark.parametrize(
@@ -30,7 +30,7 @@ def new(metadata: object) -> dict[str, Any]:
 )
 def test_other_events_are_ignored_cheaply(event: str) -> None:
     # Metadata is garbage on purpose: ignored events never look at it.
-    result = parse_plex({"event": event, "Server": {"title": "Office"}, "Metadata": 5})
+    result = parse_plex(new(5, event))
     assert (result.event, result.is_new, result.item) == (event, False, None)
     assert result.server_name == "Office"
 
