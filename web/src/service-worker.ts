@@ -6,6 +6,7 @@
 // the app shell so that the app opens offline or with Stellarr down (the page then says so).
 // API calls, feeds and webhooks are never touched: they always go to the network.
 import { build, files, version } from '$service-worker';
+import { stellarrDown } from './lib/api/gateway';
 import { isServerPath, notificationFrom, sameOriginUrl } from './lib/push/payload';
 import { isShellSourceQuestion, type ShellSource } from './lib/shell';
 
@@ -75,15 +76,14 @@ sw.addEventListener('activate', (event) => {
 const fromCache = new Set<string>();
 const FROM_CACHE_KEPT = 20;
 
-// A proxy's answers for a Stellarr that is down: the kept shell does better than its page.
-const GATEWAY = new Set([502, 503, 504]);
-
 async function navigation(event: FetchEvent): Promise<Response> {
 	let failure: unknown;
 	try {
 		// The network first, so that a deploy is seen at once when online.
 		const response = await fetch(event.request);
-		if (!GATEWAY.has(response.status)) return response;
+		// No `detail` to read: Stellarr answers a navigation with the app's page, so a gateway
+		// status here is a proxy's for a Stellarr that is down; the kept shell does better.
+		if (!stellarrDown(response.status)) return response;
 		failure = response;
 	} catch (error) {
 		failure = error;

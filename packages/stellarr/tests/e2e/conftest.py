@@ -5,6 +5,7 @@ A module may define a fixture of the same name, e.g. its own `web_server` built 
 """
 
 from e2e.web_app import (  # noqa: F401  (fixtures, found by pytest by name)
+    alice,
     new_page,
     page,
     problems,

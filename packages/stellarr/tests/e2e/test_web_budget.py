@@ -6,6 +6,7 @@ time to a usable search page."""
 from __future__ import annotations
 
 import pytest
+from e2e.web_app import require_build
 
 from stellarr.bootstrap import PACKAGED_WEB
 from stellarr_testing.web_budget import BUDGET_BYTES, Build, total
@@ -13,9 +14,7 @@ from stellarr_testing.web_budget import BUDGET_BYTES, Build, total
 
 @pytest.fixture(scope="module")
 def build() -> Build:
-    assert (PACKAGED_WEB / "index.html").is_file(), (
-        f"the web app is not built ({PACKAGED_WEB}): run `cd web && npm run build`"
-    )
+    require_build()
     return Build(PACKAGED_WEB)
 
 

@@ -9,22 +9,17 @@ the build or web/node_modules is missing, and say which command makes them.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import ConsoleMessage, sync_playwright
+from e2e.web_app import NewPage, WebServer, require_build
 
 from stellarr.bootstrap import PACKAGED_WEB, packaged_ui
-from stellarr.settings import KNOWN_VARIABLES
-from stellarr_testing.fake_tmdb import API_KEY, FakeTMDB
 from stellarr_testing.paths import REPO_ROOT
-from stellarr_testing.processes import running_stellarr
 
 sys.path.insert(0, str(REPO_ROOT / "tools"))
 import openapi_dump  # a build tool, not part of the package
@@ -32,12 +27,7 @@ import openapi_dump  # a build tool, not part of the package
 WEB = REPO_ROOT / "web"
 SCHEMA_TYPES = WEB / "src" / "lib" / "api" / "schema.d.ts"
 GENERATOR = WEB / "node_modules" / ".bin" / "openapi-typescript"
-CHROMIUM = "/usr/bin/chromium"
 IMMUTABLE = "public, max-age=31536000, immutable"
-
-
-def _require_build() -> None:
-    assert (PACKAGED_WEB / "index.html").is_file(), "web app not built: run `make web`"
 
 
 class _Page(HTMLParser):
@@ -79,27 +69,12 @@ def _parse(html: str) -> _Page:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, fake_tmdb_server: FakeTMDB) -> Iterator[str]:
-    _require_build()
-    tmp = tmp_path_factory.mktemp("stellarr-web")
-    env = {k: v for k, v in os.environ.items() if k not in KNOWN_VARIABLES}
-    env.update(
-        {
-            "DATABASE_PATH": str(tmp / "stellarr.db"),
-            "APP_SECRET_KEY": "web-build-secret-key-" + "x" * 30,
-            "PRESHARED_PASSWORD": "correct horse battery staple",
-            "TMDB_API_KEY": API_KEY,
-            "TMDB_BASE_URL": fake_tmdb_server.url,
-            "ENV_FILE": str(tmp / "no.env"),
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    with running_stellarr(env, tmp) as (url, _):
-        yield url
+def server(web_server: WebServer) -> str:
+    return web_server.url
 
 
 def test_the_build_is_the_packaged_ui() -> None:
-    _require_build()
+    require_build()
     assert packaged_ui() == PACKAGED_WEB
 
 
@@ -162,41 +137,15 @@ def test_favicon_and_api_docs_still_work(server: str) -> None:
     assert httpx.get(f"{server}/api/docs/init.js").status_code == 200
 
 
-def test_app_boots_under_the_real_csp(server: str) -> None:
-    problems: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        try:
-            context = browser.new_context(locale="de-DE")
-            # Injected by the browser itself, so the page's CSP does not apply to it.
-            context.add_init_script(
-                "window.__csp = [];"
-                "document.addEventListener('securitypolicyviolation',"
-                " (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"
-            )
-
-            def on_console(message: ConsoleMessage) -> None:
-                if message.type == "error" and not message.text.startswith(
-                    "Failed to load resource"
-                ):
-                    problems.append(f"console: {message.text}")
-
-            context.on("console", on_console)
-            context.on("weberror", lambda error: problems.append(f"page error: {error.error}"))
-            page = context.new_page()
-            for path in ("/", "/title/movie/13475"):
-                page.goto(f"{server}{path}")
-                # Rendered by the app's JavaScript: it booted. German from the browser's
-                # languages, and <html lang> follows.
-                page.get_by_role("link", name="Stellarr").first.wait_for()
-                page.wait_for_function("document.documentElement.lang === 'de'")
-                problems += [f"csp: {v}" for v in page.evaluate("window.__csp")]
-            context.close()
-        finally:
-            browser.close()
-    assert problems == []
+def test_app_boots_under_the_real_csp(new_page: NewPage) -> None:
+    # Any console error, page error or CSP violation fails the test (the `new_page` fixture).
+    page = new_page(locale="de-DE")
+    for path in ("/", "/title/movie/13475"):
+        page.goto(path)
+        # Rendered by the app's JavaScript: it booted. German from the browser's languages,
+        # and <html lang> follows.
+        page.get_by_role("link", name="Stellarr").first.wait_for()
+        page.wait_for_function("document.documentElement.lang === 'de'")
 
 
 def test_generated_api_types_are_current(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from stellarr.bootstrap import PACKAGED_WEB
 from stellarr_testing.paths import REPO_ROOT
 from stellarr_testing.web_budget import BUDGET_BYTES, Build
 
-from .web_app import WebServer
+from .web_app import WebServer, require_build
 
 PRECOMPRESS = REPO_ROOT / "web" / "scripts" / "precompress.mjs"
 
@@ -56,7 +56,7 @@ def test_precompress_writes_level_9_copies_of_text_files(tmp_path: Path) -> None
 
 
 def test_the_build_has_a_current_copy_of_every_text_file() -> None:
-    assert (PACKAGED_WEB / "index.html").is_file(), "web app not built: run `make web`"
+    require_build()
     texts = [p for p in PACKAGED_WEB.rglob("*") if p.suffix in COMPRESSIBLE and p.is_file()]
     assert texts
     for plain in texts:

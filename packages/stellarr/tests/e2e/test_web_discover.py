@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -15,12 +15,13 @@ from e2e.web_app import (
     FEED_TOKEN,
     MOVIE,
     MOVIE_ID,
-    PHONE,
+    ON_A_PHONE,
     SHOW,
     SHOW_ID,
     TRENDING_MOVIE,
     TRENDING_MOVIE_ID,
     USER_PASSWORD,
+    NewPage,
     Problems,
     WebServer,
     api_login,
@@ -33,13 +34,13 @@ from e2e.web_app import (
     set_library,
     wait_for_trending,
 )
+from e2e.web_pages import settled
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, Request, Route, expect
 
 from stellarr.domain.models import MediaType
 from stellarr_testing.fake_tmdb import FakeTMDB
 
-NewPage = Callable[..., Page]
 # A movie of the "star trek" search that no other test here requests (so the server has
 # not cached its details when the failing test breaks them at the fake TMDB).
 REFUSED, REFUSED_ID = "Star Trek: Nemesis (2002)", 201
@@ -53,19 +54,15 @@ SENTINEL_SEEN = """new Promise((seen) => {
 
 
 @pytest.fixture
-def alice(new_page: NewPage, web_server: WebServer) -> Page:
+def alice(alice: Page, web_server: WebServer) -> Page:
+    # The shared alice, once Discover has its trending grid to show.
     wait_for_trending(web_server)
-    return new_page(session=api_session(web_server, USER_PASSWORD, "alice"))
+    return alice
 
 
 def card(page: Page, grid: str, title: str) -> Locator:
     heading = page.get_by_role("heading", name=title, exact=True)
     return page.locator(f"#{grid} > li").filter(has=heading)
-
-
-def settled(page: Page, grid: str) -> None:
-    expect(page.locator(f"#{grid} > li").first).to_be_visible()
-    expect(page.locator(f"#{grid}")).to_have_attribute("aria-busy", "false")
 
 
 def search_box(page: Page) -> Locator:
@@ -306,12 +303,7 @@ def test_desktop_pages_through_results(alice: Page) -> None:
 
 def test_a_phone_scrolls_on_into_the_next_page(new_page: NewPage, web_server: WebServer) -> None:
     wait_for_trending(web_server)
-    page = new_page(
-        session=api_session(web_server, USER_PASSWORD, "alice"),
-        viewport=PHONE,
-        is_mobile=True,
-        has_touch=True,
-    )
+    page = new_page(session=api_session(web_server, USER_PASSWORD, "alice"), **ON_A_PHONE)
     star_trek_results(page)
     expect(page.get_by_role("navigation", name="Result pages")).to_have_count(0)
     expect(
@@ -335,12 +327,7 @@ def test_scrolling_during_the_pause_after_an_edit_never_mixes_two_searches(
     # The page's clock stands still after the edit: the debounce is certainly still pending
     # when the sentinel comes into view, however slow the machine.
     wait_for_trending(web_server)
-    page = new_page(
-        session=api_session(web_server, USER_PASSWORD, "alice"),
-        viewport=PHONE,
-        is_mobile=True,
-        has_touch=True,
-    )
+    page = new_page(session=api_session(web_server, USER_PASSWORD, "alice"), **ON_A_PHONE)
     page.clock.install()
     star_trek_results(page)
     page.clock.pause_at(page.evaluate("Date.now()") + 1000)

@@ -17,6 +17,7 @@ from e2e.web_app import (
     MOVIE,
     MOVIE_ID,
     USER_PASSWORD,
+    NewPage,
     Problems,
     WebServer,
     api_session,
@@ -28,8 +29,6 @@ from e2e.web_app import (
 from playwright.sync_api import Locator, Page, Route, expect
 
 from stellarr_testing.fake_tmdb import FakeTMDB
-
-NewPage = Callable[..., Page]
 
 
 def failing(status: int, detail: str) -> Callable[[Route], None]:

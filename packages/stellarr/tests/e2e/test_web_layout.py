@@ -4,10 +4,8 @@ setting) render with readable colours. Screenshots of each are kept (e2e/artifac
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
-from e2e.web_app import PHONE, WebServer, no_horizontal_overflow, screenshot
+from e2e.web_app import ON_A_PHONE, NewPage, WebServer, no_horizontal_overflow, screenshot
 from e2e.web_pages import PAGE_IDS, PAGES, WebPage, open_discover
 from playwright.sync_api import Page, expect
 
@@ -20,9 +18,9 @@ def test_the_app_boots_under_the_csp_without_errors(page: Page) -> None:
 
 @pytest.mark.parametrize("web_page", PAGES, ids=PAGE_IDS)
 def test_every_page_fits_a_360_px_phone(
-    web_page: WebPage, new_page: Callable[..., Page], web_server: WebServer
+    web_page: WebPage, new_page: NewPage, web_server: WebServer
 ) -> None:
-    page = web_page.new(new_page, web_server, viewport=PHONE, is_mobile=True, has_touch=True)
+    page = web_page.new(new_page, web_server, **ON_A_PHONE)
     try:
         web_page.open(page, web_server)
         screenshot(page, f"phone-{web_page.name}", full_page=not web_page.dialog)
@@ -47,9 +45,7 @@ COLOURS = """() => {
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_both_themes_render(
-    scheme: str, new_page: Callable[..., Page], web_server: WebServer
-) -> None:
+def test_both_themes_render(scheme: str, new_page: NewPage, web_server: WebServer) -> None:
     page = PAGES[PAGE_IDS.index("discover")].new(new_page, web_server, color_scheme=scheme)
     open_discover(page, web_server)
     screenshot(page, f"theme-{scheme}")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import quote
 
@@ -18,6 +17,8 @@ from e2e.web_app import (
     MOVIE_ID,
     SHOW_ID,
     USER_PASSWORD,
+    LoginLabels,
+    NewPage,
     Problems,
     WebServer,
     assert_accessible,
@@ -29,7 +30,8 @@ from playwright.sync_api import Page, Response, expect
 
 from stellarr_testing.login import login_body
 
-NewPage = Callable[..., Page]
+GERMAN_LOGIN = LoginLabels(name="Dein Name", password="Passwort", button="Anmelden")
+SPANISH_LOGIN = LoginLabels(name="Tu nombre", password="Contraseña", button="Iniciar sesión")
 
 
 def discover_heading(page: Page) -> None:
@@ -70,10 +72,7 @@ def test_a_wrong_password_is_refused_in_the_users_language(
     # The server's reason ("Invalid password") is English: the page words it itself.
     problems.allow_api(401, "/api/auth/verify")
     page = new_page(locale="de-DE")
-    page.goto("/login")
-    page.get_by_label("Dein Name", exact=True).fill("mallory")
-    page.get_by_label("Passwort", exact=True).fill("not the password")
-    page.get_by_role("button", name="Anmelden", exact=True).click()
+    log_in(page, "mallory", "not the password", labels=GERMAN_LOGIN)
     alert = page.get_by_test_id("login-error")
     expect(alert).to_have_text(
         "Anmeldung fehlgeschlagen: Falsches Passwort. Bitte prüfen und erneut versuchen."
@@ -97,10 +96,7 @@ def test_too_many_logins_say_how_long_to_wait_in_the_users_language(
             json={"detail": "Too many failed logins; try again in 42 seconds"},
         ),
     )
-    page.goto("/login")
-    page.get_by_label("Tu nombre", exact=True).fill("mallory")
-    page.get_by_label("Contraseña", exact=True).fill(USER_PASSWORD)
-    page.get_by_role("button", name="Iniciar sesión", exact=True).click()
+    log_in(page, "mallory", USER_PASSWORD, labels=SPANISH_LOGIN)
     expect(page.get_by_test_id("login-error")).to_have_text(
         "No se pudo iniciar sesión: Demasiados intentos. Vuelve a intentarlo dentro de 42 segundos."
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from e2e.web_app import Problems, WebServer
+from e2e.web_app import Problems, WebServer, poll
 from playwright.sync_api import Page, Route, expect
 
 
@@ -22,10 +22,9 @@ def test_the_policy_blocks_inline_script_and_the_watch_sees_it(
     )
     assert ran is False
     # The violation reaches the watch through an event and a binding: poll, bounded.
-    for _ in range(100):
-        if any(p.startswith("csp: script-src") for p in problems.found):
-            break
-        page.wait_for_timeout(20)
+    poll(
+        lambda: any(p.startswith("csp: script-src") for p in problems.found), page=page, every=0.02
+    )
     assert any(p.startswith("csp: script-src") for p in problems.found), problems.found
     # Seen, so expected here: the browser's own console line about it included.
     problems.allow("csp: script-src")

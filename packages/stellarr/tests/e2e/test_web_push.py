@@ -18,8 +18,8 @@ from typing import Any
 import httpx
 import pytest
 from e2e.web_app import (
+    ENGLISH_LOGIN,
     INSECURE_HOST,
-    LOGIN_BUTTON,
     MOVIE_ID,
     SESSION_KEY,
     USER_PASSWORD,
@@ -30,6 +30,7 @@ from e2e.web_app import (
     api_session,
     assert_accessible,
     log_in,
+    poll,
     remove_request,
     request_title,
     screenshot,
@@ -229,12 +230,11 @@ def deliver(page: Page, server: WebServer, payload: bytes) -> None:
     cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: seen.extend(e["registrations"]))
     cdp.send("ServiceWorker.enable")
     scope = f"{server.url}/"
-    for _ in range(100):
-        live = [r for r in seen if r["scopeURL"] == scope and not r["isDeleted"]]
-        if live:
-            break
-        page.wait_for_timeout(50)  # lets Playwright hand over the protocol's events
-    else:
+    # Through the page's waits: Playwright hands over the protocol's events meanwhile.
+    live = poll(
+        lambda: [r for r in seen if r["scopeURL"] == scope and not r["isDeleted"]], page=page
+    )
+    if not live:
         raise AssertionError(f"no service worker registration for {scope}: {seen}")
     message = {"origin": server.url, "registrationId": live[-1]["registrationId"]}
     cdp.send("ServiceWorker.deliverPushMessage", {**message, "data": payload.decode()})
@@ -250,13 +250,10 @@ Notifications = list[dict[str, Any]]
 
 def shown(page: Page, ready: Callable[[Notifications], bool]) -> Notifications:
     """The notifications the service worker shows, once `ready` says they are complete."""
-    notifications: Notifications = []
-    for _ in range(100):
-        notifications = page.evaluate(SHOWN)
-        if ready(notifications):
-            return notifications
-        page.wait_for_timeout(50)
-    raise AssertionError(f"the service worker shows {notifications}")
+    notifications: Notifications = poll(lambda: page.evaluate(SHOWN), ready, page=page)
+    if not ready(notifications):
+        raise AssertionError(f"the service worker shows {notifications}")
+    return notifications
 
 
 def count(wanted: int) -> Callable[[Notifications], bool]:
@@ -310,10 +307,7 @@ def test_logging_out_turns_this_browsers_notifications_off(
     # A shared browser must not keep receiving someone's notifications after they leave.
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("button", name="Log in")).to_be_visible()
-    for _ in range(100):
-        if push_status(server, token, subscriber.endpoint)["subscriptions"] == 0:
-            break
-        page.wait_for_timeout(50)
+    poll(lambda: push_status(server, token, subscriber.endpoint)["subscriptions"] == 0, page=page)
     assert push_status(server, token, subscriber.endpoint)["subscriptions"] == 0
     assert subscriber.calls()[-1] == {"call": "unsubscribe", "endpoint": subscriber.endpoint}
 
@@ -334,7 +328,7 @@ def test_a_lapsed_session_keeps_this_browsers_notifications(
         [SESSION_KEY, json.dumps({"token": "stale", "name": "ivan", "role": "user"})],
     )
     page.reload()
-    expect(page.get_by_role("button", name=LOGIN_BUTTON)).to_be_visible()
+    expect(page.get_by_role("button", name=ENGLISH_LOGIN.button)).to_be_visible()
     log_in(page, "ivan", USER_PASSWORD, navigate=False)
     expect(subscriber.bell).to_have_attribute("aria-pressed", "true")
     assert {"call": "unsubscribe", "endpoint": subscriber.endpoint} not in subscriber.calls()

@@ -29,7 +29,7 @@ from e2e.web_app import (
     api_login,
     api_session,
     assert_accessible,
-    in_store,
+    mark_added,
     no_horizontal_overflow,
     remove_request,
     request_title,
@@ -79,7 +79,7 @@ def household(web_server: WebServer) -> Iterator[None]:
     request_title(web_server, alice, MOVIE_ID)
     request_title(web_server, alice, SHOW_ID, "tv")
     request_title(web_server, bob, TRENDING_MOVIE_ID)
-    in_store(web_server, lambda s: s.media.mark_added(MediaType.MOVIE, MOVIE_ID, LANDED))
+    mark_added(web_server, MediaType.MOVIE, MOVIE_ID, LANDED)
     add_stored_request(
         web_server,
         MediaRequest(

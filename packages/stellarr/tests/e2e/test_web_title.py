@@ -5,22 +5,23 @@ a show, the request button and who requested what when, and a title TMDB does no
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 from e2e.web_app import (
     MOVIE,
     MOVIE_ID,
-    PHONE,
+    ON_A_PHONE,
     SHOW,
     SHOW_ID,
     USER_PASSWORD,
+    NewPage,
     Problems,
     WebServer,
     api_session,
     assert_accessible,
-    in_store,
+    mark_added,
     no_horizontal_overflow,
     remove_request,
     screenshot,
@@ -29,25 +30,13 @@ from playwright.sync_api import Page, expect
 
 from stellarr.domain.models import MediaType
 
-NewPage = Callable[..., Page]
 SPECIALS_SHOW, SPECIALS_SHOW_ID = "Star Trek: Enterprise (2001)", 314  # even id: has Specials
-
-
-@pytest.fixture
-def alice(new_page: NewPage, web_server: WebServer) -> Page:
-    # A fixed language and zone (the fixture's en-US, UTC), so dates on screen are known.
-    return new_page(session=api_session(web_server, USER_PASSWORD, "alice"))
 
 
 @pytest.fixture
 def undo_movie_request(web_server: WebServer) -> Iterator[None]:
     yield
     remove_request(web_server, MOVIE_ID)
-
-
-def mark_added(server: WebServer, media_type: MediaType, tmdb_id: int, when: datetime) -> None:
-    """What a media server's webhook does when the title lands."""
-    assert in_store(server, lambda stores: stores.media.mark_added(media_type, tmdb_id, when))
 
 
 def fact(page: Page, name: str) -> str:
@@ -150,12 +139,7 @@ def test_a_title_tmdb_does_not_know(alice: Page, problems: Problems) -> None:
 
 
 def test_a_title_page_fits_a_phone(new_page: NewPage, web_server: WebServer) -> None:
-    page = new_page(
-        session=api_session(web_server, USER_PASSWORD, "alice"),
-        viewport=PHONE,
-        is_mobile=True,
-        has_touch=True,
-    )
+    page = new_page(session=api_session(web_server, USER_PASSWORD, "alice"), **ON_A_PHONE)
     page.goto(f"/title/tv/{SHOW_ID}")
     expect(page.get_by_role("heading", level=1)).to_have_text(SHOW)
     no_horizontal_overflow(page)

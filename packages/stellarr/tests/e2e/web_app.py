@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -71,6 +72,8 @@ CHROMIUM_ARGS = [
 ]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}  # the narrowest screen the app must fit
+# `new_page(**ON_A_PHONE)`: the narrowest screen, and touch, as a phone's browser has it.
+ON_A_PHONE: dict[str, Any] = {"viewport": PHONE, "is_mobile": True, "has_touch": True}
 
 # Titles the fake TMDB answers with (its recorded captures in tests/fixtures/tmdb).
 MOVIE, MOVIE_ID = "Star Trek (2009)", 13475  # in /search/multi for "star trek"
@@ -78,10 +81,18 @@ SHOW, SHOW_ID = "Star Trek (1966)", 253  # a show in both the search and trendin
 TRENDING_MOVIE, TRENDING_MOVIE_ID = "Fast X (2023)", 385687
 
 SESSION_KEY = "stellarr.session"  # localStorage, the same key and shape as the old UI
-# The login form's English labels (web/src/lib/i18n/messages/login.ts).
-LOGIN_NAME = "Your name"
-LOGIN_PASSWORD = "Password"
-LOGIN_BUTTON = "Log in"
+
+
+@dataclass(frozen=True)
+class LoginLabels:
+    """The login form's labels in one language (web/src/lib/i18n/messages/*.ts)."""
+
+    name: str
+    password: str
+    button: str
+
+
+ENGLISH_LOGIN = LoginLabels(name="Your name", password="Password", button="Log in")
 
 AXE = REPO_ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 # Screenshots outlive the run here (git-ignored), so CI can keep them as artefacts and a
@@ -89,6 +100,29 @@ AXE = REPO_ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = Path(
     os.environ.get("STELLARR_E2E_ARTIFACTS", PACKAGE_ROOT / "tests" / "e2e" / "artifacts")
 )
+
+
+def poll(
+    read: Callable[[], T],
+    done: Callable[[T], bool] = bool,
+    *,
+    page: Page | None = None,
+    tries: int = 100,
+    every: float = 0.05,
+) -> T:
+    """`read()` until `done` says its answer will do, at most `tries` times, `every` seconds
+    apart; its last answer, for the caller to judge. With `page`, the waits go through
+    Playwright, which hands over the browser's events meanwhile (a sleep would hold them)."""
+    answer = read()
+    for _ in range(tries - 1):
+        if done(answer):
+            break
+        if page is None:
+            time.sleep(every)
+        else:
+            page.wait_for_timeout(every * 1000)
+        answer = read()
+    return answer
 
 
 def require_build() -> None:
@@ -327,17 +361,45 @@ def page(new_page: NewPage) -> Page:
     return new_page()
 
 
+@pytest.fixture
+def alice(new_page: NewPage, web_server: WebServer) -> Page:
+    """A desktop page logged in as alice, a user; en-US and UTC, so dates on screen are known."""
+    return new_page(session=api_session(web_server, USER_PASSWORD, "alice"))
+
+
 # --- logging in -------------------------------------------------------------------------
 def log_in(
-    page: Page, name: str, password: str, next_path: str | None = None, navigate: bool = True
+    page: Page,
+    name: str,
+    password: str,
+    next_path: str | None = None,
+    navigate: bool = True,
+    labels: LoginLabels = ENGLISH_LOGIN,
 ) -> None:
-    """Through the real login form: fill it and press Log in (what follows is the test's)."""
+    """Through the real login form: fill it and press Log in, found by `labels` (the page's
+    language); what follows is the test's."""
     if navigate:
         target = "/login" if next_path is None else f"/login?next={quote(next_path, safe='/')}"
         page.goto(target)
-    page.get_by_label(LOGIN_NAME, exact=True).fill(name)
-    page.get_by_label(LOGIN_PASSWORD, exact=True).fill(password)
-    page.get_by_role("button", name=LOGIN_BUTTON, exact=True).click()
+    page.get_by_label(labels.name, exact=True).fill(name)
+    page.get_by_label(labels.password, exact=True).fill(password)
+    _await_a_second_of_its_own(page.url, password)
+    page.get_by_role("button", name=labels.button, exact=True).click()
+
+
+# The second of the last form login per (origin, password): the browser signs its challenge
+# with the current second, so two form logins of one password within a second would make
+# the second one a replay (the app retries it once, but its 401 is a console error here).
+_form_seconds: dict[tuple[str, str], int] = {}
+
+
+def _await_a_second_of_its_own(url: str, password: str) -> None:
+    origin = "/".join(url.split("/", 3)[:3])
+    last = _form_seconds.get((origin, password), -1)
+    # Early in a second, so that the page reads the same one a moment later.
+    while last >= int(time.time()) or time.time() % 1 > 0.6:
+        time.sleep(0.05)
+    _form_seconds[(origin, password)] = int(time.time())
 
 
 # Seconds already used per (server, password): the challenge is the server's origin, the
@@ -389,12 +451,10 @@ def stored_session(page: Page) -> object:
 # --- the server's state, for arranging a test --------------------------------------------
 def wait_for_trending(server: WebServer, language: str = "en") -> None:
     """`serve` warms the trending lists in the background right after start-up."""
-    for _ in range(300):
-        url = f"{server.url}/trending-all-{language}.json"
-        if httpx.get(url, timeout=10).status_code == 200:
-            return
-        time.sleep(0.1)
-    raise AssertionError("stellarr serve never wrote the trending lists")
+    url = f"{server.url}/trending-all-{language}.json"
+    written = poll(lambda: httpx.get(url, timeout=10).status_code == 200, tries=300, every=0.1)
+    if not written:
+        raise AssertionError("stellarr serve never wrote the trending lists")
 
 
 def in_store(server: WebServer, use: Callable[[Stores], Awaitable[T]]) -> T:
@@ -421,6 +481,11 @@ def add_stored_request(server: WebServer, request: MediaRequest) -> None:
 def set_library(server: WebServer, media_type: MediaType, ids: list[int]) -> None:
     """What a library sync does."""
     in_store(server, lambda stores: stores.media.replace_library(media_type, ids))
+
+
+def mark_added(server: WebServer, media_type: MediaType, tmdb_id: int, when: datetime) -> None:
+    """What a media server's webhook does when a requested title lands."""
+    assert in_store(server, lambda stores: stores.media.mark_added(media_type, tmdb_id, when))
 
 
 def request_title(server: WebServer, token: str, tmdb_id: int, media_type: str = "movie") -> None:

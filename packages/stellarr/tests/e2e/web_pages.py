@@ -17,6 +17,7 @@ from e2e.web_app import (
     MOVIE,
     MOVIE_ID,
     USER_PASSWORD,
+    NewPage,
     WebServer,
     api_login,
     api_session,
@@ -29,10 +30,10 @@ from playwright.sync_api import Page, expect
 SEARCH = "star trek"
 
 
-def _settled(page: Page, grid: str) -> None:
-    """The grid's cards are in and no skeleton is left."""
-    expect(page.locator(f"{grid} li").first).to_be_visible()
-    expect(page.locator(grid)).to_have_attribute("aria-busy", "false")
+def settled(page: Page, grid: str) -> None:
+    """The grid with this id has its cards in and no skeleton left."""
+    expect(page.locator(f"#{grid} > li").first).to_be_visible()
+    expect(page.locator(f"#{grid}")).to_have_attribute("aria-busy", "false")
 
 
 def open_login(page: Page, server: WebServer) -> None:
@@ -43,13 +44,13 @@ def open_login(page: Page, server: WebServer) -> None:
 def open_discover(page: Page, server: WebServer) -> None:
     wait_for_trending(server)
     page.goto("/")
-    _settled(page, "#trending")
+    settled(page, "trending")
 
 
 def open_discover_results(page: Page, server: WebServer) -> None:
     open_discover(page, server)
     page.get_by_role("searchbox").fill(SEARCH)  # no button: results come as you type
-    _settled(page, "#results")
+    settled(page, "results")
 
 
 def open_title_movie(page: Page, server: WebServer) -> None:
@@ -97,7 +98,7 @@ class WebPage:
     dialog: bool = False
     cleanup: Callable[[WebServer], None] | None = None
 
-    def new(self, new_page: Callable[..., Page], server: WebServer, **options: Any) -> Page:
+    def new(self, new_page: NewPage, server: WebServer, **options: Any) -> Page:
         """A page of a fresh context for this page, logged in if it needs to be."""
         session = api_session(server, USER_PASSWORD, "alice") if self.signed_in else None
         return new_page(session=session, **options)

@@ -1,6 +1,7 @@
 // A thin fetch wrapper typed from the generated OpenAPI schema (schema.d.ts). Pure: the app's
 // instance (client.ts) plugs in the session, the i18n messages and the login redirect, and
 // unit tests plug in a fake fetch.
+import { stellarrDown } from './gateway';
 import type { paths } from './schema';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -145,10 +146,6 @@ export interface ClientConfig {
 	onReach?(reached: boolean): void;
 }
 
-// What a proxy in front of Stellarr answers when Stellarr itself is down. Stellarr's own
-// errors always carry a JSON `detail`, so these statuses without one are the proxy's.
-const GATEWAY = new Set([502, 503, 504]);
-
 export function createClient(config: ClientConfig) {
 	async function send<P extends keyof paths, M extends Method>(
 		method: M,
@@ -189,8 +186,8 @@ export function createClient(config: ClientConfig) {
 			return { status: response.status, data: body as ResponseOf<Operation<P, M>>, headers: response.headers };
 		}
 		const detail = detailOf(body);
-		if (detail !== null) config.onReach?.(true); // a refusal, but Stellarr's own
-		else if (GATEWAY.has(response.status)) config.onReach?.(false);
+		if (stellarrDown(response.status, detail)) config.onReach?.(false);
+		else if (detail !== null) config.onReach?.(true); // a refusal, but Stellarr's own
 		if (response.status === 401 && useAuth && token) config.onUnauthorized();
 		const wait = retryAfterSeconds(response.headers.get('Retry-After'));
 		const message = config.messages.http({ status: response.status, detail, retryAfter: wait });

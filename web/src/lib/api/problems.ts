@@ -2,6 +2,7 @@
 // the page was doing, never from the server's `detail`, which is English. Pure (no runes),
 // so the unit tests cover every branch; explain.ts turns the answer into text.
 import type { Params } from '../i18n/format';
+import { stellarrDown } from './gateway';
 import type { MessageKey } from '../i18n/index.svelte';
 
 /** What the page was doing when the call failed; 'any' where nothing more is known. */
@@ -46,10 +47,7 @@ function notFound(context: ProblemContext): Problem {
 
 function serverSide(failure: Failure): Problem {
 	const { status } = failure;
-	// Stellarr's own errors carry a detail; a gateway's answer for a Stellarr that is down
-	// does not.
-	const fromStellarr = Boolean(failure.detail);
-	if (!fromStellarr && (status === 502 || status === 503 || status === 504)) return { key: 'errors.down' };
+	if (stellarrDown(status, failure.detail)) return { key: 'errors.down' };
 	if (status === 502 || status === 504) return { key: 'errors.upstream' };
 	// The one 503 an admin fixes by configuring rather than waiting: no TMDB key. Told apart
 	// by the server's detail (read, never shown), as a wrong clock is at login.

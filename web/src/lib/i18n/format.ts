@@ -55,6 +55,7 @@ export function formatNumberIn(locale: Locale, value: number, options?: Intl.Num
 }
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
 
 export function formatDateIn(
 	locale: Locale,
@@ -67,5 +68,8 @@ export function formatDateIn(
 	// the viewer's zone it would be the day before west of UTC (and a season's year, too).
 	const dateOnly = typeof value === 'string' && DATE_ONLY.test(value);
 	const zoned = dateOnly && !options.timeZone ? { ...options, timeZone: 'UTC' } : options;
-	return new Intl.DateTimeFormat(locale, zoned).format(date);
+	const key = `${locale}|${JSON.stringify(zoned)}`;
+	let format = dateFormats.get(key);
+	if (!format) dateFormats.set(key, (format = new Intl.DateTimeFormat(locale, zoned)));
+	return format.format(date);
 }

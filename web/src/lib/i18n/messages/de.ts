@@ -115,7 +115,6 @@ export default {
 		pages: 'Seiten',
 		previous: 'Vorherige Seite',
 		next: 'Nächste Seite',
-		pageOf: 'Seite {page} von {pages}',
 		loadFailed: 'Die Anfragen konnten nicht geladen werden: {error}'
 	},
 	title: {

@@ -118,7 +118,6 @@ const en = defineEnglish({
 		pages: 'Pages',
 		previous: 'Previous page',
 		next: 'Next page',
-		pageOf: 'Page {page} of {pages}',
 		loadFailed: 'Could not load the requests: {error}'
 	},
 	// The title page (routes/title/[type]/[id]).

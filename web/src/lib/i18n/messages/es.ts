@@ -115,7 +115,6 @@ export default {
 		pages: 'Páginas',
 		previous: 'Página anterior',
 		next: 'Página siguiente',
-		pageOf: 'Página {page} de {pages}',
 		loadFailed: 'No se pudieron cargar las solicitudes: {error}'
 	},
 	title: {

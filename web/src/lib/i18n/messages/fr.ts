@@ -115,7 +115,6 @@ export default {
 		pages: 'Pages',
 		previous: 'Page précédente',
 		next: 'Page suivante',
-		pageOf: 'Page {page} sur {pages}',
 		loadFailed: 'Impossible de charger les demandes : {error}'
 	},
 	title: {
