@@ -1,38 +1,53 @@
-# Two commands set everything up on a fresh machine: `make run` and `make test`.
-# Both start with scripts/bootstrap.sh, the one place that installs anything.
+# Two products, each with two commands that set everything up on a fresh machine:
+#   Stellarr:   make run              make test
+#   StereoSpot: make run-stereospot   make convert IN=film.mp4 OUT=film_3d.mp4
+# Every target that needs something starts with scripts/bootstrap.sh, the one place that
+# installs anything. `make help` lists the targets.
 SHELL := /bin/bash
 export UV_PYTHON_DOWNLOADS := never
 # Byte-compile on install: imports (and so start-up and subprocess tests) are much faster,
 # and environments with PYTHONDONTWRITEBYTECODE=1 never cache bytecode themselves.
 export UV_COMPILE_BYTECODE := 1
 PYTHON ?= python3
-UV := $(PYTHON) -m uv
-BOOTSTRAP := PYTHON=$(PYTHON) bash scripts/bootstrap.sh
-# A Node.js the bootstrap fetched because the system's is too old for the web build.
+export PYTHON
+BOOTSTRAP := bash scripts/bootstrap.sh
+# uv lives in its own environment (scripts/bootstrap.sh); tools that call uv find it here.
+export UV := $(CURDIR)/.cache/uv/bin/uv
+# Node.js and npm fetched by the bootstrap when the system's are too old for the web build.
 export PATH := $(CURDIR)/.cache/node/bin:$(PATH)
+VENV := .venv/bin
+STELLARR := packages/stellarr
+STEREOSPOT := packages/stereospot
+WEB := $(STELLARR)/web
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Prerequisites run in the order written: set-up first.
 .NOTPARALLEL:
 
-.PHONY: help install install-test install-bench web api-types run test lint format typecheck webtest pytest \
-	bench lambda clean run-stereospot convert
+.PHONY: help run test install install-stereospot install-test install-bench web api-types \
+	run-stereospot convert check lint format bench bench-stellarr bench-stereospot lambda clean
 
 help:
-	@echo "make run    install, build the web UI, start Stellarr on http://$(HOST):$(PORT)"
-	@echo "make run-stereospot  start StereoSpot's web UI with local workers"
-	@echo "make convert IN=a.mp4 OUT=b.mp4  convert a video to 3D locally (StereoSpot)"
-	@echo "make test   install what the tests need, lint, type-check, run the whole test suite"
-	@echo "make bench  run the benchmarks in bench/ (figures go in docs/benchmarks.md)"
-	@echo "make web    build the web app (web/) into the Python package"
-	@echo "make api-types  regenerate web/src/lib/api/schema.d.ts after an API change"
-	@echo "make lambda build dist/lambda.zip (Python 3.12, arm64; a layer only if one is needed)"
+	@echo "Stellarr"
+	@echo "  make run             install, build the web app, start Stellarr on http://$(HOST):$(PORT)"
+	@echo "  make web             build the web app ($(WEB)) into the Python package"
+	@echo "  make api-types       regenerate the web app's API types after an API change"
+	@echo "  make lambda          build dist/lambda.zip for AWS Lambda (Python 3.12, arm64)"
+	@echo "  make bench-stellarr  Stellarr's benchmarks (BENCH=feeds runs one)"
+	@echo "StereoSpot"
+	@echo "  make run-stereospot  start StereoSpot's web UI with local workers on http://$(HOST):$(PORT)"
+	@echo "  make convert IN=a.mp4 OUT=b.mp4 [FORMAT=half-sbs]  convert one video to 3D"
+	@echo "  make bench-stereospot  StereoSpot's benchmarks (BENCH=pipeline runs one)"
+	@echo "Both"
+	@echo "  make test            install what the tests need, then every check of both products"
+	@echo "  make bench           both products' benchmarks"
+	@echo "  make format          ruff format and ruff's fixes"
 
-# run: the Python dependencies only. test: the development tools too, and Java 17, npm and
-# Chromium (installed with apt as root; otherwise it names the one command to run).
-# bench: test's, plus nginx and wrk.
 install:
 	$(BOOTSTRAP) run
+
+install-stereospot:
+	$(BOOTSTRAP) stereospot
 
 install-test:
 	$(BOOTSTRAP) test
@@ -40,65 +55,66 @@ install-test:
 install-bench:
 	$(BOOTSTRAP) bench
 
-# The web app (web/, SvelteKit) built into the Python package, which serves it: npm ci from
-# the lock when node_modules does not match it, then a build unless the last one is newer
-# than every source file. install* already did this; here it is a quick check.
+# The web app (SvelteKit) built into the Python package, which serves it: npm ci when
+# node_modules does not match the lock, then a build unless the last one is newer than every
+# source file.
 web:
 	$(BOOTSTRAP) web
 
+run: install
+	$(VENV)/stellarr serve --host $(HOST) --port $(PORT)
+
 # The web app's API types from the app's own OpenAPI schema (commit the result; a test fails
 # when it is stale).
-api-types: web
-	mkdir -p web/.svelte-kit
-	$(UV) run --no-sync python tools/openapi_dump.py web/.svelte-kit/openapi.json
-	cd web && npx --no-install openapi-typescript .svelte-kit/openapi.json -o src/lib/api/schema.d.ts
-
-# --no-sync: a plain `uv run` would install the development tools too.
-run: install web
-	$(UV) run --no-sync stellarr serve --host $(HOST) --port $(PORT)
+api-types: install-test
+	mkdir -p $(WEB)/.svelte-kit
+	$(VENV)/python -m stellarr_tools.openapi_dump $(WEB)/.svelte-kit/openapi.json
+	cd $(WEB) && npx --no-install openapi-typescript .svelte-kit/openapi.json -o src/lib/api/schema.d.ts
 
 # StereoSpot: its web UI with local workers (SQLite + a folder under stereospot-data/).
-run-stereospot: install
-	$(UV) run --no-sync stereospot serve --host $(HOST) --port $(PORT)
+run-stereospot: install-stereospot
+	$(VENV)/stereospot serve --host $(HOST) --port $(PORT)
 
 # make convert IN=film.mp4 OUT=film_3d.mp4 [FORMAT=half-sbs]: the whole pipeline, locally.
 FORMAT ?= half-sbs
-convert: install
-	$(UV) run --no-sync stereospot convert "$(IN)" -o "$(OUT)" --format $(FORMAT)
+convert: install-stereospot
+	@[[ -n "$(IN)" && -n "$(OUT)" ]] || { echo "stereospot: usage: make convert IN=film.mp4 OUT=film_3d.mp4 [FORMAT=half-sbs]" >&2; exit 2; }
+	$(VENV)/stereospot convert "$(IN)" -o "$(OUT)" --format $(FORMAT)
+
+# Every check of both products, each run even when an earlier one fails, then one summary
+# line per check and a last line CI can read: "make test: N passed, N failed".
+test: install-test
+	@bash scripts/checks.sh
+
+# The same checks without installing anything first (after one `make test`).
+check:
+	@bash scripts/checks.sh
 
 lint:
-	$(UV) run ruff check .
-	$(UV) run ruff format --check .
+	$(VENV)/ruff check .
+	$(VENV)/ruff format --check .
 
 format:
-	$(UV) run ruff format .
-	$(UV) run ruff check --fix .
+	$(VENV)/ruff format .
+	$(VENV)/ruff check --fix .
 
-# Each workspace package carries its own mypy and pytest sections; run them from inside it.
-PACKAGES := $(wildcard packages/*)
+bench: bench-stellarr bench-stereospot
 
-typecheck:
-	@for pkg in $(PACKAGES); do (cd $$pkg && $(UV) run mypy) || exit 1; done
-	cd web && npm run check
+BENCH ?=
+STELLARR_BENCHES := feeds dynamodb_feeds cold_start webhooks trending web_budget
+STEREOSPOT_BENCHES := quality engine pipeline
 
-# The web app's own unit tests (vitest): the login hash vector, the API client, formats.
-webtest:
-	cd web && npm test
+bench-stellarr: install-bench
+	@for b in $(or $(BENCH),$(STELLARR_BENCHES)); do \
+		echo "== $(STELLARR)/bench/$$b.py" && $(VENV)/python $(STELLARR)/bench/$$b.py || exit 1; done
 
-pytest:
-	@for pkg in $(PACKAGES); do (cd $$pkg && $(UV) run pytest) || exit 1; done
+bench-stereospot: install-bench
+	@for b in $(or $(BENCH),$(STEREOSPOT_BENCHES)); do \
+		echo "== $(STEREOSPOT)/bench/$$b.py" && $(VENV)/python $(STEREOSPOT)/bench/$$b.py || exit 1; done
 
-test: install-test web lint typecheck webtest pytest
-
-bench: install-bench
-	$(UV) run python bench/feeds.py
-	$(UV) run python bench/dynamodb_feeds.py
-	$(UV) run python bench/cold_start.py
-	$(UV) run python bench/webhooks.py
-	$(UV) run python bench/web_budget.py
-
-lambda: install
-	$(UV) run python tools/lambda_package.py
+lambda:
+	$(BOOTSTRAP) lambda
+	$(VENV)/python -m stellarr_tools.lambda_package
 
 clean:
 	rm -rf .venv .cache dist .pytest_cache .mypy_cache .ruff_cache

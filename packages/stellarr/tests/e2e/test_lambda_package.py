@@ -6,16 +6,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from stellarr_testing.paths import REPO_ROOT
-
-sys.path.insert(0, str(REPO_ROOT / "tools"))
-import lambda_package  # a build tool, not part of the package
+from stellarr_tools import lambda_package
 
 NEVER_SHIPPED = {
     "boto3",

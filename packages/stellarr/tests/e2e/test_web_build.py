@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -19,12 +18,9 @@ import pytest
 from e2e.web_app import NewPage, WebServer, require_build
 
 from stellarr.bootstrap import PACKAGED_WEB, packaged_ui
-from stellarr_testing.paths import REPO_ROOT
+from stellarr_testing.paths import WEB
+from stellarr_tools import openapi_dump
 
-sys.path.insert(0, str(REPO_ROOT / "tools"))
-import openapi_dump  # a build tool, not part of the package
-
-WEB = REPO_ROOT / "web"
 SCHEMA_TYPES = WEB / "src" / "lib" / "api" / "schema.d.ts"
 GENERATOR = WEB / "node_modules" / ".bin" / "openapi-typescript"
 IMMUTABLE = "public, max-age=31536000, immutable"

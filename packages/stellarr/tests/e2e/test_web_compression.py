@@ -14,12 +14,12 @@ import httpx
 
 from stellarr.api.spa import COMPRESSIBLE
 from stellarr.bootstrap import PACKAGED_WEB
-from stellarr_testing.paths import REPO_ROOT
+from stellarr_testing.paths import WEB
 from stellarr_testing.web_budget import BUDGET_BYTES, Build
 
 from .web_app import WebServer, require_build
 
-PRECOMPRESS = REPO_ROOT / "web" / "scripts" / "precompress.mjs"
+PRECOMPRESS = WEB / "scripts" / "precompress.mjs"
 
 
 def _precompress(folder: Path) -> None:

@@ -45,7 +45,7 @@ from stellarr.store.sqlite import sqlite_stores
 from stellarr_testing.fake_push import FakePushService, running_fake_push, trust_context
 from stellarr_testing.fake_tmdb import API_KEY, FakeTMDB
 from stellarr_testing.login import login_body
-from stellarr_testing.paths import PACKAGE_ROOT, REPO_ROOT
+from stellarr_testing.paths import PACKAGE_ROOT, WEB
 from stellarr_testing.processes import running_stellarr
 from stellarr_testing.webhooks import TOKEN as WEBHOOK_TOKEN
 
@@ -94,7 +94,7 @@ class LoginLabels:
 
 ENGLISH_LOGIN = LoginLabels(name="Your name", password="Password", button="Log in")
 
-AXE = REPO_ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+AXE = WEB / "node_modules" / "axe-core" / "axe.min.js"
 # Screenshots outlive the run here (git-ignored), so CI can keep them as artefacts and a
 # person can look at them; STELLARR_E2E_ARTIFACTS moves them.
 ARTIFACTS = Path(

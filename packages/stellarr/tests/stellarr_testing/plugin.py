@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -47,3 +48,44 @@ def notify_target() -> Iterator[FakeNotifyTarget]:
     """An Apprise `json://` target of its own for each test."""
     with running_notify_target() as target:
         yield target
+
+
+# DynamoDB Local is checked once, before any test runs: without Java or its jar, the tests
+# that need it are taken out of the run and the run fails once, with the reason, instead of
+# erroring (and fetching again) once per test.
+_DYNAMODB_UNAVAILABLE = pytest.StashKey[str]()
+
+
+def _needs_dynamodb(item: pytest.Item) -> bool:
+    uses = getattr(item, "fixturenames", ())
+    return item.get_closest_marker("dynamodb") is not None or "dynamodb_endpoint" in uses
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    from stellarr_testing.dynamodb_local import DynamoDBLocalUnavailable, check_available
+
+    needing = [item for item in items if _needs_dynamodb(item)]
+    if not needing:
+        return
+    try:
+        check_available()
+    except DynamoDBLocalUnavailable as error:
+        config.stash[_DYNAMODB_UNAVAILABLE] = (
+            f"DynamoDB Local is unavailable, so {len(needing)} tests that need it did not run: "
+            f"{error}"
+        )
+        config.hook.pytest_deselected(items=needing)
+        left_out = set(needing)
+        items[:] = [item for item in items if item not in left_out]
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    reason = config.stash.get(_DYNAMODB_UNAVAILABLE, None)
+    if reason:
+        terminalreporter.write_line(f"FAILED (setup): {reason}", red=True, bold=True)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if session.config.stash.get(_DYNAMODB_UNAVAILABLE, None):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -14,6 +14,7 @@ from stereospot.jobs.models import JobStatus as S
 from stereospot.jobs.states import TRANSITIONS, allowed
 from stereospot.retry import RetryPolicy
 from stereospot.settings import Settings, documented
+from stereospot_testing.paths import DOCS
 
 JOB = "0123456789abcdef0123456789abcdef"
 
@@ -70,7 +71,7 @@ def test_settings_parse_and_fail_in_one_line() -> None:
 
 
 def test_every_setting_is_documented() -> None:
-    docs = (Path(__file__).parents[4] / "docs" / "stereospot.md").read_text()
+    docs = (DOCS / "stereospot.md").read_text()
     assert {f.metadata["env"] for f in dataclasses.fields(Settings)} == {
         e for e, _, _ in documented()
     }

@@ -286,9 +286,9 @@ def test_jellyfin_wrong_types_everywhere() -> None:
 
 def test_the_documented_template_is_the_one_stellarr_reads() -> None:
     from stellarr.domain.jellyfin_webhook import JELLYFIN_TEMPLATE
-    from stellarr_testing.paths import REPO_ROOT
+    from stellarr_testing.paths import DOCS
 
-    doc = (REPO_ROOT / "docs" / "media-servers.md").read_text(encoding="utf-8")
+    doc = (DOCS / "media-servers.md").read_text(encoding="utf-8")
     block = doc.split("```handlebars\n", 1)[1].split("```", 1)[0]
     pasted = "\n".join(line.removeprefix("   ") for line in block.splitlines())
     assert pasted.strip() == JELLYFIN_TEMPLATE.strip()

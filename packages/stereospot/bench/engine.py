@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import queue
-import sys
 import tempfile
 import threading
 import time
@@ -19,19 +18,16 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "packages" / "stereospot" / "tests"))
-
-from stereospot.engine import formats  # noqa: E402
-from stereospot.engine.convert import convert_file  # noqa: E402
-from stereospot.engine.depth.classical import ClassicalDepth  # noqa: E402
-from stereospot.engine.depth.onnx_backend import OnnxDepth  # noqa: E402
-from stereospot.engine.dibr import render_pair  # noqa: E402
-from stereospot.engine.normalise import Normaliser  # noqa: E402
-from stereospot.engine.params import EngineParams  # noqa: E402
-from stereospot.engine.resize import resize_bilinear  # noqa: E402
-from stereospot.engine.video import VideoReader, VideoWriter  # noqa: E402
-from stereospot_testing.engine_media import make_video, tiny_red_model  # noqa: E402
+from stereospot.engine import formats
+from stereospot.engine.convert import convert_file
+from stereospot.engine.depth.classical import ClassicalDepth
+from stereospot.engine.depth.onnx_backend import OnnxDepth
+from stereospot.engine.dibr import render_pair
+from stereospot.engine.normalise import Normaliser
+from stereospot.engine.params import EngineParams
+from stereospot.engine.resize import resize_bilinear
+from stereospot.engine.video import VideoReader, VideoWriter
+from stereospot_testing.engine_media import make_video, tiny_red_model
 
 
 def scene(i: int, w: int, h: int) -> np.ndarray:

@@ -17,7 +17,7 @@ const COMPRESSIBLE = new Set(['.js', '.css', '.html', '.json', '.svg', '.webmani
 const here = dirname(fileURLToPath(import.meta.url));
 // The build folder, or another one named on the command line (the tests use that).
 const out =
-	process.argv[2] ?? join(here, '..', '..', 'packages', 'stellarr', 'src', 'stellarr', 'static', 'web');
+	process.argv[2] ?? join(here, '..', '..', 'src', 'stellarr', 'static', 'web');
 
 function* files(folder) {
 	for (const entry of readdirSync(folder, { withFileTypes: true })) {

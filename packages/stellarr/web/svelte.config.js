@@ -2,7 +2,7 @@ import adapter from '@sveltejs/adapter-static';
 import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
 
 // The build lands inside the Python package, which serves it (git ignores that folder).
-const OUT = '../packages/stellarr/src/stellarr/static/web';
+const OUT = '../src/stellarr/static/web';
 
 /** @type {import('@sveltejs/kit').Config} */
 const config = {

@@ -21,11 +21,7 @@ import httpx
 
 from stellarr.domain.models import MediaRequest, MediaType
 from stellarr.store.ports import Stores
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "packages" / "stellarr" / "tests"))
-
-from stellarr_testing.processes import (  # noqa: E402  (needs the path above)
+from stellarr_testing.processes import (
     answers,
     free_port,
     running_stellarr,

@@ -38,7 +38,16 @@ from importlib import metadata
 from pathlib import Path
 from typing import Literal
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+
+def _workspace_root(start: Path) -> Path:
+    """The folder holding uv.lock, whose pins the function is built from."""
+    for folder in start.parents:
+        if (folder / "uv.lock").is_file():
+            return folder
+    raise SystemExit(f"lambda_package: no uv.lock above {start}")
+
+
+REPO_ROOT = _workspace_root(Path(__file__).resolve())
 STELLARR_SOURCE = REPO_ROOT / "packages" / "stellarr" / "src" / "stellarr"
 # What never runs on Lambda: the server of `stellarr serve`, plexapi (`stellarr plex-sync`
 # runs next to Plex, not in AWS) and click (only apprise's own command line imports it).

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import os
 import sqlite3
-import sys
 import tempfile
 import threading
 import time
@@ -35,15 +34,12 @@ from typing import Any
 import av
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "packages" / "stereospot" / "tests"))
-
-from stereospot.bootstrap import build  # noqa: E402
-from stereospot.jobs.models import FINISHED, JobStatus  # noqa: E402
-from stereospot.local.database import Database  # noqa: E402
-from stereospot.local.queue import SQLiteQueue  # noqa: E402
-from stereospot.settings import Settings  # noqa: E402
-from stereospot.workers.roles import run_threads  # noqa: E402
+from stereospot.bootstrap import build
+from stereospot.jobs.models import FINISHED, JobStatus
+from stereospot.local.database import Database
+from stereospot.local.queue import SQLiteQueue
+from stereospot.settings import Settings
+from stereospot.workers.roles import run_threads
 
 POLL = 0.05
 QUIET = True

@@ -36,15 +36,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from _harness import ROOT, dynamodb_local_env, populate
+from _harness import dynamodb_local_env, populate
 
 from stellarr.domain.tokens import issue_token
 from stellarr_testing.dynamodb_local import dynamodb_local, make_dynamodb_stores
+from stellarr_tools import lambda_package as packager
 
-sys.path.insert(0, str(ROOT / "tools"))
-import lambda_package as packager  # a build tool, found through the path above
-
-CHILD = ROOT / "bench" / "_cold_child.py"
+CHILD = Path(__file__).with_name("_cold_child.py")
 SECRET = "c" * 48
 REQUESTS = 20
 LAMBDA_PYTHON = "3.12"

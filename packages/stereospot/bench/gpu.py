@@ -19,23 +19,18 @@ import argparse
 import json
 import os
 import queue
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
+import av
 import numpy as np
+import torch
+import torch.nn.functional as F
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "packages" / "stereospot" / "src"))
-
-import av  # noqa: E402
-import torch  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
-
-from stereospot.engine.depth.torch_backend import TorchDepth, v2_small_config  # noqa: E402
-from stereospot.engine.dibr_torch import render_pair_torch  # noqa: E402
+from stereospot.engine.depth.torch_backend import TorchDepth, v2_small_config
+from stereospot.engine.dibr_torch import render_pair_torch
 
 
 def make_source(path: Path, w: int, h: int, n: int) -> None:

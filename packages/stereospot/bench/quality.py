@@ -18,7 +18,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 from pathlib import Path
 
@@ -26,15 +25,12 @@ import numpy as np
 from skimage import data
 from skimage.metrics import structural_similarity
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "packages" / "stereospot" / "tests"))
-
-from stereospot.engine.convert import convert_file, prepass  # noqa: E402
-from stereospot.engine.depth.classical import ClassicalDepth  # noqa: E402
-from stereospot.engine.dibr import dilate_rows, forward_warp, render_eye  # noqa: E402
-from stereospot.engine.params import EngineParams  # noqa: E402
-from stereospot.engine.resize import resize_bilinear  # noqa: E402
-from stereospot_testing.engine_media import make_video  # noqa: E402
+from stereospot.engine.convert import convert_file, prepass
+from stereospot.engine.depth.classical import ClassicalDepth
+from stereospot.engine.dibr import dilate_rows, forward_warp, render_eye
+from stereospot.engine.params import EngineParams
+from stereospot.engine.resize import resize_bilinear
+from stereospot_testing.engine_media import make_video
 
 EDGE_DILATION = EngineParams().edge_dilation  # the engine's default
 

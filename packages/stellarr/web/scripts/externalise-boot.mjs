@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const out = join(here, '..', '..', 'packages', 'stellarr', 'src', 'stellarr', 'static', 'web');
+const out = join(here, '..', '..', 'src', 'stellarr', 'static', 'web');
 const indexPath = join(out, 'index.html');
 
 const html = readFileSync(indexPath, 'utf8');

@@ -1,0 +1,1 @@
+"""Stellarr's build-time helpers (not shipped): the Lambda packager and the OpenAPI dump."""

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Every check of both products (`make test` runs it after scripts/bootstrap.sh test). Each
+# check runs even when an earlier one failed; at the end one line per check, then the line CI
+# reads, "make test: N passed, N failed". Exit status: 0 only when every check passed.
+# Each check's output also goes to .cache/logs/check-<name>.log.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+venv=$PWD/.venv/bin
+web=packages/stellarr/web
+logs=.cache/logs
+mkdir -p "$logs"
+
+# name | folder | command
+checks=(
+    "ruff|.|$venv/ruff check ."
+    "ruff-format|.|$venv/ruff format --check ."
+    "mypy-stellarr|packages/stellarr|$venv/mypy"
+    "mypy-stereospot|packages/stereospot|$venv/mypy"
+    "web-check|$web|npm run --silent check"
+    "web-test|$web|npm test --silent"
+    "pytest-stellarr|packages/stellarr|$venv/pytest"
+    "pytest-stereospot|packages/stereospot|$venv/pytest"
+)
+
+results=()
+passed=0
+failed=0
+for entry in "${checks[@]}"; do
+    IFS='|' read -r name folder command <<<"$entry"
+    log=$logs/check-$name.log
+    echo "==> $name: (cd $folder && $command)"
+    start=$SECONDS
+    (cd "$folder" && $command) 2>&1 | tee "$log"
+    status=${PIPESTATUS[0]}
+    took=$((SECONDS - start))
+    # pytest's and vitest's own count, when the check printed one.
+    detail=$(grep -E '^=+ .*(passed|failed|error|no tests ran).* in [0-9.]+s' "$log" | tail -1 | tr -d '=' | xargs)
+    [[ -n $detail ]] || detail=$(grep -E '^ +Tests +[0-9]' "$log" | tail -1 | xargs)
+    if ((status == 0)); then
+        passed=$((passed + 1))
+        results+=("$(printf 'passed  %-18s %4ds  %s' "$name" "$took" "$detail")")
+    else
+        failed=$((failed + 1))
+        results+=("$(printf 'FAILED  %-18s %4ds  exit %s  %s  (log: %s)' "$name" "$took" "$status" "$detail" "$log")")
+    fi
+done
+
+echo
+echo "make test: each check"
+printf '  %s\n' "${results[@]}"
+echo "make test: $passed passed, $failed failed"
+((failed == 0))
