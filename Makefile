@@ -40,6 +40,7 @@ help:
 	@echo "  make bench-stereospot  StereoSpot's benchmarks (BENCH=pipeline runs one)"
 	@echo "Both"
 	@echo "  make test            install what the tests need, then every check of both products"
+	@echo "  make check           the same checks, installing nothing (after one make test)"
 	@echo "  make bench           both products' benchmarks"
 	@echo "  make format          ruff format and ruff's fixes"
 
@@ -77,8 +78,9 @@ run-stereospot: install-stereospot
 
 # make convert IN=film.mp4 OUT=film_3d.mp4 [FORMAT=half-sbs]: the whole pipeline, locally.
 FORMAT ?= half-sbs
-convert: install-stereospot
+convert:
 	@[[ -n "$(IN)" && -n "$(OUT)" ]] || { echo "stereospot: usage: make convert IN=film.mp4 OUT=film_3d.mp4 [FORMAT=half-sbs]" >&2; exit 2; }
+	$(BOOTSTRAP) stereospot
 	$(VENV)/stereospot convert "$(IN)" -o "$(OUT)" --format $(FORMAT)
 
 # Every check of both products, each run even when an earlier one fails, then one summary

@@ -2,16 +2,18 @@
 # Every check of both products (`make test` runs it after scripts/bootstrap.sh test). Each
 # check runs even when an earlier one failed; at the end one line per check, then the line CI
 # reads, "make test: N passed, N failed". Exit status: 0 only when every check passed.
-# Each check's output also goes to .cache/logs/check-<name>.log.
+# Each check's output also goes to .cache/logs/check-<name>.log (CHECK_LOGS moves them).
+#
+#   bash scripts/checks.sh                          # every check
+#   bash scripts/checks.sh 'NAME|FOLDER|COMMAND'... # these instead (the tests use it)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 venv=$PWD/.venv/bin
 web=packages/stellarr/web
-logs=.cache/logs
+logs=${CHECK_LOGS:-.cache/logs}
 mkdir -p "$logs"
 
-# name | folder | command
 checks=(
     "ruff|.|$venv/ruff check ."
     "ruff-format|.|$venv/ruff format --check ."
@@ -22,6 +24,7 @@ checks=(
     "pytest-stellarr|packages/stellarr|$venv/pytest"
     "pytest-stereospot|packages/stereospot|$venv/pytest"
 )
+(($#)) && checks=("$@")
 
 results=()
 passed=0

@@ -48,8 +48,7 @@ DEFAULT_REGISTRY = "https://registry.npmjs.org/"
 # npm's own launchers look for node beside themselves, then on PATH; these always take the
 # node next to them, so a system node can never run the fetched npm.
 LAUNCHER = """#!/bin/sh
-here=$(dirname "$0")
-exec "$here/node" "$here/../lib/node_modules/npm/bin/{}" "$@"
+exec "${{0%/*}}/node" "${{0%/*}}/../lib/node_modules/npm/bin/{}" "$@"
 """
 
 

@@ -5,7 +5,7 @@ Served by Uvicorn exactly as `stellarr serve` is (httptools, uvloop when install
 log, no server header), so GET vs POST here shows what reading a 200 KB upload costs before
 any application code runs.
 
-    python bench/_bare_asgi.py --port 8123
+    .venv/bin/python packages/stellarr/bench/_bare_asgi.py --port 8123
 """
 
 from __future__ import annotations

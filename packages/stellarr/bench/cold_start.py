@@ -16,7 +16,7 @@ Measured, each as a ratio to that baseline:
   unchecked-hash), and the shipped mix (bytecode for dependencies, both for Stellarr);
 - the zips for Lambda (Python 3.12, arm64) of each.
 
-    uv run python bench/cold_start.py [--runs 9]
+    .venv/bin/python packages/stellarr/bench/cold_start.py [--runs 9]
 """
 
 from __future__ import annotations

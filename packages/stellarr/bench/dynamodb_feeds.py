@@ -4,7 +4,7 @@ Both stores get the same rows through the Store port; one `stellarr serve` proce
 store, the same wrk load on each, alternating. On DynamoDB every poll still reads the
 store's revision (one GetItem) before answering from the rendered-bytes cache.
 
-    uv run python bench/dynamodb_feeds.py [--requests 10000] [--seconds 5]
+    .venv/bin/python packages/stellarr/bench/dynamodb_feeds.py [--requests 10000] [--seconds 5]
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ Loads 10,000 pending requests and 50,000 library items, then reports in one run:
 - latency of /api/library-status (200 and 304), with the same static file as a yardstick;
 - the server's overhead on /api/search over calling the fake TMDB directly.
 
-    uv run python bench/feeds.py [--requests 10000] [--library 50000] [--seconds 4]
+    .venv/bin/python packages/stellarr/bench/feeds.py
+        [--requests 10000] [--library 50000] [--seconds 4]
 
 nginx (`apt-get install -y nginx`) runs as a foreground process on a free 127.0.0.1 port
 from a config generated in a temporary folder, and is stopped at the end.

@@ -8,7 +8,8 @@ a static file of the same bytes, through a real `stellarr serve` process.
   start-up) against the same bytes as a static file from the same server, and with gzip;
   target >= 0.8x the static file, as for the feeds.
 
-    uv run python bench/trending.py [--latency 0.1] [--seconds 4] [--connections 8]
+    .venv/bin/python packages/stellarr/bench/trending.py
+        [--latency 0.1] [--seconds 4] [--connections 8]
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ page in headless Chromium, through a real `stellarr serve` process.
   no service worker: a first visit); "repeat visit" navigates again in that context
   (immutable assets from the cache). Median of --runs, the two pages interleaved.
 
-    uv run python bench/web_budget.py [--runs 5]
+    .venv/bin/python packages/stellarr/bench/web_budget.py [--runs 5]
 
 Needs the build (`cd web && npm run build`) and /usr/bin/chromium.
 """

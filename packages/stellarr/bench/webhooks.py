@@ -17,7 +17,8 @@ Reports, each against a baseline measured in the same run:
   sends) against the same baseline; and the same sync on DynamoDB Local beside it
   (`--no-dynamodb` skips that part).
 
-    uv run python bench/webhooks.py [--matches 2000] [--sync 50000] [--seconds 4]
+    .venv/bin/python packages/stellarr/bench/webhooks.py
+        [--matches 2000] [--sync 50000] [--seconds 4]
 """
 
 from __future__ import annotations

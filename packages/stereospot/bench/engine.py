@@ -1,6 +1,10 @@
-"""StereoSpot engine speed on this machine: each stage alone, then the whole engine.
+r"""StereoSpot engine speed on this machine: each stage alone, then the whole engine.
 
-    uv run python bench/stereospot_engine.py [--width 1280 --height 720 --frames 120]
+    make bench-stereospot BENCH=engine
+    .venv/bin/python packages/stereospot/bench/engine.py \
+        [--width 1280] [--height 720] [--frames 120] [--format half-sbs]
+
+(the second from the repository's root, after `make install-bench`)
 
 The floor is decode + encode alone (a decode thread feeding x264 through a bounded queue,
 the same codecs, sizes and preset as the engine, no depth and no warp). Each line prints

@@ -1,8 +1,12 @@
-"""StereoSpot engine speed on an NVIDIA machine: the torch backend, each stage alone and
+r"""StereoSpot engine speed on an NVIDIA machine: the torch backend, each stage alone and
 the whole engine, at 1080p Full SBS (3840x1080).
 
-    python3 bench/stereospot_gpu.py [--weights FOLDER] [--frames 240] [--compile]
-    python3 bench/stereospot_gpu.py --smoke          # tiny, on the CPU: checks it runs
+    PYTHONPATH=packages/stereospot/src python3 packages/stereospot/bench/gpu.py \
+        [--weights FOLDER] [--frames 240] [--batch 16] [--preset veryfast] [--compile] [--json FILE]
+    PYTHONPATH=packages/stereospot/src python3 packages/stereospot/bench/gpu.py --smoke
+        # tiny, on the CPU: checks it runs
+
+(from the repository's root on the NVIDIA machine; not part of `make bench-stereospot`)
 
 Depth is Depth-Anything-V2-Small through transformers, from --weights when given, else the
 same architecture with random weights (which times the same). bf16 on CUDA, input 518x924.

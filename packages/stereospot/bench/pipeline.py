@@ -15,7 +15,10 @@ almost nothing and makes every byte-moving step look free. Each measurement wait
 --settle seconds) for the 1-minute load average to fall below 0.5 and prints the load it
 ran under: on a shared 2-core machine another process's tests change the result.
 
-Usage: uv run python bench/stereospot_pipeline.py [--quick] [--settle SECONDS]
+Usage: make bench-stereospot BENCH=pipeline, or from the repository's root after
+`make install-bench`:
+
+    .venv/bin/python packages/stereospot/bench/pipeline.py [--quick] [--settle SECONDS]
 """
 
 from __future__ import annotations

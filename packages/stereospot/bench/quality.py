@@ -1,6 +1,9 @@
 """StereoSpot engine quality on a real stereo pair, and its temporal stability.
 
-    uv run python bench/stereospot_quality.py [--onnx MODEL.onnx] [--torch FOLDER]
+    make bench-stereospot BENCH=quality
+    .venv/bin/python packages/stereospot/bench/quality.py [--onnx MODEL.onnx] [--torch FOLDER]
+
+(the second from the repository's root, after `make install-bench`)
 
 1. Middlebury 2014 "motorcycle" (scikit-image's copy, with ground-truth disparity of the
    left view). The right view is synthesised from the left and compared with the real right

@@ -1,6 +1,6 @@
 """Build the Lambda deployment package: dist/lambda.zip, and dist/layer.zip when one is needed.
 
-    uv run python tools/lambda_package.py [--dist dist]
+    make lambda        (= .venv/bin/python -m stellarr_tools.lambda_package [--dist dist])
 
 A build tool, not part of the `stellarr` package: it reads the workspace lock and needs uv.
 
@@ -111,9 +111,12 @@ def _name(requirement: str) -> str:
 
 
 def _uv() -> list[str]:
-    # `uv run` names its own binary in UV; the Makefile runs uv as a module of python3.
-    found = os.environ.get("UV") or shutil.which("uv")
-    return [found] if found else [sys.executable, "-m", "uv"]
+    # The Makefile names uv's binary in UV, as `uv run` does; else the bootstrap's own.
+    private = REPO_ROOT / ".cache" / "uv" / "bin" / "uv"
+    found = os.environ.get("UV") or (str(private) if private.is_file() else shutil.which("uv"))
+    if not found:
+        raise SystemExit("lambda_package: no uv; `make lambda` installs it into .cache/uv")
+    return [found]
 
 
 def _export(prune: Iterable[str]) -> tuple[str, ...]:

@@ -1,11 +1,11 @@
 """Write Stellarr's OpenAPI schema as JSON, for the web app's generated types.
 
-    uv run python tools/openapi_dump.py [OUT.json]      (stdout without OUT)
+    .venv/bin/python -m stellarr_tools.openapi_dump [OUT.json]      (stdout without OUT)
 
 The app is built exactly as `stellarr serve` builds it, from placeholder settings, and asked
 for `.openapi()`: no server, no network, no database opened. `make api-types` turns the
-JSON into web/src/lib/api/schema.d.ts with openapi-typescript; a test fails when that file
-no longer matches what this script and the generator give.
+JSON into packages/stellarr/web/src/lib/api/schema.d.ts with openapi-typescript; a test
+fails when that file no longer matches what this script and the generator give.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Draws the PWA icons in web/static/icons/ from the favicon's shape (static/favicon.svg:
 a four-pointed star on a dark rounded square). The PNGs are committed; rerun this after
-changing the favicon:  python3 -m uv run python web/scripts/make_icons.py
+changing the favicon (Pillow comes with the development tools, after `make test`):
+    .venv/bin/python packages/stellarr/web/scripts/make_icons.py
 
 Pillow draws polygons only, so the star's cubic curves are flattened into short segments,
 and everything is drawn 4x larger and scaled down for smooth edges.

@@ -10,7 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -90,13 +90,18 @@ def serving(app: App, users: Mapping[str, str], video_workers: int = 1) -> Itera
 
 
 @contextmanager
-def stereospot_serve(env: Mapping[str, str], cwd: Path, log: Path) -> Iterator[str]:
-    """`stereospot serve` as a process on a free port; yields its URL once healthy."""
+def stereospot_serve(
+    env: Mapping[str, str], cwd: Path, log: Path, errors: Path | None = None
+) -> Iterator[str]:
+    """`stereospot serve` as a process on a free port; yields its URL once healthy. Its
+    stdout and stderr go to `log`, or stderr to `errors` when that is given."""
     port = free_port()
-    with log.open("wb") as output:
+    with ExitStack() as files:
+        output = files.enter_context(log.open("wb"))
+        stderr = files.enter_context(errors.open("wb")) if errors else subprocess.STDOUT
         process = subprocess.Popen(
             [sys.executable, "-m", "stereospot", "serve", "--port", str(port)],
-            env={**os.environ, **env}, cwd=cwd, stdout=output, stderr=subprocess.STDOUT,
+            env={**os.environ, **env}, cwd=cwd, stdout=output, stderr=stderr,
         )  # fmt: skip
         url = f"http://127.0.0.1:{port}"
         try:

@@ -34,17 +34,35 @@ def test_convert_runs_the_whole_pipeline(
             "passthrough",
             "--workers",
             "2",
+            "--tag-name",
         ]
     )
     captured = capsys.readouterr()
     assert code == 0, captured.err
-    assert captured.out.strip() == str(out)
+    # A 2D copy says so, and never carries a stereo tag (a player would split it in two).
+    size = f"{out.stat().st_size / 1000:.1f} kB"
+    assert captured.out == (
+        f"stereospot convert: wrote {out} "
+        f"(2D copy by the passthrough converter, not stereo, 160x96, {size})\n"
+    )
+    assert [p.name for p in out.parent.iterdir()] == ["result.mp4"]
     assert "100%" in captured.err
     assert probe(out).video_frames == probe(source).video_frames and probe(out).has_audio
 
 
 def test_convert_refuses_a_missing_file(tmp_path: Path) -> None:
     assert main(["convert", str(tmp_path / "none.mp4"), "-o", str(tmp_path / "o.mp4")]) == 2
+
+
+def test_convert_refuses_a_folder_as_output_before_converting(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "in.mp4"
+    source.write_bytes(b"not read: the output is checked first")
+    assert main(["convert", str(source), "-o", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (
+        f"stereospot convert: {tmp_path} is a folder, not a file name\n"
+    )
 
 
 def test_a_dead_worker_loop_stops_the_process_with_status_1() -> None:

@@ -3,11 +3,16 @@
 It is the same flow as on a fleet (upload in parts, chunk, convert segments in parallel,
 reassemble once) on the local backend in a temporary data folder, with the workers as
 threads of this process.
+
+The result goes to exactly OUT: a script or a Makefile that names its output must find it
+there. `--tag-name` asks for the VR players' tag instead (`OUT_Half_SBS_LR.mp4`), the name
+the web UI's downloads carry. The last line on stdout says what was written, and where.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -19,6 +24,7 @@ from stereospot.bootstrap import build
 from stereospot.errors import StereoSpotError
 from stereospot.jobs import naming
 from stereospot.jobs.models import FINISHED, FORMATS, JobStatus
+from stereospot.media.probe import frame_size
 from stereospot.ports import ObjectRef
 from stereospot.settings import Settings
 from stereospot.workers.roles import run_threads
@@ -33,6 +39,11 @@ def register(subparsers: Any) -> None:
     command.add_argument("input", type=Path, help="the 2D video")
     command.add_argument(
         "-o", "--output", type=Path, required=True, help="where to write the result"
+    )
+    command.add_argument(
+        "--tag-name",
+        action="store_true",
+        help="add the VR players' layout tag to the output's name (OUT_Half_SBS_LR.mp4)",
     )
     command.add_argument("--format", choices=FORMATS, default="half-sbs")
     command.add_argument("--strength", type=float, default=2.0, help="divergence, %% of width")
@@ -51,16 +62,36 @@ def bar(percent: int, label: str, width: int = 30) -> str:
     return f"\r[{'#' * filled}{'.' * (width - filled)}] {percent:3d}% {label:<28}"
 
 
-def output_path(requested: Path, fmt: str, stereo: bool) -> Path:
-    """Add the VR players' tag to the name unless it has one (not for a 2D pass-through)."""
-    if not stereo:
+def output_path(requested: Path, fmt: str, stereo: bool, tag: bool) -> Path:
+    """The path given, or with --tag-name the VR players' tag added unless the name has one.
+    A 2D pass-through gets no tag: a player would split a flat picture in two."""
+    if not (tag and stereo):
         return requested
     return requested.with_name(naming.tagged(requested.name, fmt, requested.suffix or ".mp4"))
+
+
+def human_size(size: int) -> str:
+    for unit, scale in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}"
+    return f"{size} bytes"
+
+
+def wrote_line(dest: Path, fmt: str, converter: str, stereo: bool) -> str:
+    """The line a person reads last: where the result is, and what it is."""
+    width, height = frame_size(dest)
+    kind = fmt if stereo else f"2D copy by the {converter} converter, not stereo"
+    size = human_size(dest.stat().st_size)
+    return f"stereospot convert: wrote {dest.absolute()} ({kind}, {width}x{height}, {size})"
 
 
 def run(args: argparse.Namespace) -> int:
     if not args.input.is_file():
         print(f"stereospot convert: no such file: {args.input}", file=sys.stderr)
+        return 2
+    if args.output.is_dir():
+        # Found now, not after a conversion that may take hours.
+        print(f"stereospot convert: {args.output} is a folder, not a file name", file=sys.stderr)
         return 2
     overrides: dict[str, Any] = {"backend": "local", "inference": "inprocess"}
     if args.segment_seconds:
@@ -118,22 +149,34 @@ def convert(settings: Settings, args: argparse.Namespace) -> int:
             reason = job.error or ("a worker died" if not runner.is_alive() else str(job.status))
             print(f"stereospot convert: failed: {reason}", file=sys.stderr)
             return 1
-        stereo = app.converter is not None and app.converter.name == "engine"
-        dest = output_path(args.output, args.format, stereo)
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        converter = app.converter.name if app.converter is not None else "inference"
+        stereo = converter == "engine"
+        dest = output_path(args.output, args.format, stereo, args.tag_name)
         final = ObjectRef("output", f"jobs/{job.job_id}/final.mp4")
         local = app.backend.objects.local_path(final)
         assert local is not None
-        shutil.copyfile(local, dest)
+        publish(local, dest)
         for line in comfort_lines(job.report):
             print(line, file=sys.stderr)
-        print(dest)
+        print(wrote_line(dest, args.format, converter, stereo))
         return 0
     finally:
         stop.set()
         if runner.is_alive():
             runner.join(timeout=30)
         app.close()
+
+
+def publish(source: Path, dest: Path) -> None:
+    """Copy beside `dest`, then rename: an interrupted copy never leaves a truncated film
+    under the name the user asked for."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    partial = dest.with_name(f".{dest.name}.partial")
+    try:
+        shutil.copyfile(source, partial)
+        os.replace(partial, dest)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def comfort_lines(report: Any) -> list[str]:

@@ -2,12 +2,14 @@
 
 The web app receives the composition root's `App` (stereospot.bootstrap): its `service`
 is the whole API it needs. The workers run as threads of this process unless
---no-workers (for a fleet where they run as `stereospot worker`).
+--no-workers (for a fleet where they run as `stereospot worker`). Once listening it
+prints the address and how to log in (stereospot.web.announce).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import sys
 import threading
@@ -41,24 +43,37 @@ def run(args: argparse.Namespace) -> int:
             )
             return 2
         raise
+    import uvicorn
+
+    from stereospot.web.announce import AnnouncingServer, address, login_lines
+    from stereospot.web.auth import LOCAL_USER, local_token_file
+
     logs.configure()
     try:
         app = build(Settings.from_env())
     except StereoSpotError as exc:
         print(f"stereospot serve: {exc}", file=sys.stderr)
         return 2
-    import uvicorn
-
+    try:
+        asgi = web.create_app(app)  # makes the token file on a first start
+    except StereoSpotError as exc:
+        app.close()
+        print(f"stereospot serve: {exc}", file=sys.stderr)
+        return 2
+    url = address(args.host, args.port)
+    lines = login_lines(url, LOCAL_USER, local_token_file(app.settings))
+    server = AnnouncingServer(uvicorn.Config(asgi, host=args.host, port=args.port), lines)
     stop = threading.Event()
     runner = None
     if not args.no_workers:
         runner = threading.Thread(target=run_threads, args=(app.local_workers(), stop), daemon=True)
         runner.start()
     try:
-        uvicorn.run(web.create_app(app), host=args.host, port=args.port)
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C is how one stops it
+            server.run()
     finally:
         stop.set()
         if runner is not None:
             runner.join(timeout=30)
         app.close()
-    return 0
+    return 0 if server.started else 1

@@ -29,7 +29,7 @@ class EngineParams:
     batch: int = 8
     # Pixels by which foreground depth is widened before warping, so anti-aliased edge
     # pixels travel with the foreground instead of leaving a ghost on the background.
-    edge_dilation: int = 1  # 1 px scored best on Middlebury (bench/stereospot_quality.py)
+    edge_dilation: int = 1  # 1 px scored best on Middlebury (bench/quality.py)
     # EMA weight of the past for the depth range when no job normalisation is given.
     smoothing: float = 0.9
     preset: str = "veryfast"

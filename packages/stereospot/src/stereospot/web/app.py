@@ -17,7 +17,7 @@ from stereospot.bootstrap import App
 from stereospot.jobs.service import JobService
 from stereospot.settings import Settings
 from stereospot.web import api, media, pages
-from stereospot.web.auth import Authenticator, configured_users
+from stereospot.web.auth import LOCAL_USER, Authenticator, configured_users, local_token_file
 from stereospot.web.deps import Web
 from stereospot.web.errors import install_error_handlers
 from stereospot.web.filters import install_filters
@@ -53,13 +53,15 @@ def create_app(
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     install_filters(templates.env)
     templates.env.globals["version"] = __version__
+    templates.env.globals["local_user"] = LOCAL_USER
 
     web = FastAPI(
         title="StereoSpot", version=__version__, docs_url=None, redoc_url=None, openapi_url=None
     )
     web.state.web = Web(
-        service=service, auth=auth, templates=templates, clock=clock or service.clock
-    )
+        service=service, auth=auth, templates=templates, clock=clock or service.clock,
+        token_file=local_token_file(settings) if users is None else None,
+    )  # fmt: skip
     install_error_handlers(web)
 
     @web.get("/healthz", operation_id="health")

@@ -40,13 +40,21 @@ class Session:
     csrf: str
 
 
+def local_token_file(settings: Settings) -> Path | None:
+    """Where the generated user's token lives, when that is how one logs in (the local
+    backend with no STEREOSPOT_USERS); absolute, so that it can be found from any folder."""
+    if settings.users or settings.backend != "local":
+        return None
+    return Path(settings.data_dir).absolute() / TOKEN_FILE
+
+
 def configured_users(settings: Settings) -> dict[str, str]:
     """name -> token. Local backend with none configured: one generated user."""
     if settings.users:
         return dict(settings.users)
-    if settings.backend != "local":
+    path = local_token_file(settings)
+    if path is None:
         raise SettingsError("the web UI needs STEREOSPOT_USERS (name:token,...) on the aws backend")
-    path = Path(settings.data_dir) / TOKEN_FILE
     token = read_or_create(path, lambda: secrets.token_urlsafe(24))
     log.warning("no STEREOSPOT_USERS: log in as %r with the token in %s", LOCAL_USER, path)
     return {LOCAL_USER: token}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
@@ -32,6 +33,8 @@ class Web:
     auth: Authenticator
     templates: Jinja2Templates
     clock: Callable[[], float]
+    # The generated login's token file, named on the login page (a path, never the token).
+    token_file: Path | None = None
     # Open progress streams by user (web.events); touched on the event loop only.
     streams: dict[str, int] = field(default_factory=dict)
 

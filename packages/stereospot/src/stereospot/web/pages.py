@@ -51,7 +51,8 @@ def _render(request: Request, name: str, context: dict[str, Any], status: int = 
 async def login_page(request: Request, web: WebDep, next: str = "/") -> Response:
     if web.auth.verify(request.cookies.get(COOKIE), web.clock()) is not None:
         return RedirectResponse(_local_target(next), status_code=303)
-    return _render(request, "login.html", page_context(request, None, next=_local_target(next)))
+    context = page_context(request, None, next=_local_target(next), token_file=web.token_file)
+    return _render(request, "login.html", context)
 
 
 @router.post("/login", operation_id="login")
@@ -61,7 +62,7 @@ async def login(request: Request, web: WebDep, form: FormDep) -> Response:
     target = _local_target(form.get("next"))
     user = web.auth.check(name, token)
     if user is None:
-        context = page_context(request, None, next=target, name=name,
+        context = page_context(request, None, next=target, name=name, token_file=web.token_file,
                                error="That name and token do not match.")  # fmt: skip
         return _render(request, "login.html", context, status=401)
     response = RedirectResponse(target, status_code=303)

@@ -1,6 +1,6 @@
 """Video workers as child processes (`stereospot worker --role video`) sharing this
 process's settings. PyAV holds the GIL while it decodes and encodes, so threads do not
-convert two segments at once; processes do (bench/stereospot_pipeline.py measures it).
+convert two segments at once; processes do (bench/pipeline.py measures it).
 The local backend is safe across processes (SQLite WAL, atomic renames in the folder)."""
 
 from __future__ import annotations
