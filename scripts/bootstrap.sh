@@ -218,7 +218,7 @@ torch_present() {
 
 install_torch() {
     torch_present && return 0
-    say "installing CPU torch ($torch_pin) for StereoSpot's torch tests"
+    echo "stereospot: installing CPU torch ($torch_pin) for StereoSpot's torch tests" >&2
     mkdir -p "${torch_log%/*}"
     local pip=("$uv_home/bin/python" -m pip --disable-pip-version-check --python .venv/bin/python
         install --quiet)
