@@ -8,7 +8,7 @@
 #   stereospot  StereoSpot: its Python dependencies, nothing of Stellarr's, no Node.js
 #               (make run-stereospot, make convert)
 #   test        everything the whole suite uses: both products, the development tools, CPU
-#               torch, the web app, and Java 17 and Chromium from apt (make test)
+#               torch, the web app, and Java 17, Chromium and libatomic1 from apt (make test)
 #   bench       test's, plus nginx and wrk (make bench)
 #   web         Node.js, npm and the web app's build only (make web)
 #   lambda      the Lambda packager's Python dependencies (make lambda)
@@ -18,8 +18,8 @@
 # Node.js and npm come from the system when both are new enough for the web app (its
 # package.json `engines`), else as a pinned pair from the npm registry into .cache/node
 # (scripts/node_toolchain.py); the Makefile puts .cache/node/bin first on PATH. Only Java,
-# Chromium, nginx and wrk come from apt, and only as root; otherwise the script stops with the
-# one command to run.
+# Chromium, libatomic1, nginx and wrk come from apt, and only as root; otherwise the script
+# stops with the one command to run.
 #
 # Every failure ends with one line, "stellarr: <what failed>. Fix: <what to do>" (StereoSpot's
 # steps say "stereospot:"). --dry-run prints every step a real run could take, each as
@@ -67,8 +67,8 @@ case $profile in
     run) web_app=1 ;;
     stereospot | lambda) ;;
     web) python_deps=0 web_app=1 ;;
-    test) web_app=1 torch=1 system=(java chromium) ;;
-    bench) web_app=1 torch=1 system=(java chromium nginx wrk) ;;
+    test) web_app=1 torch=1 system=(java chromium libatomic) ;;
+    bench) web_app=1 torch=1 system=(java chromium libatomic nginx wrk) ;;
 esac
 case $profile in
     run) sync=(sync --frozen --no-dev --inexact --package stellarr) ;;
@@ -95,17 +95,21 @@ if ((python_deps || web_app)) && ! python_ok; then
         "install python3.11 or newer with venv and run make again with PYTHON=python3.11 (or its path)"
 fi
 
-# --- System packages: Java, Chromium, nginx, wrk (never Node.js or npm) --------------------
+# --- System packages: Java, Chromium, libatomic, nginx, wrk (never Node.js or npm) ---------
 
 # Whether a need is met, looked for the way the tests and benchmarks look for it.
 has() {
     case $1 in
         chromium) [[ -x /usr/bin/chromium ]] ;;  # the browser tests' fixed path
+        # The Node.js that Playwright bundles to drive the browser links against it; minimal
+        # Debian installs lack it.
+        libatomic) [[ $(/sbin/ldconfig -p 2>/dev/null) == *"libatomic.so.1 "* ]] ;;
         nginx) command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] ;;  # sbin: off users' PATH
         *) command -v "$1" >/dev/null ;;  # java, wrk: found on PATH (shutil.which)
     esac
 }
-declare -A package=([java]=openjdk-17-jre-headless [chromium]=chromium [nginx]=nginx [wrk]=wrk)
+declare -A package=([java]=openjdk-17-jre-headless [chromium]=chromium [libatomic]=libatomic1
+    [nginx]=nginx [wrk]=wrk)
 declare -A usual_path=([java]=/usr/bin/java [chromium]=/usr/bin/chromium [nginx]=/usr/sbin/nginx
     [wrk]=/usr/bin/wrk)
 
@@ -113,7 +117,8 @@ declare -A usual_path=([java]=/usr/bin/java [chromium]=/usr/bin/chromium [nginx]
 # file was deleted), else the Debian package.
 package_for() {
     local owner
-    if command -v dpkg >/dev/null && owner=$(dpkg -S "${usual_path[$1]}" 2>/dev/null); then
+    if [[ -n ${usual_path[$1]:-} ]] && command -v dpkg >/dev/null &&
+        owner=$(dpkg -S "${usual_path[$1]}" 2>/dev/null); then
         owner=${owner%%$'\n'*}
         echo "${owner%%[:,]*}"
     else
@@ -153,7 +158,7 @@ install_system_packages() {
         fail "missing ${missing[*]} (the tests use them), and this machine has no apt-get" \
             "install them with its package manager (Debian names: ${packages[*]:-${missing[*]}}), then run make again"
     fi
-    if ((EUID != 0)); then
+    if [[ $(id -u) != 0 ]]; then
         local line="sudo ${system_steps[0]}" step
         for step in "${system_steps[@]:1}"; do
             line+=" && sudo $step"

@@ -28,6 +28,9 @@ function announcerWithoutInlineStyle(): Plugin {
 export default defineConfig({
 	plugins: [announcerWithoutInlineStyle(), sveltekit()],
 	build: { target: 'es2022' },
+	// An address, not the name "localhost": Vite looks the name up even for Vitest, and a
+	// machine without /etc/hosts (a minimal container or chroot) cannot resolve it.
+	server: { host: '127.0.0.1' },
 	test: {
 		include: ['src/**/*.test.ts'],
 		environment: 'node',

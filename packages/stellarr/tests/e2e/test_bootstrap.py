@@ -3,9 +3,10 @@ line each failure ends with), scripts/node_toolchain.py (Node.js and npm as a pi
 and scripts/checks.sh (every check runs; one summary line each; a line CI reads).
 
 The bootstrap runs with a PATH of our choosing: an empty folder hides java, wrk, node and npm;
-a folder of stand-ins makes them present. Chromium and nginx are looked for at fixed paths,
-so what is expected of them follows this machine. Runs that would install something run in a
-copy of the scripts in a temporary folder, never in the repository.
+a folder of stand-ins makes them present (a stand-in `id` makes it an ordinary user).
+Chromium and nginx are looked for at fixed paths and libatomic in ld.so's cache, so what is
+expected of them follows this machine. Runs that would install something run in a copy of
+the scripts in a temporary folder, never in the repository.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,24 +29,24 @@ SCRIPTS = REPO_ROOT / "scripts"
 PACKAGES = {
     "java": "openjdk-17-jre-headless",
     "chromium": "chromium",
+    "libatomic": "libatomic1",
     "nginx": "nginx",
     "wrk": "wrk",
 }
 ON_PATH = ("java", "wrk")
 AT_FIXED_PATH = {"chromium": "/usr/bin/chromium", "nginx": "/usr/sbin/nginx"}
+LIBATOMIC_HERE = (
+    "libatomic.so.1 "
+    in subprocess.run(["/sbin/ldconfig", "-p"], capture_output=True, text=True, check=False).stdout
+)
 PYTHON = sys.executable  # 3.11 or newer, as the bootstrap requires
 
 
 def bootstrap(
-    *args: str, path: Path, cwd: Path = REPO_ROOT, python: str = PYTHON, user: bool = False
+    *args: str, path: Path, cwd: Path = REPO_ROOT, python: str = PYTHON
 ) -> subprocess.CompletedProcess[str]:
-    command = ["/bin/bash", str(cwd / "scripts" / "bootstrap.sh"), *args]
-    if user and os.geteuid() == 0:
-        # As an ordinary user, the way most people run make.
-        setpriv = shutil.which("setpriv") or "/usr/bin/setpriv"
-        command = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", *command]
     return subprocess.run(
-        command,
+        ["/bin/bash", str(cwd / "scripts" / "bootstrap.sh"), *args],
         env={"PATH": str(path), "PYTHON": python, "HOME": str(path)},
         capture_output=True,
         text=True,
@@ -66,8 +66,10 @@ def after(prefix: str, lines: list[str]) -> list[str]:
     return [line.removeprefix(prefix) for line in lines if line.startswith(prefix)]
 
 
-def absent_at_fixed_paths(needs: set[str]) -> set[str]:
-    return {n for n, p in AT_FIXED_PATH.items() if n in needs and not os.access(p, os.X_OK)}
+def absent_here(needs: set[str]) -> set[str]:
+    """The needs that PATH does not decide, absent from this machine."""
+    absent = {n for n, p in AT_FIXED_PATH.items() if n in needs and not os.access(p, os.X_OK)}
+    return absent | ({"libatomic"} if "libatomic" in needs and not LIBATOMIC_HERE else set())
 
 
 def system_without(folder: Path, hidden: set[str]) -> Path:
@@ -111,14 +113,14 @@ def scripts_copy(tmp_path: Path) -> Path:
         ("stereospot", set()),
         ("web", set()),
         ("lambda", set()),
-        ("test", {"java", "chromium"}),
-        ("bench", {"java", "chromium", "nginx", "wrk"}),
+        ("test", {"java", "chromium", "libatomic"}),
+        ("bench", {"java", "chromium", "libatomic", "nginx", "wrk"}),
     ],
 )
 def test_plan_names_exactly_the_missing_system_packages(
     tmp_path: Path, profile: str, needs: set[str]
 ) -> None:
-    expected = {n for n in ON_PATH if n in needs} | absent_at_fixed_paths(needs)
+    expected = {n for n in ON_PATH if n in needs} | absent_here(needs)
 
     lines = plan(profile, tmp_path)
 
@@ -201,33 +203,32 @@ def test_too_old_a_python_is_one_line_with_the_fix(tmp_path: Path) -> None:
     )
 
 
-def test_missing_system_packages_name_the_command_for_someone_not_root() -> None:
-    # apt-get is there, java is not; an ordinary user gets the command, never an apt-get run.
+def test_missing_system_packages_name_the_command_for_someone_not_root(tmp_path: Path) -> None:
+    # apt-get is there, java is not, and `id -u` says 1000: the user gets the command to run,
+    # and no apt-get runs. Without dpkg and update-alternatives the plan is the Debian
+    # package, wherever this machine's Java came from.
     assert shutil.which("apt-get"), "this test needs a Debian-like machine with apt-get"
-    # pytest's own tmp folder is closed to other users: the user's PATH lives elsewhere.
-    with tempfile.TemporaryDirectory(prefix="bootstrap-user-") as folder:
-        Path(folder).chmod(0o755)
-        # Without dpkg and update-alternatives: the plan is the Debian package, whatever this
-        # machine's Java came from.
-        hidden = {"java", "dpkg", "dpkg-query", "update-alternatives"}
-        tools = system_without(Path(folder) / "bin", hidden)
-        plan_lines = bootstrap("--dry-run", "test", path=tools).stdout.splitlines()
-        result = bootstrap("test", path=tools, user=True)
+    hidden = {"java", "dpkg", "dpkg-query", "update-alternatives", "id"}
+    tools = system_without(tmp_path / "bin", hidden)
+    (tools / "id").write_text('#!/bin/sh\n[ "$1" = -u ] && echo 1000\n')
+    (tools / "id").chmod(0o755)
+    missing = [n for n in ("java", "chromium", "libatomic") if n == "java" or absent_here({n})]
 
-    missing = ["java", *sorted(absent_at_fixed_paths({"chromium"}))]
+    plan_lines = bootstrap("--dry-run", "test", path=tools).stdout.splitlines()
+    result = bootstrap("test", path=tools)
 
     assert f"stellarr: missing: {' '.join(missing)}" in plan_lines
-
     assert result.returncode == 1, result.stderr
     assert last_line(result) == (
         f"stellarr: missing {' '.join(missing)} (the tests use them), and only root can install"
         f" them. Fix: run 'sudo apt-get install {' '.join(PACKAGES[n] for n in missing)}',"
         " then run make again"
     )
+    assert "installing" not in result.stderr
 
 
 def test_missing_system_packages_without_apt_get(tmp_path: Path) -> None:
-    missing = ["java", *sorted(absent_at_fixed_paths({"chromium"}))]
+    missing = [n for n in ("java", "chromium", "libatomic") if n == "java" or absent_here({n})]
 
     result = bootstrap("test", path=tmp_path)
 

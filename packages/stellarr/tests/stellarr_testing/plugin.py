@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -48,6 +49,15 @@ def notify_target() -> Iterator[FakeNotifyTarget]:
     """An Apprise `json://` target of its own for each test."""
     with running_notify_target() as target:
         yield target
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # CPython before 3.11.5 (Debian 12 has 3.11.2) can fail inside ast.parse while pytest
+    # draws a failure's source from a large module such as Playwright's (CPython
+    # gh-106905): the whole run then ends in an INTERNALERROR. Native tracebacks parse
+    # nothing but single lines.
+    if sys.version_info < (3, 11, 5) and config.option.tbstyle == "auto":
+        config.option.tbstyle = "native"
 
 
 # DynamoDB Local is checked once, before any test runs: without Java or its jar, the tests
