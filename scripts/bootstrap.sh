@@ -54,6 +54,9 @@ who=stellarr
 [[ $profile == stereospot ]] && who=stereospot
 
 say() { echo "$who: $*" >&2; }
+# A step that fails where no fail() line was planned still ends with one line of ours.
+set -E
+trap 'echo "$who: set-up stopped at scripts/bootstrap.sh line $LINENO ($BASH_COMMAND failed, above). Fix: run make again; if it stops the same way, the lines above say why" >&2' ERR
 # The last line of every failure: the cause, then the fix.
 fail() {
     echo "${3:-$who}: $1. Fix: $2" >&2
