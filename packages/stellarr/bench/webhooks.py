@@ -11,6 +11,12 @@ Reports, each against a baseline measured in the same run:
   a socket (bench/_asgi_calls.py), which is what is left once the upload is taken away;
 - `library.new` events that each match a different pending request: req/s and p50/p99
   latency, against `/api/health` driven by the same client at the same concurrency;
+- a hostile sync body: `[{},{},...]` in 31 MiB with the right token, which the item cap
+  refuses: the server's peak memory (VmHWM) after it against before it, and the time to the
+  answer against one `/api/health`;
+- strangers' bodies: 60 connections each sending 10 MiB (all but its last KiB) to the webhook
+  with a wrong token, held open; the server's resident memory (VmRSS) against the same
+  process just before, which shows whether it holds bodies it will refuse;
 - `/sync/library` of 50,000 items with `clear=true` into an emptied library: wall time
   against a bare `executemany` of the same rows into a fresh SQLite table (one
   transaction); a re-sync of the unchanged library (what a scheduled plex-sync mostly
@@ -19,6 +25,14 @@ Reports, each against a baseline measured in the same run:
 
     .venv/bin/python packages/stellarr/bench/webhooks.py
         [--matches 2000] [--sync 50000] [--seconds 4]
+
+`--against SRC` measures the ignored events and the sync only, paired: two servers side by
+side, this tree's and one importing `stellarr` from SRC (another copy of `src/`, say the
+commit before a change), alternating between them for `--rounds` rounds. Each round runs, on
+each server, `/api/health` then the ignored event under wrk, and a `clear=true` sync of
+`--sync` items into an emptied library then again unchanged (all the load rounds first,
+then all the syncs); it prints each server's ratio per round with the median, and the
+fastest syncs, so drift on a shared machine hits both alike.
 """
 
 from __future__ import annotations
@@ -27,6 +41,7 @@ import argparse
 import asyncio
 import json
 import os
+import socket
 import sqlite3
 import statistics
 import subprocess
@@ -35,7 +50,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import httpx
@@ -52,7 +67,7 @@ from stellarr.bootstrap import app_from_environment
 from stellarr.store.sqlite import sqlite_stores
 from stellarr_testing.dynamodb_local import dynamodb_local, make_dynamodb_stores
 from stellarr_testing.fake_tmdb import API_KEY, running_fake_tmdb
-from stellarr_testing.processes import answers, free_port, stop, wait_until
+from stellarr_testing.processes import answers, free_port, running_stellarr, stop, wait_until
 
 TOKEN = "bench-webhook-token-0123456789"
 BOUNDARY = "------------------------bench0123456789"
@@ -228,6 +243,57 @@ def bare_asgi_server(cwd: Path) -> Iterator[str]:
         stop(process)
 
 
+def rss_mib(pid: int, field: str = "VmRSS") -> float:
+    """The process's resident memory now (VmRSS) or at its peak so far (VmHWM), in MiB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    line = next(line for line in status.splitlines() if line.startswith(f"{field}:"))
+    return int(line.split()[1]) / 1024
+
+
+def hostile_sync(base: str, pid: int) -> tuple[float, float, float, float]:
+    """(peak MiB before, peak MiB after, seconds to the answer, seconds for /api/health)."""
+    body = b"[" + b"{}," * (31 * 1024 * 1024 // 3) + b"{}]"
+    before = rss_mib(pid, "VmHWM")
+    started = time.perf_counter()
+    answer = httpx.post(
+        f"{base}/sync/library",
+        params={"media_type": "movie", "clear": "true", "token": TOKEN},
+        content=body,
+        headers={"content-type": "application/json"},
+        timeout=600,
+    )
+    elapsed = time.perf_counter() - started
+    assert answer.status_code == 422, answer.text
+    started = time.perf_counter()
+    httpx.get(f"{base}/api/health").raise_for_status()
+    return before, rss_mib(pid, "VmHWM"), elapsed, time.perf_counter() - started
+
+
+def held_stranger_bodies(base: str, pid: int, connections: int = 60) -> tuple[float, float]:
+    """(MiB resident before, MiB with `connections` wrong-token 10 MiB bodies held open)."""
+    host, port = base.removeprefix("http://").split(":")
+    size = 10 * 1024 * 1024
+    head = (
+        f"POST /webhook/plex?token=wrong HTTP/1.1\r\nHost: bench\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {size}\r\n\r\n"
+    ).encode()
+    body = b"x" * (size - 1024)  # the last KiB never comes: the server waits for it
+    before = rss_mib(pid)
+    sockets = []
+    try:
+        for _ in range(connections):
+            sock = socket.create_connection((host, int(port)), timeout=60)
+            sockets.append(sock)
+            sock.sendall(head)
+            sock.sendall(body)
+        time.sleep(1)  # let the server take in the last bytes sent
+        held = rss_mib(pid)
+    finally:
+        for sock in sockets:
+            sock.close()
+    return before, held
+
+
 def timed_sync(base: str, body: bytes) -> float:
     started = time.perf_counter()
     response = httpx.post(
@@ -242,6 +308,58 @@ def timed_sync(base: str, body: bytes) -> float:
     return elapsed
 
 
+def paired(against: Path, rounds: int, seconds: int, connections: int, sync: int) -> None:
+    body = multipart(play_event(), os.urandom(200 * 1024))
+    content_type = f"multipart/form-data; boundary={BOUNDARY}"
+    items = sync_body(sync)
+    sources = {"this tree": None, str(against): against}
+    ratios: dict[str, list[float]] = {name: [] for name in sources}
+    syncs: dict[str, list[tuple[float, float]]] = {name: [] for name in sources}
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as servers:
+        bases = {}
+        for name, source in sources.items():
+            folder = Path(tmp) / uuid.uuid4().hex
+            folder.mkdir()
+            env = {
+                **os.environ,
+                "DATABASE_PATH": str(folder / "stellarr.db"),
+                "APP_SECRET_KEY": "w" * 48,
+                "PRESHARED_PASSWORD": "bench password 123",
+                "PLEX_WEBHOOK_TOKEN": TOKEN,
+                "LOG_LEVEL": "WARNING",
+            }
+            env.pop("PYTHONPATH", None)
+            if source is not None:
+                env["PYTHONPATH"] = str(source)
+            serving = running_stellarr(env, folder, extra_args=("--no-access-log",))
+            bases[name] = servers.enter_context(serving)[0]
+        for round_ in range(rounds):
+            order = list(bases.items())
+            for name, base in order if round_ % 2 == 0 else reversed(order):
+                health = requests_per_second(f"{base}/api/health", seconds, connections)[0]
+                hook = f"{base}/webhook/plex?token={TOKEN}"
+                ignored = wrk_post_rps(hook, body, content_type, seconds, connections)
+                ratios[name].append(ignored / health)
+        # Apart from the load above: a sync's aftermath (a WAL checkpoint, say) would slow the
+        # other server's next /api/health.
+        for round_ in range(rounds):
+            order = list(bases.items())
+            for name, base in order if round_ % 2 == 0 else reversed(order):
+                timed_sync(base, b"[]")
+                syncs[name].append((timed_sync(base, items), timed_sync(base, items)))
+    print(f"\n{rounds} paired rounds\n")
+    print("| server | ignored req/s vs `/api/health`, median | each round | sync s, fastest |")
+    print("|---|---|---|---|")
+    for name, values in ratios.items():
+        each = ", ".join(f"{v:.2f}" for v in values)
+        fresh = min(s for s, _ in syncs[name])
+        again = min(s for _, s in syncs[name])
+        print(
+            f"| {name} | **{statistics.median(values):.2f}x** | {each} "
+            f"| {fresh:.3f} ({again:.3f} unchanged) |"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--matches", type=int, default=2000)
@@ -249,7 +367,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=4)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--no-dynamodb", action="store_true")
+    parser.add_argument("--against", type=Path, help="another src/ to pair ignored events with")
+    parser.add_argument("--rounds", type=int, default=10)
     args = parser.parse_args()
+    if args.against is not None:
+        paired(args.against, args.rounds, args.seconds, args.connections, args.sync)
+        return
     thumb = os.urandom(200 * 1024)
 
     with tempfile.TemporaryDirectory() as tmp, running_fake_tmdb() as tmdb:
@@ -267,7 +390,11 @@ def main() -> None:
         }
         hook = f"/webhook/plex?token={TOKEN}"
         content_type = f"multipart/form-data; boundary={BOUNDARY}"
-        with stellarr_server(env, folder) as base, bare_asgi_server(folder) as bare_base:
+        server = {**os.environ, **env, "LOG_LEVEL": "WARNING"}  # as _harness.stellarr_server
+        with (
+            running_stellarr(server, folder, extra_args=("--no-access-log",)) as (base, process),
+            bare_asgi_server(folder) as bare_base,
+        ):
             ignored_body = multipart(play_event(), thumb)
             no_thumb_body = multipart(play_event(), None)
             for body in (ignored_body, no_thumb_body):
@@ -313,6 +440,9 @@ def main() -> None:
             assert check["matched_request"] and check["added_to_library"], check
             added = httpx.get(f"{base}/list/radarr").json()
             assert not {item["id"] for item in added} & set(pending), "matched titles still listed"
+
+            peak_before, peak_after, hostile_s, health_s = hostile_sync(base, process.pid)
+            rss_before, rss_held = held_stranger_bodies(base, process.pid)
 
             body = sync_body(args.sync)
             fresh: list[float] = []
@@ -378,6 +508,17 @@ def main() -> None:
         f"| matching `library.new` p50 / p99 ms vs `/api/health` | "
         f"{statistics.median(match_ms):.1f} / {percentile(match_ms, 0.99):.1f} "
         f"| {statistics.median(health_ms):.1f} / {percentile(health_ms, 0.99):.1f} | |"
+    )
+    print(
+        f"| 31 MiB `[{{}},{{}},...]` sync: server peak MiB (VmHWM) after vs before "
+        f"| {peak_after:,.0f} | {peak_before:,.0f} | {peak_after / peak_before:.2f}x |"
+    )
+    print(
+        f"| the same sync: s to its 422 vs one `/api/health` | {hostile_s:.3f} | {health_s:.3f} | |"
+    )
+    print(
+        f"| 60 wrong-token 10 MiB bodies held open: server RSS MiB vs just before "
+        f"| {rss_held:,.0f} | {rss_before:,.0f} | {rss_held / rss_before:.2f}x |"
     )
     print(
         f"| `/sync/library` {args.sync:,} items `clear=true`, s vs bare `executemany` | "

@@ -23,8 +23,9 @@ from stellarr.api import (
 )
 from stellarr.api.body_limit import ROUTE_LIMITS, BodyLimitMiddleware
 from stellarr.api.errors import install_error_handlers
-from stellarr.api.ignored_events import IgnoredEventsMiddleware
+from stellarr.api.unread_body import UnreadBodyMiddleware
 from stellarr.api.web import install_web
+from stellarr.api.webhook_intake import WebhookIntakeMiddleware
 from stellarr.logs import install_scrubbing
 from stellarr.services.container import Services
 
@@ -59,9 +60,11 @@ def create_app(
     routers = (health, auth, search, titles, media_requests, feeds, trending, webhooks, sync, push)
     for module in routers:
         app.include_router(module.router)
-    # Added innermost first: the body limit and then the web layer's headers wrap them, so a
-    # 413 and an ignored event's answer still carry the security headers.
-    app.add_middleware(IgnoredEventsMiddleware, services=services)
+    # Added innermost first: the body limit, the drain of refused bodies and then the web
+    # layer's headers wrap the webhook intake, so a 413 and an ignored event's answer still
+    # carry the security headers, and a 413 is drained like any refusal.
+    app.add_middleware(WebhookIntakeMiddleware, services=services)
     app.add_middleware(BodyLimitMiddleware, routes=ROUTE_LIMITS)
+    app.add_middleware(UnreadBodyMiddleware)
     install_web(app, static_dir)
     return app

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import errno
 import json
 import logging.config
@@ -103,6 +104,7 @@ def serve(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     import uvicorn
 
+    from stellarr import server
     from stellarr.bootstrap import build_app
     from stellarr.logs import log_config
 
@@ -120,8 +122,13 @@ def serve(args: argparse.Namespace) -> int:
         # A server keeps running after it answers, so notifications need not hold it up.
         detach_background=True,
     )
-    uvicorn.run(
+    # Before the port opens: the connection cap is sized from the raised descriptor limit.
+    guard = server.prepare(
+        deployment.config.request_head_timeout, deployment.config.max_connections
+    )
+    config = server.config(
         app,
+        guard,
         host=args.host,
         port=args.port,
         log_config=log_config(deployment.config.log_level),
@@ -129,7 +136,11 @@ def serve(args: argparse.Namespace) -> int:
         server_header=False,
         access_log=args.access_log,
     )
-    return 0
+    running = uvicorn.Server(config)
+    # Uvicorn raises a caught Ctrl+C again once it has shut down; that is how one stops it.
+    with contextlib.suppress(KeyboardInterrupt):
+        running.run()
+    return 0 if running.started else EXIT_FAILED
 
 
 def warm_trending(args: argparse.Namespace) -> int:

@@ -102,6 +102,19 @@ def _whole_number(minimum: int, maximum: int | None = None) -> Callable[[str], i
     return parse
 
 
+def _seconds(minimum: float, maximum: float) -> Callable[[str], float]:
+    def parse(raw: str) -> float:
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ValueError(f"must be a number of seconds, got {raw!r}") from None
+        if not minimum <= value <= maximum:
+            raise ValueError(f"must be from {minimum:g} to {maximum:g} seconds")
+        return value
+
+    return parse
+
+
 def _locales(raw: str) -> tuple[str, ...]:
     values = tuple(dict.fromkeys(part.strip().lower() for part in raw.split(",") if part.strip()))
     for value in values:
@@ -231,6 +244,9 @@ class Config:
     )
     trending_pages: int = setting("TRENDING_PAGES", 1, _whole_number(1, MAX_TRENDING_PAGES))
     trending_s3_bucket: str | None = setting("TRENDING_S3_BUCKET", None, _bucket)
+    # `stellarr serve` only (stellarr.server): a silent connection must not hold a descriptor.
+    request_head_timeout: float = setting("REQUEST_HEAD_TIMEOUT_SECONDS", 5.0, _seconds(0.1, 300))
+    max_connections: int | None = setting("MAX_CONNECTIONS", None, _whole_number(1))
 
     def __post_init__(self) -> None:
         if self.store == "dynamodb" and not self.dynamodb_table:

@@ -283,3 +283,15 @@ async def test_small_feeds_go_out_plain_but_still_vary(api: Harness) -> None:
     assert "content-encoding" not in response.headers
     assert response.headers["vary"] == "Accept-Encoding"
     assert response.headers["etag"] == plain.headers["etag"]
+
+
+async def test_the_feed_token_is_in_the_api_schema(api: Harness) -> None:
+    """The routes read `?token=` by hand (cheaper than a declared parameter), so the schema
+    must name it, or /api/docs shows a feed that needs no token."""
+    paths = (await api.client.get("/api/openapi.json")).json()["paths"]
+    for path in FEEDS:
+        parameters = paths[path]["get"].get("parameters", [])
+        token = [p for p in parameters if p["name"] == "token"]
+        assert len(token) == 1, (path, parameters)
+        assert (token[0]["in"], token[0]["required"]) == ("query", False)
+        assert "FEED_TOKEN" in token[0]["description"]

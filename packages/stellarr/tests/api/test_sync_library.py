@@ -12,6 +12,7 @@ import pytest
 
 from stellarr.domain.models import MediaType, RequestStatus
 from stellarr.store.sqlite import sqlite_stores
+from stellarr_testing.asgi_driver import drive, http_scope
 from stellarr_testing.fake_notify import FakeNotifyTarget
 from stellarr_testing.harness import ADMIN_PASSWORD, Harness
 from stellarr_testing.webhooks import TOKEN, seed
@@ -175,6 +176,21 @@ async def test_body_limit_is_32_mib_for_this_route(hooks: Harness) -> None:
     huge = b"[" + b" " * (32 * 1024 * 1024) + b"]"
     response = await sync(hooks, huge)
     assert response.status_code == 413
+
+
+@pytest.mark.parametrize("value", [b"{}", b"[]", b"1", b'""'])
+async def test_a_body_of_many_tiny_values_is_refused_while_it_arrives(
+    hooks: Harness, value: bytes
+) -> None:
+    """`[{},{},...]` in 32 MiB would be ten million objects once parsed: counted as it
+    arrives, it is refused after about a megabyte, and never parsed."""
+    chunk = (value + b",") * (1024 * 1024 // (len(value) + 1))
+    query = f"media_type=movie&clear=true&token={TOKEN}"
+    scope = http_scope("POST", "/sync/library", query, [("transfer-encoding", "chunked")])
+    exchange = await drive(hooks.app, scope, [b"[", *[chunk] * 6, value + b"]"])
+    assert exchange.status == 422
+    assert exchange.json()["detail"].startswith("at most 100000 items per sync")
+    assert exchange.pulled_before_answer is not None and exchange.pulled_before_answer <= 4
 
 
 async def test_a_library_of_100000_titles(make_api_with: MakeApi, tmp_path: Path) -> None:

@@ -13,9 +13,10 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 from fastapi.responses import JSONResponse
-from starlette.requests import Request
 
-from stellarr.api.ignored_events import IgnoredEventsMiddleware
+from stellarr.api.webhook_intake import DECISION, Decision, WebhookIntakeMiddleware
+from stellarr.domain.errors import Unauthorized
+from stellarr.domain.library_events import BadPayload
 from stellarr.domain.models import MediaType, RequestStatus
 from stellarr.logs import scrub
 from stellarr.store.ports import Stores
@@ -278,19 +279,18 @@ async def test_ignored_events_touch_neither_store_nor_upstreams(
 
 
 class Behind:
-    """Stands for the router behind the middleware: notes what reaches it, body and all."""
+    """Stands for the router behind the intake: notes the decisions that reach it."""
 
     def __init__(self) -> None:
-        self.bodies: list[bytes] = []
+        self.decisions: list[Decision | None] = []
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        request = Request(scope, receive)
-        self.bodies.append(await request.body())
+        self.decisions.append(scope.get(DECISION))
         await JSONResponse({"routed": True})(scope, receive, send)
 
 
 def in_front_of(behind: Behind, api: Harness) -> httpx.AsyncClient:
-    middleware = IgnoredEventsMiddleware(behind, api.services)
+    middleware = WebhookIntakeMiddleware(behind, api.services)
     return httpx.AsyncClient(transport=httpx.ASGITransport(middleware), base_url="http://hooks")
 
 
@@ -301,20 +301,20 @@ async def test_ignored_events_are_answered_before_routing(hooks: Harness, path: 
     async with in_front_of(behind, hooks) as client:
         response = await client.post(path, json=event, params={"token": TOKEN})
     assert response.json()["status"] == "ignored" and response.json()["reason"]
-    assert behind.bodies == []
+    assert behind.decisions == []
     # Through the whole app the same answer carries the security headers.
     whole = await hooks.client.post(path, json=event, params={"token": TOKEN})
     assert whole.json() == response.json()
     assert "default-src" in whole.headers["content-security-policy"]
 
 
-@pytest.mark.parametrize("token", [TOKEN, "wrong"])
-async def test_everything_else_is_routed_with_its_body_intact(hooks: Harness, token: str) -> None:
-    """An addition, a refusal, a bad body: the route answers those, so it gets every byte."""
+async def test_everything_else_reaches_the_route_decided(hooks: Harness) -> None:
+    """An addition, a refusal, a bad body: the route gets the intake's decision, and
+    anything that is not a webhook gets no decision at all."""
     behind = Behind()
     body, content_type = multipart(MATRIX, THUMB, thumb_first=True)
     async with in_front_of(behind, hooks) as client:
-        for content in (body, body[: len(body) // 2]):
+        for token, content in ((TOKEN, body), ("wrong", body), (TOKEN, body[: len(body) // 2])):
             answer = await client.post(
                 "/webhook/plex",
                 content=content,
@@ -324,7 +324,28 @@ async def test_everything_else_is_routed_with_its_body_intact(hooks: Harness, to
             assert answer.json() == {"routed": True}
         other = await client.post("/api/health", content=b"x")
         assert other.json() == {"routed": True}
-    assert behind.bodies == [body, body[: len(body) // 2], b"x"]
+    addition, wrong_token, truncated, not_a_webhook = behind.decisions
+    assert addition is not None and addition.addition is not None
+    assert addition.addition.item is not None and addition.addition.item.title == "The Matrix"
+    assert wrong_token is not None and isinstance(wrong_token.refusal, Unauthorized)
+    assert truncated is not None and isinstance(truncated.refusal, BadPayload)
+    assert not_a_webhook is None
+
+
+async def test_a_body_of_200000_parts_is_refused_without_reading_them_all(
+    hooks: Harness,
+) -> None:
+    """Each part costs the multipart reader a turn of a Python loop: a 10 MiB body of empty
+    parts with the payload last held the event loop for 1.5 s before the parts were capped."""
+    empty = f"--{BOUNDARY}\r\n\r\n\r\n".encode()  # no headers, no content
+    payload = multipart(MATRIX)[0]
+    body = empty * 200_000 + payload
+    assert len(body) < 10 * 1024 * 1024
+    answer = await post_raw(hooks, body, f"multipart/form-data; boundary={BOUNDARY}")
+    assert (answer.status_code, answer.json()) == (
+        400,
+        {"detail": "multipart body has more than 16 parts"},
+    )
 
 
 async def test_refusals_log_one_webhook_line_without_the_token(

@@ -284,3 +284,62 @@ async def test_a_reader_sees_the_old_library_or_the_new_one(store: Store) -> Non
     allowed = [sorted(s) for s in sets]
     assert seen and all(ids in allowed for ids in seen), "a reader saw an empty or partial set"
     assert await store.library_ids(MediaType.TV) == allowed[-1]
+
+
+async def test_a_title_added_after_a_replace_started_is_kept_by_it(store: Store) -> None:
+    """A sync starts its replace before it reads its body, so a title a webhook adds
+    meanwhile is newer than the sync's list and stays; one added before the start goes."""
+    await store.replace_library(MediaType.MOVIE, [1, 2, 3])
+    await store.add_to_library(MediaType.MOVIE, [4])  # before the start: replaced away
+    started = await store.start_library_replace(MediaType.MOVIE)
+    await store.add_to_library(MediaType.MOVIE, [5])  # new
+    await store.add_to_library(MediaType.MOVIE, [3])  # already there, and not in the list
+    await store.add_to_library(MediaType.TV, [6])  # another library: untouched by the replace
+    before = await store.revision()
+    await store.replace_library(MediaType.MOVIE, [1, 7], started)
+    assert await store.library_ids(MediaType.MOVIE) == [1, 3, 5, 7]
+    assert await store.library_ids(MediaType.TV) == [6]
+    assert await store.revision() > before
+    # The next replace starts afresh: those titles were added before it.
+    await store.replace_library(MediaType.MOVIE, [1])
+    assert await store.library_ids(MediaType.MOVIE) == [1]
+
+
+async def test_of_two_started_replaces_the_later_start_wins_with_what_came_after_it(
+    store: Store,
+) -> None:
+    await store.replace_library(MediaType.TV, [1])
+    first = await store.start_library_replace(MediaType.TV)
+    await store.add_to_library(MediaType.TV, [2])
+    second = await store.start_library_replace(MediaType.TV)
+    await store.add_to_library(MediaType.TV, [3])
+    await store.replace_library(MediaType.TV, [10], second)
+    assert await store.library_ids(MediaType.TV) == [3, 10]
+    # The earlier one, finishing last, loses to the one started later: nothing changes.
+    before = await store.revision()
+    await store.replace_library(MediaType.TV, [20], first)
+    assert await store.library_ids(MediaType.TV) == [3, 10]
+    assert await store.revision() == before
+
+
+async def test_a_cancelled_replace_changes_nothing(store: Store) -> None:
+    await store.replace_library(MediaType.MOVIE, [1, 2])
+    started = await store.start_library_replace(MediaType.MOVIE)
+    await store.add_to_library(MediaType.MOVIE, [3])
+    before = await store.revision()
+    await store.cancel_library_replace(MediaType.MOVIE, started)
+    assert await store.library_ids(MediaType.MOVIE) == [1, 2, 3]
+    assert await store.revision() == before
+    await store.add_to_library(MediaType.MOVIE, [4])
+    assert await store.library_ids(MediaType.MOVIE) == [1, 2, 3, 4]
+
+
+async def test_adds_racing_a_started_replace_are_all_kept(store: Store) -> None:
+    await store.replace_library(MediaType.MOVIE, range(1, 50))
+    started = await store.start_library_replace(MediaType.MOVIE)
+    added = [1000 + i for i in range(12)]
+    await asyncio.gather(
+        store.replace_library(MediaType.MOVIE, range(40, 60), started),
+        *(store.add_to_library(MediaType.MOVIE, [tmdb_id]) for tmdb_id in added),
+    )
+    assert await store.library_ids(MediaType.MOVIE) == [*range(40, 60), *added]

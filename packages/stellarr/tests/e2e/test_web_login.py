@@ -102,6 +102,20 @@ def test_too_many_logins_say_how_long_to_wait_in_the_users_language(
     )
 
 
+def test_a_name_that_calls_everyone_is_refused_in_the_users_language(
+    new_page: NewPage, problems: Problems
+) -> None:
+    # "@here" would read as a ping of a whole chat; the server's reason is English.
+    problems.allow_api(400, "/api/auth/verify")
+    page = new_page(locale="de-DE")
+    log_in(page, "@here", USER_PASSWORD, labels=GERMAN_LOGIN)
+    expect(page.get_by_test_id("login-error")).to_have_text(
+        "Anmeldung fehlgeschlagen: Dieser Name würde alle in einem Gruppenchat benachrichtigen,"
+        " wie @here oder @everyone. Bitte wähle einen anderen Namen."
+    )
+    assert stored_session(page) is None
+
+
 def test_a_deep_link_survives_the_login(page: Page) -> None:
     page.goto(f"/title/movie/{MOVIE_ID}")
     expect(page).to_have_url(
@@ -112,8 +126,12 @@ def test_a_deep_link_survives_the_login(page: Page) -> None:
     expect(page).to_have_url(re.compile(rf"/title/movie/{MOVIE_ID}$"))
 
 
-# "/<tab>/evil.example": URL parsers drop the tab, which leaves "//evil.example".
-@pytest.mark.parametrize("outside", ["//evil.example/x", "/\t/evil.example/x"])
+# "/<tab>/evil.example": URL parsers drop the tab, which leaves "//evil.example"; "/..//" and
+# "/%2e%2e//" resolve to the path "//evil.example", which is another host once parsed again.
+@pytest.mark.parametrize(
+    "outside",
+    ["//evil.example/x", "/\t/evil.example/x", "/..//evil.example/x", "/%2e%2e//evil.example/x"],
+)
 def test_next_never_leaves_the_site(page: Page, outside: str) -> None:
     log_in(page, "alice", USER_PASSWORD, next_path=outside)
     discover_heading(page)

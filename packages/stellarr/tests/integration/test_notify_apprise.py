@@ -7,6 +7,8 @@ import logging
 import pytest
 
 from stellarr.clients.notify import AppriseNotifier
+from stellarr.domain.mentions import ZWSP
+from stellarr_testing.chat_syntax import live_syntax
 from stellarr_testing.fake_notify import FakeNotifyTarget
 from stellarr_testing.processes import free_port
 
@@ -22,6 +24,18 @@ async def test_sends_title_and_body(notify_target: FakeNotifyTarget) -> None:
     assert message.path == "/hook"
     assert message.body["title"] == "Movie Available"
     assert message.body["message"] == "Dune has been added to the library!"
+
+
+async def test_what_apprise_is_given_pings_nobody_and_links_nowhere(
+    notify_target: FakeNotifyTarget,
+) -> None:
+    title = "New request: @everyone [click](https://evil.example)"
+    body = "@here requested the movie <@&42> www.evil.example."
+    assert await AppriseNotifier(timeout=5).send([notify_target.url()], title, body) is True
+    [message] = notify_target.messages()
+    for sent, original in ((message.body["title"], title), (message.body["message"], body)):
+        assert live_syntax(sent) == []
+        assert sent.replace(ZWSP, "") == original  # every word is still there
 
 
 async def test_one_good_url_is_enough_and_each_is_tried(notify_target: FakeNotifyTarget) -> None:

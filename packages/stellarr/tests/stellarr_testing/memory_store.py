@@ -18,6 +18,12 @@ class MemoryMediaStore:
         self._requests: dict[tuple[MediaType, int], MediaRequest] = {}
         self._order: dict[tuple[MediaType, int], int] = {}
         self._library: dict[MediaType, frozenset[int]] = {}
+        # Title -> the start count when an add last confirmed it; a replace started at N
+        # keeps the titles stamped N or later.
+        self._stamps: dict[tuple[MediaType, int], int] = {}
+        self._starts = 0
+        # The start of the last replace applied: one started earlier loses to it.
+        self._replaced: dict[MediaType, int] = {}
         self._revision = 0
         self._sequence = 0
         self._lock = asyncio.Lock()
@@ -58,15 +64,35 @@ class MemoryMediaStore:
         rows.sort(key=lambda r: (r.requested_at, self._order[r.key]), reverse=True)
         return rows
 
-    async def replace_library(self, media_type: MediaType, tmdb_ids: Iterable[int]) -> None:
+    async def start_library_replace(self, media_type: MediaType) -> int:
         async with self._lock:
-            self._library[media_type] = frozenset(int(i) for i in tmdb_ids)
+            self._starts += 1
+            return self._starts
+
+    async def replace_library(
+        self, media_type: MediaType, tmdb_ids: Iterable[int], started: int | None = None
+    ) -> None:
+        async with self._lock:
+            if started is None:
+                self._starts += 1
+                started = self._starts
+            elif started < self._replaced.get(media_type, 0):
+                return
+            self._replaced[media_type] = since = started
+            current = self._library.get(media_type, frozenset())
+            kept = {i for i in current if self._stamps.get((media_type, i), 0) >= since}
+            self._library[media_type] = frozenset(int(i) for i in tmdb_ids) | kept
             self._revision += 1
+
+    async def cancel_library_replace(self, media_type: MediaType, started: int) -> None:
+        return None
 
     async def add_to_library(self, media_type: MediaType, tmdb_ids: Iterable[int]) -> None:
         async with self._lock:
+            ids = {int(i) for i in tmdb_ids}
+            self._stamps.update(((media_type, i), self._starts) for i in ids)
             current = self._library.get(media_type, frozenset())
-            updated = current | {int(i) for i in tmdb_ids}
+            updated = current | ids
             if updated != current:
                 self._library[media_type] = updated
                 self._revision += 1

@@ -66,8 +66,10 @@ def running_stellarr(
     cwd: Path,
     output: IO[Any] | int = subprocess.DEVNULL,
     extra_args: tuple[str, ...] = (),
+    preexec_fn: Callable[[], None] | None = None,
 ) -> Iterator[tuple[str, subprocess.Popen[Any]]]:
-    """`stellarr serve` on a free 127.0.0.1 port; yields (base URL, process) once healthy."""
+    """`stellarr serve` on a free 127.0.0.1 port; yields (base URL, process) once healthy.
+    `preexec_fn` runs in the child before it starts (e.g. to lower its descriptor limit)."""
     port = free_port()
     process = subprocess.Popen(
         [
@@ -85,6 +87,7 @@ def running_stellarr(
         cwd=cwd,
         stdout=output,
         stderr=subprocess.STDOUT,
+        preexec_fn=preexec_fn,
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -3,6 +3,7 @@ first bad item."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from stellarr.domain.sync_items import (
     MAX_SYNC_ITEMS,
     InvalidSyncItems,
+    SyncBodyCount,
     _clean,
     _item_by_item,
     parse_sync_items,
@@ -72,3 +74,29 @@ def test_lenient_forms_and_duplicates_go_item_by_item(
 def test_the_first_bad_item_is_named(items: list[Any], message: str) -> None:
     with pytest.raises(InvalidSyncItems, match=message):
         parse_sync_items(items)
+
+
+def test_the_largest_valid_body_passes_the_count_as_it_arrives() -> None:
+    """100,000 items of every field, titles with commas, in 64 KiB chunks as a server hands
+    them over."""
+    items = [
+        {
+            "tmdb_id": i,
+            "tvdb_id": i,
+            "imdb_id": f"tt{i:07d}",
+            "title": f"Crouching Tiger, Hidden Dragon [{i}], {{part}} 2",
+        }
+        for i in range(1, MAX_SYNC_ITEMS + 1)
+    ]
+    body = json.dumps(items).encode()
+    count = SyncBodyCount()
+    for start in range(0, len(body), 65536):
+        count.add(body[start : start + 65536])
+    assert parse_sync_items(json.loads(body)).tmdb_ids[-1] == MAX_SYNC_ITEMS
+
+
+def test_the_count_refuses_once_the_values_could_be_more_than_the_items() -> None:
+    count = SyncBodyCount(limit=10)
+    count.add(b"[{},{},{")
+    with pytest.raises(InvalidSyncItems, match="at most 100000 items per sync"):
+        count.add(b"},{},{},{}")

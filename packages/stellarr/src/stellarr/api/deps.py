@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from stellarr.domain.client_ip import client_ip
-from stellarr.domain.errors import Unauthorized
+from stellarr.domain.errors import Forbidden, Unauthorized
 from stellarr.domain.tokens import Session, verify_token
 from stellarr.services.container import Services
 from stellarr.settings import Settings
@@ -69,6 +69,17 @@ def check_query_token(request: Request, expected: str, missing: str, wrong: str)
         raise Unauthorized(missing)
     if not hmac.compare_digest(presented.encode(), expected.encode()):
         raise Unauthorized(wrong)
+
+
+def check_webhook_token(request: Request, settings: Settings) -> None:
+    """PLEX_WEBHOOK_TOKEN guards every media-server route (webhooks and library sync); it
+    is checked before the body is read."""
+    expected = settings.plex_webhook_token
+    if not expected:
+        raise Forbidden("webhook not configured")
+    check_query_token(
+        request, expected, "This URL needs ?token=<PLEX_WEBHOOK_TOKEN>", "Wrong webhook token"
+    )
 
 
 def query_parameter(

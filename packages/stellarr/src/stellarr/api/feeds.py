@@ -13,6 +13,7 @@ from stellarr.api.deps import (
     check_query_token,
     get_services,
     get_settings,
+    query_parameter,
     site_url,
 )
 from stellarr.domain.feeds import TMDB_WEB
@@ -47,8 +48,13 @@ def _endpoint(feed: Feed) -> Callable[..., Awaitable[Response]]:
     return serve
 
 
+# Read by hand in the route (the dependencies cost a quarter of a poll), so declared here for
+# the schema.
+FEED_DOCS: dict[str, object] = {
+    "parameters": [query_parameter("token", "FEED_TOKEN, when it is set", required=False)]
+}
 for _feed in FEEDS:
-    router.add_api_route(_feed.path, _endpoint(_feed), methods=["GET"], include_in_schema=True)
+    router.add_api_route(_feed.path, _endpoint(_feed), methods=["GET"], openapi_extra=FEED_DOCS)
 
 
 @router.get("/api/feeds")

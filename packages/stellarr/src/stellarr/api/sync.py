@@ -4,6 +4,10 @@
 JSON array of `{"tmdb_id", "tvdb_id"?, "imdb_id"?, "title"?}`. `clear=true` replaces that
 media type's library atomically (what plex-sync sends: one replace per media type); the
 default, false, only adds, so a partial push never empties anything.
+
+The token and the parameters are checked before a byte of the body is read; the body is
+refused while it arrives when it is over 32 MiB (the body limit) or holds more values than
+100,000 items can (`SyncBodyCount`), and parsed whole only then: the replace stays atomic.
 """
 
 from __future__ import annotations
@@ -15,17 +19,42 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from stellarr.api.deps import TOKEN_PARAMETER, get_services, get_settings, query_parameter
-from stellarr.api.webhooks import check_webhook_token
+from stellarr.api.deps import (
+    TOKEN_PARAMETER,
+    check_webhook_token,
+    get_services,
+    get_settings,
+    query_parameter,
+)
 from stellarr.domain.errors import BadRequest
 from stellarr.domain.models import MediaType
-from stellarr.domain.sync_items import InvalidSyncItems, SyncItems, parse_sync_items
+from stellarr.domain.sync_items import (
+    InvalidSyncItems,
+    SyncBodyCount,
+    SyncItems,
+    parse_sync_items,
+)
 
 router = APIRouter()
 
 FLAGS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 # Bigger bodies are decoded off the event loop, so other requests keep being answered.
 INLINE_BODY_BYTES = 256 * 1024
+
+
+async def read_items(request: Request) -> SyncItems:
+    count = SyncBodyCount()
+    chunks = []
+    try:
+        async for chunk in request.stream():
+            count.add(chunk)
+            chunks.append(chunk)
+    except InvalidSyncItems as exc:
+        raise HTTPException(422, str(exc)) from None
+    body = b"".join(chunks)
+    if len(body) > INLINE_BODY_BYTES:
+        return await run_in_threadpool(_items, body)
+    return _items(body)
 
 
 def _items(body: bytes) -> SyncItems:
@@ -66,12 +95,7 @@ async def sync_library(request: Request) -> dict[str, object]:
     clear = FLAGS.get(query.get("clear", "false").lower())
     if clear is None:
         raise HTTPException(422, "clear must be true or false")
-    body = await request.body()
-    if len(body) > INLINE_BODY_BYTES:
-        items = await run_in_threadpool(_items, body)
-    else:
-        items = _items(body)
-    synced, marked = await services.fulfilment.sync(media_type, items, clear)
+    synced, marked = await services.fulfilment.sync(media_type, clear, lambda: read_items(request))
     return {
         "status": "success",
         "synced": synced,

@@ -25,6 +25,11 @@ def to_attr(value: object) -> AttributeValue:
         return {"M": {str(k): to_attr(v) for k, v in value.items()}}
     if isinstance(value, list | tuple):
         return {"L": [to_attr(v) for v in value]}
+    if isinstance(value, set | frozenset) and value:
+        # A number set: DynamoDB's ADD and DELETE take and drop members atomically.
+        if not all(isinstance(v, int | Decimal) and not isinstance(v, bool) for v in value):
+            raise TypeError("only sets of whole numbers are stored, as NS")
+        return {"NS": sorted(_number(v) for v in value)}
     raise TypeError(f"cannot store {type(value).__name__} in DynamoDB")
 
 
@@ -44,6 +49,8 @@ def from_attr(attr: Mapping[str, Any]) -> Any:
         return {k: from_attr(v) for k, v in raw.items()}
     if kind == "L":
         return [from_attr(v) for v in raw]
+    if kind == "NS":
+        return frozenset(parse_number(v) for v in raw)
     raise ValueError(f"unsupported AttributeValue type {kind}")
 
 

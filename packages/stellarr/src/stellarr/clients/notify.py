@@ -4,6 +4,10 @@ Apprise is synchronous and slow to import, so it is imported on first use and ru
 worker thread, bounded by its own timeout and ours. Its log lines can quote the URLs,
 and the URLs hold tokens: its logger is kept away from ours, and what we log names a
 URL by its position in NOTIFY_URLS or its service's name, never by its text.
+
+Everything handed to Apprise is plain text made inert here (domain/mentions.py), whoever
+wrote it: a TMDB title or a login name such as "@here" must not ping a Discord server or
+hide a link, and one place at the boundary cannot be forgotten by the next message.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ import asyncio
 import logging
 import warnings
 from collections.abc import Sequence
+
+from stellarr.domain.mentions import inert
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +51,7 @@ class AppriseNotifier:
             return False
         try:
             return await asyncio.wait_for(
-                asyncio.to_thread(self._send, tuple(urls), title, body),
+                asyncio.to_thread(self._send, tuple(urls), inert(title), inert(body)),
                 self._timeout + _GRACE_SECONDS,
             )
         except TimeoutError:

@@ -22,6 +22,11 @@ from stellarr.domain.models import MAX_TMDB_ID
 
 MAX_SYNC_ITEMS = 100_000
 MAX_TITLE_LENGTH = 1000
+# A plain item, {"tmdb_id", "tvdb_id", "imdb_id", "title"} and the comma after it, holds five
+# of the characters SyncBodyCount counts; ten leave room for commas in titles and a few more
+# fields, and bound what json.loads would build near what the largest valid body costs.
+MAX_SYNC_OPENINGS = MAX_SYNC_ITEMS * 10
+_NOT_OPENINGS = bytes(b for b in range(256) if b not in b",{[")
 _IMDB_LINES = re.compile(f"{IMDB_ID}(?:\n{IMDB_ID})*")
 _NONE = type(None)
 # (tmdb_id, tvdb_id, imdb_id)
@@ -46,6 +51,29 @@ class SyncItems:
 
 class InvalidSyncItems(ValueError):
     """The body breaks a rule; the message names the first bad item by its index."""
+
+
+class SyncBodyCount:
+    """Refuses a body with too many items while it arrives, before json.loads builds them.
+
+    `[{},{},...]` in 32 MiB is ten million objects, about 800 MiB once parsed, before the
+    item cap can see it. Every JSON value but the first in its array or object follows a
+    `,`, and every array or object starts with `[` or `{`, so counting those three bytes,
+    chunk by chunk, bounds how many values the body can hold. Characters inside strings
+    count too, which only makes the bound safer. One `bytes.translate` that deletes every
+    other byte counts them in one C pass, a quarter of the time of three `bytes.count`."""
+
+    def __init__(self, limit: int = MAX_SYNC_OPENINGS) -> None:
+        self.limit = limit
+        self.seen = 0
+
+    def add(self, chunk: bytes) -> None:
+        self.seen += len(chunk.translate(None, _NOT_OPENINGS))
+        if self.seen > self.limit:
+            raise InvalidSyncItems(
+                f"at most {MAX_SYNC_ITEMS} items per sync; this body holds more values "
+                "than that many items can"
+            )
 
 
 def _fail(index: int, problem: str) -> InvalidSyncItems:

@@ -6,7 +6,9 @@ send urlencoded forms or bare JSON. All of these are read here, and anything els
 `BadPayload` that says what is wrong; no other exception escapes, whatever the bytes.
 
 The multipart reader only searches for delimiters (`bytes.find`) and slices out the JSON
-part, so a large thumb is skipped over without being copied or decoded.
+part, so a large thumb is skipped over without being copied or decoded. It reads at most
+`MAX_PARTS` parts: Plex sends two, and each part costs a turn of a Python loop, so a body of
+a few hundred thousand empty parts would otherwise hold the event loop for seconds.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from stellarr.domain.library_events import BadPayload
 
 # Field names in order of preference: Plex's, then Emby's multipart option.
 PAYLOAD_FIELDS = ("payload", "data")
+MAX_PARTS = 16
 _MAX_BOUNDARY = 200
 _MAX_PART_HEADERS = 16 * 1024
 _MAX_SHOWN = 60
@@ -108,10 +111,14 @@ def _multipart_field(boundary: str | None, body: bytes) -> bytes:
             raise BadPayload("multipart body does not contain its boundary")
         position += 2
     fallback: tuple[int, int] | None = None
+    parts = 0
     while True:
         after = position + len(delimiter)
         if body.startswith(b"--", after):
             break  # the closing delimiter
+        parts += 1
+        if parts > MAX_PARTS:
+            raise BadPayload(f"multipart body has more than {MAX_PARTS} parts")
         line_end = body.find(b"\r\n", after)
         if line_end < 0:
             raise BadPayload("multipart body is truncated")

@@ -1,6 +1,7 @@
 """Media landed in the library: record it, turn the matching request added, tell its owner.
 
-One webhook item (`record`) or a whole library at once (`sync`). A request is matched in
+One webhook event (`fulfil`: which show it is, `record`, then remember the show's ids) or a
+whole library at once (`sync`). A request is matched in
 this order: TMDB id, TVDB id, IMDb id (the ids may come from the Plex GUID cache, see
 services/show_ids.py), TMDB's own id for the item's TVDB or IMDb id, and only when no TMDB
 id is known for the item, its title (exactly one pending candidate, years agreeing).
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
-from stellarr.domain.library_events import ItemKind, LibraryItem
+from stellarr.domain.library_events import ItemKind, LibraryItem, WebhookEvent
 from stellarr.domain.matching import match_by_ids, match_by_title
 from stellarr.domain.media_ids import MediaIds
 from stellarr.domain.models import MediaRequest, MediaType, RequestStatus, utcnow
@@ -26,11 +27,14 @@ from stellarr.store.ports import MediaStore
 
 if TYPE_CHECKING:
     from stellarr.clients.tmdb import TMDBClient
+    from stellarr.services.show_ids import ShowResolver
 
 log = logging.getLogger(__name__)
 
 # Notifications after a sync go out a few at a time, not hundreds at once.
 NOTIFY_CONCURRENCY = 8
+# A payload's own strings are cut to this in logs.
+SHORT = 80
 
 
 class FulfilmentNotifier(Protocol):
@@ -48,6 +52,8 @@ class Outcome:
     # A request names this title (pending until now, or added before).
     matched_request: bool
     notification_sent: bool
+    # What the server added: the movie, show, season or episode.
+    kind: ItemKind
     matched_by: str | None = None
 
 
@@ -66,6 +72,29 @@ class Fulfilment:
         self._notifier = notifier
         self._background = background or Background(detached=False)
         self._now = now
+
+    async def fulfil(self, event: WebhookEvent, shows: ShowResolver) -> Outcome:
+        """A media server's addition (`event.item` set), from which show it is to the
+        notification."""
+        item = event.item
+        if item is None:
+            raise ValueError("only an addition is fulfilled")
+        log.info(
+            "WEBHOOK: %s %s %s %r (server %r)",
+            event.source,
+            event.event[:SHORT],
+            item.kind.value,
+            item.title[:SHORT],
+            (event.server_name or "")[:SHORT],
+        )
+        identity = await shows.identify(item)
+        log.info("WEBHOOK: ids %s via %s", identity.ids.to_json(), identity.via)
+        outcome = await self.record(item, identity.ids)
+        # A title match is a guess about this one item: cached under the show's GUID it would
+        # decide every later episode of the show for a month.
+        if outcome.tmdb_id is not None and identity.guid and outcome.matched_by != "title":
+            await shows.remember(identity.guid, outcome.ids)
+        return outcome
 
     async def record(self, item: LibraryItem, ids: MediaIds) -> Outcome:
         """`ids`: the movie's or show's ids (the show's, for a season or episode)."""
@@ -115,26 +144,40 @@ class Fulfilment:
         else:
             log.info("WEBHOOK: no request for %r", title)
         return Outcome(
-            title or item.title,
-            media_type,
-            tmdb_id,
-            ids,
-            tmdb_id is not None,
-            request is not None,
-            sent,
-            how,
+            title=title or item.title,
+            media_type=media_type,
+            tmdb_id=tmdb_id,
+            ids=ids,
+            added_to_library=tmdb_id is not None,
+            matched_request=request is not None,
+            notification_sent=sent,
+            matched_by=how,
+            kind=item.kind,
         )
 
-    async def sync(self, media_type: MediaType, items: SyncItems, clear: bool) -> tuple[int, int]:
-        """Write the library (replacing it atomically when `clear`), then mark the pending
-        requests it holds added. Returns (titles synced, requests marked added)."""
-        matched = _in_library(await self._pending(media_type), items)
-        # A request matched by TVDB or IMDb id is this title under the request's TMDB id.
-        library = [*items.tmdb_ids, *(request.tmdb_id for request in matched)]
-        if clear:
-            await self._store.replace_library(media_type, library)
-        else:
-            await self._store.add_to_library(media_type, library)
+    async def sync(
+        self, media_type: MediaType, clear: bool, read_items: Callable[[], Awaitable[SyncItems]]
+    ) -> tuple[int, int]:
+        """Read the titles (`read_items`: the request body as it arrives), write the library
+        (replacing it atomically when `clear`), then mark the pending requests it holds
+        added. Returns (titles synced, requests marked added).
+
+        A replace starts before the body is read: the list was made before the sync began,
+        so a title a webhook adds meanwhile is newer than it, and is kept."""
+        started = await self._store.start_library_replace(media_type) if clear else None
+        try:
+            items = await read_items()
+            matched = _in_library(await self._pending(media_type), items)
+            # A request matched by TVDB or IMDb id is this title under the request's TMDB id.
+            library = [*items.tmdb_ids, *(request.tmdb_id for request in matched)]
+            if started is not None:
+                await self._store.replace_library(media_type, library, started)
+            else:
+                await self._store.add_to_library(media_type, library)
+        except BaseException:
+            if started is not None:
+                await self._cancel(media_type, started)
+            raise
         when = self._now()
         fulfilled = [
             request.marked_added(when)
@@ -151,6 +194,14 @@ class Fulfilment:
             len(fulfilled),
         )
         return len(items), len(fulfilled)
+
+    async def _cancel(self, media_type: MediaType, started: int) -> None:
+        try:
+            await self._store.cancel_library_replace(media_type, started)
+        except Exception:
+            # What failed the sync is what its caller must hear; a replace left started
+            # only costs adds an extra write until the next one is applied.
+            log.exception("SYNC: giving up the started %s replace failed", media_type.value)
 
     async def _notify_all(self, fulfilled: list[MediaRequest]) -> None:
         gate = asyncio.Semaphore(NOTIFY_CONCURRENCY)

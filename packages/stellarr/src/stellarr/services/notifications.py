@@ -67,6 +67,8 @@ class Notifier:
         return self._channels
 
     async def _tell_channels(self, settings: Settings, title: str, body: str) -> bool:
+        # Titles and names go in as they are: the Apprise client makes every mention and
+        # link inert on the way out, for this message and any later one.
         if not settings.notify_urls:
             return False
         return await self._apprise().send(settings.notify_urls, title, body)

@@ -63,15 +63,29 @@ class MediaStore(Protocol):
     async def list_requests(self, media_type: MediaType | None = None) -> list[MediaRequest]:
         """Newest first."""
 
-    async def replace_library(self, media_type: MediaType, tmdb_ids: Iterable[int]) -> None:
-        """Swap the whole set at once; readers see the old set or the new, never a mix."""
+    async def start_library_replace(self, media_type: MediaType) -> int:
+        """Begin a replace of this library before its new contents are known (a sync starts
+        it before it reads its body). Every add_to_library call that begins after this
+        returns is kept by the replace_library call given the returned token: the list the
+        replace brings was made before those titles arrived. A started replace is finished
+        by replace_library or given up with cancel_library_replace."""
+
+    async def replace_library(
+        self, media_type: MediaType, tmdb_ids: Iterable[int], started: int | None = None
+    ) -> None:
+        """Swap the whole set at once; readers see the old set or the new, never a mix. The
+        new set is `tmdb_ids` and every title added since `started` (from
+        start_library_replace); without it, the replace starts at this call."""
+
+    async def cancel_library_replace(self, media_type: MediaType, started: int) -> None:
+        """Give up a started replace that will not happen; the library stays as it is."""
 
     async def add_to_library(self, media_type: MediaType, tmdb_ids: Iterable[int]) -> None:
         """Add titles to the library, keeping those already there. Against a concurrent
-        replace_library it lands before the replace (and is replaced away) or after it,
-        never in a set nobody reads; if it returns after the replace has returned, its
-        titles are in the new set. Titles all already there change nothing, the revision
-        included."""
+        replace it lands before the replace started (and is replaced away) or after it,
+        never in a set nobody reads: one that begins after the replace started, or returns
+        after the replace has returned, has its titles in the new set. Titles all already
+        there change nothing, the revision included."""
 
     async def library_ids(self, media_type: MediaType) -> list[int]:
         """Ascending."""

@@ -50,7 +50,7 @@ async def _raw(table: DynamoDBTable, pk: str, sk: int) -> dict[str, object] | No
 
 
 async def _live_library_generations(store: DynamoDBMediaStore, kind: str) -> list[int]:
-    return [gen for gen in range(1, 6) if await store._generation_ids(kind, gen)]
+    return [gen for gen in range(1, 6) if await store.library._generation_ids(kind, gen)]
 
 
 async def test_replace_library_is_atomic_for_concurrent_readers(store: DynamoDBMediaStore) -> None:
@@ -87,7 +87,7 @@ async def test_a_reader_overtaken_by_a_whole_replace_still_sees_one_set(
     # (pointer switch and deletion of the old generation) runs before its query does.
     await store.replace_library(MediaType.MOVIE, range(100))
     writer = DynamoDBMediaStore(table)
-    read_generation = store._generation_ids
+    read_generation = store.library._generation_ids
     overtaken = False
 
     async def slow_reader(kind: str, gen: int) -> list[int]:
@@ -97,7 +97,7 @@ async def test_a_reader_overtaken_by_a_whole_replace_still_sees_one_set(
             await writer.replace_library(MediaType.MOVIE, range(500, 550))
         return await read_generation(kind, gen)
 
-    monkeypatch.setattr(store, "_generation_ids", slow_reader)
+    monkeypatch.setattr(store.library, "_generation_ids", slow_reader)
     assert await store.library_ids(MediaType.MOVIE) == list(range(500, 550))
     assert overtaken
 
@@ -114,10 +114,10 @@ async def test_a_replace_that_lost_the_race_cleans_up_after_itself(
 ) -> None:
     await store.replace_library(MediaType.MOVIE, [1, 2])
     # Simulate a newer replace having switched the pointer while ours was writing.
-    loser_gen = await store._allocate_generation("movie")
-    winner_gen = await store._allocate_generation("movie")
-    assert await store._switch_generation("movie", winner_gen) == 1
-    assert await store._switch_generation("movie", loser_gen) == loser_gen
+    loser_gen = await store.library._allocate_generation("movie")
+    winner_gen = await store.library._allocate_generation("movie")
+    assert await store.library._switch_generation("movie", winner_gen) == 1
+    assert await store.library._switch_generation("movie", loser_gen) == loser_gen
     assert await store.library_ids(MediaType.MOVIE) == []  # generation 3 was never written
 
 
@@ -288,10 +288,10 @@ async def test_adds_and_replaces_from_two_instances_leave_no_title_in_a_dead_gen
         )
         final = set(await adder.library_ids(MediaType.TV))
         assert final in (new, new | set(added))
-    live = await adder._live_generation("tv")
+    live = await adder.library._live_generation("tv")
     assert live is not None
     # Every generation but the live one was emptied, including anything an add wrote into
     # a generation that a replace had just retired.
     for gen in range(1, live + 4):
         if gen != live:
-            assert await adder._generation_ids("tv", gen) == [], f"generation {gen} lingers"
+            assert await adder.library._generation_ids("tv", gen) == [], f"generation {gen} lingers"

@@ -97,6 +97,27 @@ async def test_login_protection_rows_survive_the_move_to_expiring_keys(tmp_path:
         await stores.database.close()
 
 
+async def test_a_version_3_library_keeps_its_titles_and_a_started_replace_keeps_new_ones(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "stellarr.db"
+    with sqlite3.connect(path) as conn:
+        conn.executescript("".join(MIGRATIONS[:3]) + "\nPRAGMA user_version = 3;")
+        conn.execute("INSERT INTO library VALUES ('movie', 603), ('movie', 949), ('tv', 1399)")
+    stores = sqlite_stores(path)
+    await stores.database.open()
+    try:
+        media = stores.media
+        assert await media.library_ids(MediaType.MOVIE) == [603, 949]
+        started = await media.start_library_replace(MediaType.MOVIE)
+        await media.add_to_library(MediaType.MOVIE, [949])
+        await media.replace_library(MediaType.MOVIE, [1], started)
+        assert await media.library_ids(MediaType.MOVIE) == [1, 949]
+        assert await media.library_ids(MediaType.TV) == [1399]
+    finally:
+        await stores.database.close()
+
+
 async def test_a_version_2_database_gains_push_subscriptions_and_keeps_its_rows(
     tmp_path: Path,
 ) -> None:
@@ -123,7 +144,7 @@ async def test_a_version_2_database_gains_push_subscriptions_and_keeps_its_rows(
     finally:
         await stores.database.close()
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 3
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 4
     # Reopening runs no migration twice (a second CREATE TABLE would fail).
     stores = sqlite_stores(path)
     await stores.database.open()

@@ -256,3 +256,24 @@ def test_random_bytes_only_ever_raise_bad_payload() -> None:
             except BadPayload:
                 continue
             assert isinstance(result, dict)
+
+
+# Plex sends two parts; the reader looks at no more than this many (MAX_PARTS).
+PARTS_READ = 16
+
+
+def test_the_payload_among_the_first_16_parts_is_found() -> None:
+    others = [part(f"extra{i}", b"x") for i in range(PARTS_READ - 1)]
+    assert payload_json(CONTENT_TYPE, multipart(*others, payload_part())) == PAYLOAD
+    # Parts after the payload are never looked at.
+    after = [part(f"extra{i}", b"x") for i in range(1000)]
+    assert payload_json(CONTENT_TYPE, multipart(payload_part(), *after)) == PAYLOAD
+
+
+@pytest.mark.parametrize("payload", [True, False])
+def test_a_body_of_more_than_16_parts_before_its_payload_is_refused(payload: bool) -> None:
+    """The payload as part 17, or 17 parts and no payload."""
+    others = [part(f"extra{i}", b"") for i in range(PARTS_READ if payload else PARTS_READ + 1)]
+    body = multipart(*others, *([payload_part()] if payload else []))
+    with pytest.raises(BadPayload, match=f"more than {PARTS_READ} parts"):
+        payload_json(CONTENT_TYPE, body)

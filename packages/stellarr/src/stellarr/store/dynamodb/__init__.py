@@ -8,7 +8,8 @@ working. Every item type (pk / sk):
 | `movie`, `tv`             | TMDB id   | one request (datetimes as UTC ISO strings)          |
 | `LIBRARY#<type>#G<gen>`   | TMDB id   | one library title in generation <gen>               |
 | `META`                    | 0         | `revision`, bumped in the same transaction as a change |
-| `META`                    | 1         | `library_gen_<type>` (live) and `library_next_<type>` |
+| `META`                    | 1         | the library's generations: `library_gen_<type>` (live) |
+|                           |           | and `_next_`, `_open_`, `_starts_` (library.py)     |
 | `META`                    | 2         | `checked_at`: the health check's probe write        |
 | `RATELIMIT#<key>`         | 0         | expiring key: login failures in the current window  |
 | `CHALLENGE#<challenge>`   | 0         | expiring key: a used login challenge                |

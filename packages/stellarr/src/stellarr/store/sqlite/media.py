@@ -31,6 +31,27 @@ _INSERT_NEW = (
     "INSERT OR IGNORE INTO library (media_type, tmdb_id) SELECT ?, value FROM json_each(?)"
 )
 _DELETE_ONE = "DELETE FROM library WHERE media_type = ? AND tmdb_id = ?"
+# Replaces started but not yet applied: `library_seq` counts starts; `library_started_<type>`
+# and `library_replaced_<type>` are the seq of the newest start and of the start of the last
+# replace applied. While a replace is in flight (started > replaced) an add also stamps its
+# titles with the current seq in `library_added`, and the replace started at N keeps those
+# stamped N or later. The stamps live apart from the library, so a replace's bulk writes
+# stay as narrow as they were.
+_STATE = (
+    "SELECT (SELECT value FROM meta WHERE key = 'library_seq'), "
+    "(SELECT value FROM meta WHERE key = ?), (SELECT value FROM meta WHERE key = ?)"
+)
+_NEXT_SEQ = "UPDATE meta SET value = value + 1 WHERE key = 'library_seq'"
+_GET = "SELECT value FROM meta WHERE key = ?"
+_SET = "UPDATE meta SET value = ? WHERE key = ?"
+_STAMP = (
+    "INSERT INTO library_added (media_type, tmdb_id, seq) SELECT ?, value, ? FROM json_each(?) "
+    "WHERE true ON CONFLICT (media_type, tmdb_id) DO UPDATE SET seq = excluded.seq"
+)
+_ADDED_SINCE = (
+    "SELECT json_group_array(tmdb_id) FROM library_added WHERE media_type = ? AND seq >= ?"
+)
+_FORGET_STAMPS = "DELETE FROM library_added WHERE media_type = ? AND seq < ?"
 
 
 def iso(value: datetime | None) -> str | None:
@@ -154,21 +175,50 @@ class SQLiteMediaStore:
 
         return await self._db.read(select)
 
-    async def replace_library(self, media_type: MediaType, tmdb_ids: Iterable[int]) -> None:
+    async def start_library_replace(self, media_type: MediaType) -> int:
+        started = f"library_started_{media_type.value}"
+
+        def start(conn: sqlite3.Connection) -> int:
+            # Not a change anyone reads, so the revision stays.
+            conn.execute(_NEXT_SEQ)
+            seq = int(conn.execute(_GET, ("library_seq",)).fetchone()[0])
+            conn.execute(_SET, (seq, started))
+            return seq
+
+        return await self._db.write(start)
+
+    async def cancel_library_replace(self, media_type: MediaType, started: int) -> None:
+        return None  # nothing is held; adds go on stamping until the next replace applies
+
+    async def replace_library(
+        self, media_type: MediaType, tmdb_ids: Iterable[int], started: int | None = None
+    ) -> None:
         kind = media_type.value
         ids = _sorted_ids(tmdb_ids)
-        wanted = _json(ids)
+        replaced = f"library_replaced_{kind}"
 
         def replace(conn: sqlite3.Connection) -> None:
             # Read inside the write transaction, so the difference is against the library
             # as it is now; readers see the old set or the new one whatever is written.
+            if started is None:  # starts here, so no add can come in between
+                conn.execute(_NEXT_SEQ)
+                since = int(conn.execute(_GET, ("library_seq",)).fetchone()[0])
+            elif started < conn.execute(_GET, (replaced,)).fetchone()[0]:
+                return  # a replace started later has been applied: it wins
+            else:
+                since = started
+            conn.execute(_SET, (since, replaced))
+            conn.execute(_FORGET_STAMPS, (kind, since))  # no replace left can want them
+            kept: str = conn.execute(_ADDED_SINCE, (kind, since)).fetchone()[0]
+            wanted_ids = ids if kept == "[]" else sorted({*ids, *json.loads(kept)})
+            wanted = _json(wanted_ids)
             there: str = conn.execute(_LIBRARY_JSON, (kind,)).fetchone()[0]
             if there == wanted:
                 return  # a re-sync of an unchanged library writes nothing
             old = set(json.loads(there))
-            added = [i for i in ids if i not in old]
-            leaving = old.difference(ids)
-            if len(leaving) + len(added) < len(ids):
+            added = [i for i in wanted_ids if i not in old]
+            leaving = old.difference(wanted_ids)
+            if len(leaving) + len(added) < len(wanted_ids):
                 # A few changes: touch only those rows.
                 conn.executemany(_DELETE_ONE, zip(repeat(kind), leaving))
                 conn.execute(_INSERT, (kind, _json(added)))
@@ -182,12 +232,17 @@ class SQLiteMediaStore:
     async def add_to_library(self, media_type: MediaType, tmdb_ids: Iterable[int]) -> None:
         kind = media_type.value
         ids = _json(_sorted_ids(tmdb_ids))
+        state = (f"library_started_{kind}", f"library_replaced_{kind}")
 
         def insert(conn: sqlite3.Connection) -> None:
             before = conn.total_changes
             conn.execute(_INSERT_NEW, (kind, ids))
             if conn.total_changes != before:  # titles already there change nothing
                 conn.execute(_BUMP)
+            seq, started, replaced = conn.execute(_STATE, state).fetchone()
+            if started > replaced:
+                # A replace is in flight: these titles, new or already there, must outlive it.
+                conn.execute(_STAMP, (kind, seq, ids))
 
         await self._db.write(insert)
 

@@ -68,4 +68,17 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX push_subscriptions_by_user ON push_subscriptions (user, created_at);
     """,
+    # 4: replaces started before their list is read keep what adds bring meanwhile: a count
+    # of starts, the newest start and the last applied one per type, and the adds' stamps
+    """
+    CREATE TABLE library_added (
+        media_type TEXT    NOT NULL,
+        tmdb_id    INTEGER NOT NULL,
+        seq        INTEGER NOT NULL,
+        PRIMARY KEY (media_type, tmdb_id)
+    ) WITHOUT ROWID;
+    INSERT INTO meta (key, value) VALUES ('library_seq', 0),
+        ('library_started_movie', 0), ('library_started_tv', 0),
+        ('library_replaced_movie', 0), ('library_replaced_tv', 0);
+    """,
 )

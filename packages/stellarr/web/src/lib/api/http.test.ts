@@ -175,6 +175,35 @@ describe('helpers', () => {
 		expect(loginUrl('/requests?status=open')).toBe('/login?next=%2Frequests%3Fstatus%3Dopen');
 		expect(loginUrl('/')).toBe('/login');
 	});
+	it('hands on only what still parses to a path of this origin', () => {
+		const origin = 'https://stellarr.example';
+		// Each leaves the origin, some only once the result is parsed again: dot segments (also
+		// percent-encoded ones, which URL parsers decode) resolve to the path "//evil.example".
+		const off = [
+			'/..//evil.example',
+			'/%2e%2e//evil.example',
+			'/.%2E//evil.example/x?y#z',
+			'/a/../..//evil.example',
+			'//evil.example',
+			'/\\evil.example',
+			'https://evil.example',
+			'javascript:alert(1)'
+		];
+		// Where a value lands: resolved once, then its path resolved again, as goto() will.
+		const landsOn = (value: string): string => {
+			const once = new URL(value, origin);
+			if (once.origin !== origin) return once.origin;
+			return new URL(`${once.pathname}${once.search}${once.hash}`, origin).origin;
+		};
+		for (const value of off) {
+			expect(landsOn(value), value).not.toBe(origin); // each case is a real way out
+			expect(safeNext(value, origin), value).toBe('/');
+			expect(landsOn(safeNext(value, origin)), value).toBe(origin);
+		}
+		expect(safeNext('/requests?x=1#y', origin)).toBe('/requests?x=1#y');
+		expect(safeNext('/a/../requests?x=1#y', origin)).toBe('/requests?x=1#y');
+		expect(loginUrl('/..//evil.example')).toBe('/login');
+	});
 });
 
 describe('types', () => {

@@ -116,7 +116,18 @@ export function safeNext(value: string | null | undefined, origin = globalThis.l
 	}
 	if (url.origin !== origin) return '/';
 	if (url.pathname === '/login' || url.pathname.startsWith('/login/')) return '/';
-	return `${url.pathname}${url.search}${url.hash}`;
+	// Resolving dot segments can make a path that another parse reads as a host:
+	// "/..//evil.example" (or "/%2e%2e//evil.example") resolves to the path
+	// "//evil.example", which goto() would take for https://evil.example. So what is handed
+	// on must itself parse back to this very URL, on this origin.
+	const path = `${url.pathname}${url.search}${url.hash}`;
+	let again: URL;
+	try {
+		again = new URL(path, origin);
+	} catch {
+		return '/';
+	}
+	return again.origin === origin && again.href === url.href ? path : '/';
 }
 
 export function loginUrl(next: string): string {

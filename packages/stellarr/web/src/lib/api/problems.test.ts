@@ -22,6 +22,22 @@ describe('problemFor', () => {
 		expect(key({ status: 401, detail: 'Invalid or expired token' })).toBe('common.sessionExpired');
 	});
 
+	it('names a login name refused for calling everyone in a chat, in every language', () => {
+		// The server's detail for such a name (domain/names.py), read to choose, never shown.
+		const refused = { status: 400, detail: 'name must not be a mention of everyone, such as @here or @everyone' };
+		expect(key(refused, 'login')).toBe('errors.nameMention');
+		expect(key(refused)).toBe('errors.invalid');
+		expect(key({ status: 400, detail: 'name must contain a visible character' }, 'login')).toBe('errors.invalid');
+		expect(text(problemFor(refused, 'login'), 'en')).toBe(
+			'That name would notify everyone in a group chat, like @here or @everyone. Choose another name.'
+		);
+		for (const locale of LOCALES) {
+			const shown = text(problemFor(refused, 'login'), locale);
+			expect(shown, locale).toContain('@everyone');
+			expect(shown, locale).not.toContain('mention of everyone');
+		}
+	});
+
 	it('says how long to wait after too many attempts', () => {
 		expect(problemFor({ status: 429, retryAfter: 42 }, 'login')).toEqual({
 			key: 'errors.tooManySeconds',

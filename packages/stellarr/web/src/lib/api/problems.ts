@@ -56,6 +56,13 @@ function serverSide(failure: Failure): Problem {
 	return { key: 'errors.server', params: { status: String(status) } };
 }
 
+function badRequest(failure: Failure, context: ProblemContext): Problem {
+	// A login name the server refuses for being a chat's call to everyone ("@here") is not
+	// a mistake anyone would guess, so it is named; told apart by the detail, never shown.
+	if (context === 'login' && /mention/i.test(failure.detail ?? '')) return { key: 'errors.nameMention' };
+	return { key: 'errors.invalid' };
+}
+
 export function problemFor(failure: Failure, context: ProblemContext = 'any'): Problem {
 	const { status } = failure;
 	if (status === 0) return { key: 'errors.network' };
@@ -75,6 +82,7 @@ export function problemFor(failure: Failure, context: ProblemContext = 'any'): P
 			// The title page's address names the title: one the API rejects does not exist.
 			return context === 'title' ? notFound(context) : { key: 'errors.invalid' };
 		case 400:
+			return badRequest(failure, context);
 		case 413:
 			return { key: 'errors.invalid' };
 		default:

@@ -886,7 +886,10 @@ export interface operations {
     };
     feed_radarr_list_radarr_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description FEED_TOKEN, when it is set */
+                token?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -906,7 +909,10 @@ export interface operations {
     };
     feed_radarr_tmdb_list_radarr_tmdb_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description FEED_TOKEN, when it is set */
+                token?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -926,7 +932,10 @@ export interface operations {
     };
     feed_sonarr_list_sonarr_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description FEED_TOKEN, when it is set */
+                token?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -946,7 +955,10 @@ export interface operations {
     };
     feed_rss_movies_rss_movies_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description FEED_TOKEN, when it is set */
+                token?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -966,7 +978,10 @@ export interface operations {
     };
     feed_rss_tv_rss_tv_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description FEED_TOKEN, when it is set */
+                token?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -986,7 +1001,10 @@ export interface operations {
     };
     feed_rss_all_rss_all_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description FEED_TOKEN, when it is set */
+                token?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;

@@ -226,6 +226,7 @@ export default {
 		network: 'Stellarr ist nicht erreichbar; bitte Verbindung prüfen und erneut versuchen.',
 		wrongPassword: 'Falsches Passwort. Bitte prüfen und erneut versuchen.',
 		clockSkew: 'Die Uhr dieses Geräts geht falsch. Bitte richtig stellen und erneut versuchen.',
+		nameMention: 'Dieser Name würde alle in einem Gruppenchat benachrichtigen, wie @here oder @everyone. Bitte wähle einen anderen Namen.',
 		tooManySeconds: {
 			one: 'Zu viele Versuche. Bitte in {count} Sekunde erneut versuchen.',
 			other: 'Zu viele Versuche. Bitte in {count} Sekunden erneut versuchen.'

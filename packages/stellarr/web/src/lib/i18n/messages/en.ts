@@ -237,6 +237,7 @@ const en = defineEnglish({
 		network: 'Cannot reach Stellarr; check your connection and try again.',
 		wrongPassword: 'Wrong password. Check it and try again.',
 		clockSkew: 'This device’s clock is wrong. Set it to the right time and try again.',
+		nameMention: 'That name would notify everyone in a group chat, like @here or @everyone. Choose another name.',
 		tooManySeconds: {
 			one: 'Too many attempts. Try again in {count} second.',
 			other: 'Too many attempts. Try again in {count} seconds.'

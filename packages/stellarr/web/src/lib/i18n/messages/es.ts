@@ -226,6 +226,7 @@ export default {
 		network: 'No se puede conectar con Stellarr; revisa tu conexión e inténtalo de nuevo.',
 		wrongPassword: 'Contraseña incorrecta. Revísala e inténtalo de nuevo.',
 		clockSkew: 'El reloj de este dispositivo no está en hora. Ajústalo e inténtalo de nuevo.',
+		nameMention: 'Ese nombre avisaría a todos en un chat de grupo, como @here o @everyone. Elige otro nombre.',
 		tooManySeconds: {
 			one: 'Demasiados intentos. Vuelve a intentarlo dentro de {count} segundo.',
 			other: 'Demasiados intentos. Vuelve a intentarlo dentro de {count} segundos.'

@@ -226,6 +226,7 @@ export default {
 		network: 'Impossible de joindre Stellarr ; vérifiez votre connexion et réessayez.',
 		wrongPassword: 'Mot de passe incorrect. Vérifiez-le et réessayez.',
 		clockSkew: 'L’horloge de cet appareil n’est pas à l’heure. Réglez-la puis réessayez.',
+		nameMention: 'Ce nom alerterait tout le monde dans une discussion de groupe, comme @here ou @everyone. Choisissez un autre nom.',
 		tooManySeconds: {
 			one: 'Trop de tentatives. Réessayez dans {count} seconde.',
 			other: 'Trop de tentatives. Réessayez dans {count} secondes.'
