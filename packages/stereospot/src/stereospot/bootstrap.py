@@ -81,7 +81,9 @@ def make_inference(settings: Settings, backend: Backend, converter: Converter | 
         return SageMakerInference.from_settings(settings, backend.objects)
     from stereospot.inference.inprocess import InProcessInference
 
-    return InProcessInference(backend.objects, converter or choose(settings.converter))
+    return InProcessInference(
+        backend.objects, converter or choose(settings.converter), settings.model_dir
+    )
 
 
 def signing_key(settings: Settings) -> bytes:

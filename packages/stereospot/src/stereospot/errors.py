@@ -26,3 +26,20 @@ class StoreError(StereoSpotError):
 
 class SettingsError(StereoSpotError):
     """Configuration is missing or wrong; the one-line message names the variable."""
+
+
+class TooLarge(InvalidInput):
+    """More bytes than a limit allows (a part, an upload); the message says which limit."""
+
+
+class LimitReached(StereoSpotError):
+    """The user already has as many of something as they may (jobs in progress)."""
+
+
+class QuotaExceeded(StereoSpotError):
+    """The user's files would take more room than their share; the message says how much."""
+
+
+class StorageFull(StoreError):
+    """The disk has no room: nothing of the write was kept. Worth retrying once space
+    returns (finished jobs deleted, the disk grown)."""

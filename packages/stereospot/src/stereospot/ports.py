@@ -170,6 +170,9 @@ class ObjectStore(Protocol):
     def delete_prefix(self, bucket: Bucket, prefix: str) -> int:
         """Remove every object under `prefix` (and unfinished uploads); the count removed."""
 
+    def usage(self, bucket: Bucket, prefix: str) -> int:
+        """Bytes held under `prefix`: objects and the parts of unfinished uploads."""
+
     def uri(self, ref: ObjectRef) -> str:
         """`s3://bucket/key` or `file:///path`: what an inference endpoint is given."""
 
@@ -179,11 +182,17 @@ class ObjectStore(Protocol):
     def local_path(self, ref: ObjectRef) -> Path | None:
         """The object's file when the store is a folder (saves a copy), else None."""
 
-    # Resumable uploads: S3 multipart, or parts in a folder. Parts are 1-based.
-    def start_upload(self, ref: ObjectRef) -> str: ...
+    # Resumable uploads: S3 multipart, or parts in a folder. Parts are 1-based. Writes
+    # raise StorageFull when the disk has no room, and then leave nothing of themselves.
+    def start_upload(self, ref: ObjectRef) -> str:
+        """Open the key's one upload: an unfinished upload of the same key is aborted
+        (its parts deleted), so a key never holds more than one."""
 
-    def part_url(self, ref: ObjectRef, upload_id: str, number: int, expires: int) -> str | None:
-        """A presigned PUT URL for the part, or None when parts go through `put_part`."""
+    def part_url(
+        self, ref: ObjectRef, upload_id: str, number: int, expires: int, size: int
+    ) -> str | None:
+        """A presigned PUT URL for the part that takes exactly `size` bytes, or None when
+        parts go through `put_part`."""
 
     def put_part(self, ref: ObjectRef, upload_id: str, number: int, data: bytes) -> str:
         """Store one part; returns its ETag. Re-sending a part replaces it."""
@@ -195,9 +204,15 @@ class ObjectStore(Protocol):
         self, ref: ObjectRef, upload_id: str, parts: Sequence[UploadedPart]
     ) -> None:
         """Assemble the object (which emits its created event); NotFound for an unknown
-        upload, InvalidInput when a part is missing or its ETag differs."""
+        upload, InvalidInput when a part is missing or its ETag differs. Of concurrent
+        completions of one upload one assembles it; the others raise NotFound (or, on S3,
+        may succeed alike), and the object is whole whichever returns first."""
 
     def abort_upload(self, ref: ObjectRef, upload_id: str) -> None: ...
+
+    def expire_uploads(self, started_before: float) -> int:
+        """Abort every unfinished upload started before `started_before` (seconds since
+        the epoch), deleting its parts; the count aborted."""
 
     def download_url(self, ref: ObjectRef, expires: int, filename: str) -> str | None:
         """A presigned GET URL naming the download `filename`; None for a folder."""

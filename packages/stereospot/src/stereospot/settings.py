@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from stereospot.client_ip import Network, parse_networks
 from stereospot.errors import SettingsError
 
 
@@ -47,6 +48,18 @@ def _count(value: str) -> int:
     if number < 1:
         raise ValueError("must be a whole number of at least 1")
     return number
+
+
+_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
+_SIZE = re.compile(r"(\d+)\s*([kmgt]?)(?:i?b)?", re.IGNORECASE)
+
+
+def _bytes(value: str) -> int:
+    """A size in bytes: `68719476736`, or with a binary unit, `64GiB`, `64G`, `500MiB`."""
+    match = _SIZE.fullmatch(value)
+    if not match or int(match[1]) < 1:
+        raise ValueError("must be a size such as 68719476736, 64GiB or 500MiB")
+    return int(match[1]) * _UNITS[match[2].lower()]
 
 
 def _flag(value: str) -> bool:
@@ -152,6 +165,13 @@ class Settings:
         "deliveries of one message before it moves to its dead-letter queue",
         _count,
     )
+    max_source_side: int = setting(
+        "STEREOSPOT_MAX_SOURCE_SIDE",
+        4096,
+        "largest width or height of a source video, in pixels; a larger one fails its job "
+        "at once, read from the headers before any frame is decoded",
+        _count,
+    )
     poll_seconds: float = setting(
         "STEREOSPOT_POLL_SECONDS",
         1.0,
@@ -173,6 +193,47 @@ class Settings:
     link_seconds: int = setting(
         "STEREOSPOT_LINK_SECONDS", 3600, "how long a signed media link stays valid", _count
     )
+    max_upload_bytes: int = setting(
+        "STEREOSPOT_MAX_UPLOAD_BYTES",
+        64 << 30,
+        "the largest source one upload may hold (bytes, or 64GiB, 500MiB); more is a 413",
+        _bytes,
+    )
+    max_stored_bytes: int = setting(
+        "STEREOSPOT_MAX_STORED_BYTES",
+        200 << 30,
+        "what one user's jobs may hold in storage (sources, segments, results, unfinished "
+        "uploads); an upload that would pass it is a 507",
+        _bytes,
+    )
+    max_active_jobs: int = setting(
+        "STEREOSPOT_MAX_ACTIVE_JOBS",
+        20,
+        "jobs one user may have unfinished (waiting for their upload or being converted); "
+        "one more is a 429",
+        _count,
+    )
+    upload_expiry_hours: float = setting(
+        "STEREOSPOT_UPLOAD_EXPIRY_HOURS",
+        24.0,
+        "an upload not completed this long after it started is aborted and its parts "
+        "deleted (the reconciler's sweep locally; a bucket lifecycle rule and the sweep on aws)",
+        _positive,
+    )
+    request_head_timeout: float = setting(
+        "STEREOSPOT_REQUEST_HEAD_TIMEOUT_SECONDS",
+        5.0,
+        "serve and inference-server: a connection that has not sent a whole request head "
+        "this long after connecting (or after its next request's first byte) is closed",
+        _positive,
+    )
+    max_connections: int | None = setting(
+        "STEREOSPOT_MAX_CONNECTIONS",
+        None,
+        "serve and inference-server: most connections held open at once, the next answered "
+        "503; unset: 4096, or the descriptor limit less 64 where that is lower",
+        _count,
+    )
     video_workers: int = setting(
         "STEREOSPOT_VIDEO_WORKERS", 2, "serve/convert: local video-worker threads", _count
     )
@@ -186,6 +247,33 @@ class Settings:
     )
     session_seconds: int = setting(
         "STEREOSPOT_SESSION_SECONDS", 43200, "web UI: how long a login lasts", _count
+    )
+    trusted_proxies: tuple[Network, ...] = setting(
+        "STEREOSPOT_TRUSTED_PROXIES",
+        (),
+        "web UI and inference-server: addresses or CIDR networks (comma-separated) of the "
+        "proxies whose X-Forwarded-For is believed when counting failed logins; none by default",
+        parse_networks,
+    )
+    login_max_failures: int = setting(
+        "STEREOSPOT_LOGIN_MAX_FAILURES",
+        5,
+        "failed logins (web UI tokens, inference bearer tokens) one client (an IPv4 address, "
+        "an IPv6 /64) may make in a window; then 429 with Retry-After",
+        _count,
+    )
+    login_window_seconds: int = setting(
+        "STEREOSPOT_LOGIN_WINDOW_SECONDS",
+        900,
+        "the window of STEREOSPOT_LOGIN_MAX_FAILURES, from a client's first failure",
+        _count,
+    )
+    model_dir: Path = setting(  # noqa: RUF009
+        "STEREOSPOT_MODEL_DIR",
+        Path("models"),
+        "where depth models are kept; an inference request's params.model names one in it "
+        "(a name, never a path)",
+        Path,
     )
     signing_key: str | None = setting(
         "STEREOSPOT_SIGNING_KEY",
@@ -235,8 +323,8 @@ class Settings:
             value = getattr(self, item.name)
             if value is None:
                 continue
-            if isinstance(value, tuple):  # name:token pairs
-                value = ",".join(":".join(pair) for pair in value)
+            if isinstance(value, tuple):  # name:token pairs, or networks
+                value = ",".join(":".join(i) if isinstance(i, tuple) else str(i) for i in value)
             env[item.metadata["env"]] = str(value)
         return env
 

@@ -18,6 +18,7 @@ from stereospot.inference.inprocess import InProcessInference
 from stereospot.inference.sagemaker import SageMakerInference
 from stereospot.inference.server import authorised
 from stereospot.jobs.models import JobStatus
+from stereospot.login_limit import LoginLimiter
 from stereospot.ports import ObjectRef
 from stereospot_testing.backends import Harness
 from stereospot_testing.pipeline import assert_matches_source, make_app, submit
@@ -119,7 +120,8 @@ def test_invocations_need_the_bearer_token(harness: Harness, clip: Path) -> None
         "output_uri": objects.uri(ObjectRef("output", f"jobs/{JOB_A}/segments/0.mp4")),
     }
     container = InProcessInference(objects, PassThrough())
-    with inference_server(container) as url:
+    # Six wrong tokens below: more than the default login limit (tested on its own).
+    with inference_server(container, limiter=LoginLimiter(max_failures=10)) as url:
         assert httpx.get(f"{url}/ping").status_code == 200  # open
         assert httpx.post(f"{url}/invocations", json=body).status_code == 401
         for header in ("Bearer wrong", f"Basic {TOKEN}", "Bearer", TOKEN):

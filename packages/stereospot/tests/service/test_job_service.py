@@ -80,7 +80,7 @@ def test_resumable_upload_in_parts(harness: Harness, clip: Path) -> None:
     chunks = [data[i : i + size] for i in range(0, len(data), size)]
     # The first attempt sends the first part, then the connection drops.
     if session.direct:
-        url = service.part_url("ann", job.job_id, session.upload_id, 1)
+        url = service.part_url("ann", job.job_id, session.upload_id, 1, len(chunks[0]))
         assert url is not None and httpx.put(url, content=chunks[0]).status_code == 200
     else:
         service.upload_part("ann", job.job_id, session.upload_id, 1, chunks[0])

@@ -1,13 +1,18 @@
-"""Converters and stores that fail on purpose, for the fault-injection tests."""
+"""Converters, stores and disks that fail on purpose, for the fault-injection tests."""
 
 from __future__ import annotations
 
+import dataclasses
+import errno
+import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from stereospot.converters import PassThrough, Progress
-from stereospot.ports import ObjectRef, ObjectStore
+from stereospot.errors import StorageFull
+from stereospot.ports import Backend, Bucket, ObjectRef, ObjectStore
 
 
 class WorkerKilled(BaseException):
@@ -56,6 +61,94 @@ class CountingObjects:
                 self.crash_after_final = False
                 raise WorkerKilled("crashed after writing final.mp4")
         return stored
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+# A full disk -----------------------------------------------------------------------------
+def no_room_after(kept: int) -> Callable[[BinaryIO, bytes], None]:
+    """A `Disk.write` that writes the first `kept` bytes and then fails as a full disk
+    does (ENOSPC), so whatever it was writing is left partial unless the store cleans up."""
+
+    def write(handle: BinaryIO, data: bytes) -> None:
+        handle.write(data[:kept])
+        handle.flush()
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    return write
+
+
+def no_room_to_copy(src: BinaryIO, dst: BinaryIO) -> None:
+    """A `Disk.copy` that copies a little and then fails as a full disk does."""
+    dst.write(src.read(100))
+    dst.flush()
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def leftovers(objects_root: Path) -> list[str]:
+    """What a failed write may leave in a folder store: temp files, empty or missing
+    upload metadata. Empty when every write was whole or nothing."""
+    found = [p.name for p in (objects_root / ".tmp").iterdir()]
+    for path in objects_root.rglob("*"):
+        name = path.name
+        # An upload key's lock file is empty by design.
+        partial = path.is_file() and name != "lock"
+        partial = partial and (name.endswith(".tmp") or path.stat().st_size == 0)
+        half_made = path.is_dir() and re.fullmatch(r"[0-9a-f]{32}", name) is not None
+        half_made = half_made and path.parent.name.endswith("~")
+        if partial or (half_made and not (path / "meta.json").is_file()):
+            found.append(str(path.relative_to(objects_root)))
+    return found
+
+
+@dataclass
+class FullDisk:
+    """A disk with no room for the database's writes until some object is deleted: what
+    deleting a job's files does on a real full disk. `wrap` puts it around a backend."""
+
+    full: bool = True
+
+    def wrap(self, backend: Backend) -> Backend:
+        return dataclasses.replace(
+            backend,
+            jobs=_NoRoom(self, backend.jobs, _JOB_WRITES),  # type: ignore[arg-type]
+            completions=_NoRoom(self, backend.completions, {"put", "delete_job"}),  # type: ignore[arg-type]
+            triggers=_NoRoom(self, backend.triggers, {"claim", "clear"}),  # type: ignore[arg-type]
+            objects=_Freeing(self, backend.objects),  # type: ignore[arg-type]
+        )
+
+
+_JOB_WRITES = {"create", "update", "acquire_lease", "release_lease", "set_segment", "delete"}
+
+
+class _NoRoom:
+    def __init__(self, disk: FullDisk, inner: Any, writes: set[str]) -> None:
+        self.disk, self.inner, self.writes = disk, inner, writes
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self.inner, name)
+        if name not in self.writes:
+            return attr
+
+        def write(*args: Any, **kwargs: Any) -> Any:
+            if self.disk.full:
+                raise StorageFull("sqlite: database or disk is full")
+            return attr(*args, **kwargs)
+
+        return write
+
+
+class _Freeing:
+    def __init__(self, disk: FullDisk, inner: ObjectStore) -> None:
+        self.disk, self.inner = disk, inner
+
+    def delete_prefix(self, bucket: Bucket, prefix: str) -> int:
+        held = self.inner.usage(bucket, prefix)
+        removed = self.inner.delete_prefix(bucket, prefix)
+        if held:
+            self.disk.full = False
+        return removed
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)

@@ -18,14 +18,17 @@ import uvicorn
 
 from stereospot.inference import inference_token
 from stereospot.inference.server import create_app, invoke
+from stereospot.login_limit import LoginLimiter
 from stereospot.ports import Inference
 
 TOKEN = inference_token(b"k" * 32)
 
 
 @contextmanager
-def inference_server(inference: Inference, token: str | None = TOKEN) -> Iterator[str]:
-    app = create_app(inference, token=token)
+def inference_server(
+    inference: Inference, token: str | None = TOKEN, limiter: LoginLimiter | None = None
+) -> Iterator[str]:
+    app = create_app(inference, token=token, limiter=limiter)
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

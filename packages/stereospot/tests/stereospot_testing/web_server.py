@@ -9,7 +9,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
@@ -91,10 +91,15 @@ def serving(app: App, users: Mapping[str, str], video_workers: int = 1) -> Itera
 
 @contextmanager
 def stereospot_serve(
-    env: Mapping[str, str], cwd: Path, log: Path, errors: Path | None = None
+    env: Mapping[str, str],
+    cwd: Path,
+    log: Path,
+    errors: Path | None = None,
+    preexec_fn: Callable[[], None] | None = None,
 ) -> Iterator[str]:
     """`stereospot serve` as a process on a free port; yields its URL once healthy. Its
-    stdout and stderr go to `log`, or stderr to `errors` when that is given."""
+    stdout and stderr go to `log`, or stderr to `errors` when that is given. `preexec_fn`
+    runs in the child before it starts (e.g. to lower its descriptor limit)."""
     port = free_port()
     with ExitStack() as files:
         output = files.enter_context(log.open("wb"))
@@ -102,6 +107,7 @@ def stereospot_serve(
         process = subprocess.Popen(
             [sys.executable, "-m", "stereospot", "serve", "--port", str(port)],
             env={**os.environ, **env}, cwd=cwd, stdout=output, stderr=stderr,
+            preexec_fn=preexec_fn,
         )  # fmt: skip
         url = f"http://127.0.0.1:{port}"
         try:

@@ -1,10 +1,16 @@
 """S3: an input and an output bucket. Event notifications on the input bucket (configured by
 provision.py) put S3 events on the chunking and video-worker queues, so this adapter never
-publishes them itself."""
+publishes them itself.
+
+Unfinished multipart uploads cost storage until aborted: a key keeps only its newest one
+(`start_upload` aborts the rest), `expire_uploads` aborts old ones (the reconciler's
+sweep), and the input bucket's lifecycle rule (provision.py) aborts them after a day
+whatever else happens."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlparse
@@ -76,16 +82,34 @@ class S3ObjectStore:
         for start in range(0, len(keys), 1000):
             objects = [{"Key": k} for k in keys[start : start + 1000]]
             call("S3 delete", self.s3.delete_objects, Bucket=name, Delete={"Objects": objects})
-        uploads = call("S3 uploads", self.s3.list_multipart_uploads, Bucket=name, Prefix=prefix)
-        for upload in uploads.get("Uploads", []):
-            call(
-                "S3 abort",
-                self.s3.abort_multipart_upload,
-                Bucket=name,
-                Key=upload["Key"],
-                UploadId=upload["UploadId"],
-            )
+        for upload in self._uploads(bucket, prefix):
+            self._abort(name, upload["Key"], upload["UploadId"])
         return len(keys)
+
+    def usage(self, bucket: Bucket, prefix: str) -> int:
+        pages = self.s3.get_paginator("list_objects_v2").paginate(
+            Bucket=self.names[bucket], Prefix=prefix
+        )
+        with translated("S3 list"):
+            total = sum(int(o["Size"]) for page in pages for o in page.get("Contents", []))
+        for upload in self._uploads(bucket, prefix):
+            ref = ObjectRef(bucket, upload["Key"])
+            with suppress(NotFound):  # completed or aborted meanwhile
+                total += sum(p.size for p in self.parts(ref, upload["UploadId"]))
+        return total
+
+    def _uploads(self, bucket: Bucket, prefix: str) -> list[dict[str, Any]]:
+        """The unfinished multipart uploads under `prefix`, every page of them."""
+        pages = self.s3.get_paginator("list_multipart_uploads").paginate(
+            Bucket=self.names[bucket], Prefix=prefix
+        )
+        with translated("S3 uploads"):
+            return [u for page in pages for u in page.get("Uploads", [])]
+
+    def _abort(self, name: str, key: str, upload_id: str) -> None:
+        with suppress(NotFound):  # finished or aborted by someone else meanwhile
+            call("S3 abort", self.s3.abort_multipart_upload, Bucket=name, Key=key,
+                 UploadId=upload_id)  # fmt: skip
 
     def uri(self, ref: ObjectRef) -> str:
         loc = self._loc(ref)
@@ -102,11 +126,27 @@ class S3ObjectStore:
         return None
 
     def start_upload(self, ref: ObjectRef) -> str:
-        result = call("S3 start upload", self.s3.create_multipart_upload, **self._loc(ref))
-        return str(result["UploadId"])
+        loc = self._loc(ref)
+        upload_id = str(call("S3 start upload", self.s3.create_multipart_upload, **loc)["UploadId"])
+        # Every other upload of the key goes. (Two starts of one key at the same moment
+        # may abort each other's: never two left open, at worst none; its client's next
+        # part is a 404 and it starts again.)
+        for upload in self._uploads(ref.bucket, ref.key):
+            if upload["Key"] == ref.key and upload["UploadId"] != upload_id:
+                self._abort(loc["Bucket"], ref.key, upload["UploadId"])
+        return upload_id
 
-    def part_url(self, ref: ObjectRef, upload_id: str, number: int, expires: int) -> str | None:
-        params = {**self._loc(ref), "UploadId": upload_id, "PartNumber": number}
+    def part_url(
+        self, ref: ObjectRef, upload_id: str, number: int, expires: int, size: int
+    ) -> str | None:
+        # The size is signed into the URL (Content-Length is a signed header): S3 refuses
+        # a part of any other size, so a URL cannot carry more than the server allowed.
+        params = {
+            **self._loc(ref),
+            "UploadId": upload_id,
+            "PartNumber": number,
+            "ContentLength": size,
+        }
         with translated("S3 presign part"):
             url: str = self.s3.generate_presigned_url(
                 "upload_part", Params=params, ExpiresIn=expires
@@ -125,11 +165,14 @@ class S3ObjectStore:
         return str(result["ETag"])
 
     def parts(self, ref: ObjectRef, upload_id: str) -> list[UploadedPart]:
-        result = call("S3 parts", self.s3.list_parts, **self._loc(ref), UploadId=upload_id)
-        return [
-            UploadedPart(int(p["PartNumber"]), str(p["ETag"]), int(p["Size"]))
-            for p in result.get("Parts", [])
-        ]
+        # A page holds at most 1,000 parts; an upload may have 10,000.
+        pages = self.s3.get_paginator("list_parts").paginate(**self._loc(ref), UploadId=upload_id)
+        with translated("S3 parts"):
+            return [
+                UploadedPart(int(p["PartNumber"]), str(p["ETag"]), int(p["Size"]))
+                for page in pages
+                for p in page.get("Parts", [])
+            ]
 
     def complete_upload(
         self, ref: ObjectRef, upload_id: str, parts: Sequence[UploadedPart]
@@ -151,6 +194,15 @@ class S3ObjectStore:
         call(
             "S3 abort upload", self.s3.abort_multipart_upload, **self._loc(ref), UploadId=upload_id
         )
+
+    def expire_uploads(self, started_before: float) -> int:
+        aborted = 0
+        for bucket, name in self.names.items():
+            for upload in self._uploads(bucket, ""):
+                if upload["Initiated"].timestamp() < started_before:
+                    self._abort(name, upload["Key"], upload["UploadId"])
+                    aborted += 1
+        return aborted
 
     def download_url(self, ref: ObjectRef, expires: int, filename: str) -> str | None:
         disposition = f"attachment; filename*=UTF-8''{quote(filename)}"

@@ -5,6 +5,7 @@ infra/stereospot (Terraform) with the same names."""
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from stereospot.aws.clients import Clients
@@ -33,6 +34,22 @@ def _gsi(name: str, sort: str) -> dict[str, Any]:
             {"AttributeName": sort, "KeyType": "RANGE"},
         ],
         "Projection": {"ProjectionType": "ALL"},
+    }
+
+
+def abandoned_uploads_rule(settings: Settings) -> dict[str, Any]:
+    """S3 aborts a multipart upload left unfinished this many whole days after it began,
+    even if no sweep ever runs (the sweep itself goes by the hour)."""
+    days = max(1, math.ceil(settings.upload_expiry_hours / 24))
+    return {
+        "Rules": [
+            {
+                "ID": "abort-abandoned-uploads",
+                "Status": "Enabled",
+                "Filter": {"Prefix": ""},
+                "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": days},
+            }
+        ]
     }
 
 
@@ -80,6 +97,9 @@ def provision(settings: Settings) -> None:
     for bucket in (settings.input_bucket, settings.output_bucket):
         clients.s3.create_bucket(
             Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": settings.aws_region}
+        )
+        clients.s3.put_bucket_lifecycle_configuration(
+            Bucket=bucket, LifecycleConfiguration=abandoned_uploads_rule(settings)
         )
 
     def rule(prefix: str, queue: str) -> dict[str, Any]:

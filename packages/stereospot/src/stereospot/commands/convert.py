@@ -94,6 +94,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"stereospot convert: {args.output} is a folder, not a file name", file=sys.stderr)
         return 2
     overrides: dict[str, Any] = {"backend": "local", "inference": "inprocess"}
+    # The web's limits on what one user may store do not bind someone converting their
+    # own file on their own machine (the folder store still takes at most 10,000 parts).
+    overrides.update(max_upload_bytes=1 << 60, max_stored_bytes=1 << 60)
     if args.segment_seconds:
         overrides["segment_seconds"] = args.segment_seconds
     if args.workers:

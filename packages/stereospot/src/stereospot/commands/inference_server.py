@@ -7,6 +7,7 @@ STEREOSPOT_INFERENCE_BEHIND_SAGEMAKER=1 (see stereospot.inference.server)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from typing import Any
 
@@ -16,6 +17,7 @@ from stereospot.errors import StereoSpotError
 from stereospot.inference import inference_token
 from stereospot.inference.inprocess import InProcessInference
 from stereospot.inference.server import create_app
+from stereospot.login_limit import LoginLimiter
 from stereospot.settings import Settings
 
 
@@ -32,7 +34,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         settings = Settings.from_env()
         backend = make_backend(settings)
-        inference = InProcessInference(backend.objects, choose(settings.converter))
+        inference = InProcessInference(
+            backend.objects, choose(settings.converter), settings.model_dir
+        )
         token = (
             None if settings.inference_behind_sagemaker else inference_token(signing_key(settings))
         )
@@ -41,8 +45,18 @@ def run(args: argparse.Namespace) -> int:
         return 2
     import uvicorn
 
+    from stereospot.server import config, prepare
+
+    # Before the port opens: the connection cap is sized from the raised descriptor limit.
+    guard = prepare(settings.request_head_timeout, settings.max_connections)
+    logins = LoginLimiter(settings.login_max_failures, settings.login_window_seconds)
+    app = create_app(
+        inference, token=token, limiter=logins, trusted_proxies=settings.trusted_proxies
+    )
+    server = uvicorn.Server(config(app, guard, host=args.host, port=args.port))
     try:
-        uvicorn.run(create_app(inference, token=token), host=args.host, port=args.port)
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C is how one stops it
+            server.run()
     finally:
         backend.close()
     return 0

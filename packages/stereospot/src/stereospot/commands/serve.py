@@ -43,8 +43,7 @@ def run(args: argparse.Namespace) -> int:
             )
             return 2
         raise
-    import uvicorn
-
+    from stereospot.server import config, prepare
     from stereospot.web.announce import AnnouncingServer, address, login_lines
     from stereospot.web.auth import LOCAL_USER, local_token_file
 
@@ -62,7 +61,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     url = address(args.host, args.port)
     lines = login_lines(url, LOCAL_USER, local_token_file(app.settings))
-    server = AnnouncingServer(uvicorn.Config(asgi, host=args.host, port=args.port), lines)
+    # Before the port opens: the connection cap is sized from the raised descriptor limit.
+    guard = prepare(app.settings.request_head_timeout, app.settings.max_connections)
+    server = AnnouncingServer(config(asgi, guard, host=args.host, port=args.port), lines)
     stop = threading.Event()
     runner = None
     if not args.no_workers:

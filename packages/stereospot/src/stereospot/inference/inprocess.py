@@ -7,7 +7,8 @@ Only the pipeline's own key shapes are accepted, since the container writes what
 told to: a convert reads `segments/<job>/<i>_<n>.mp4` and writes
 `jobs/<job>/segments/<i>.mp4` of the request's job; a pre-pass reads
 `input/<job>/source.<ext>` and writes nothing but `jobs/<job>/preview.png` of that job.
-Anything else is InvalidInput (400 from the server)."""
+`params.model` is a model's name in `model_dir` (engine.model_names), never a path.
+Anything else is InvalidInput (400 from the server), refused before anything is read."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from stereospot.converters import Converter
+from stereospot.engine.model_names import ModelNameError, with_model_path
 from stereospot.errors import InvalidInput
 from stereospot.jobs import keys
 from stereospot.logs import event
@@ -27,9 +29,23 @@ log = logging.getLogger("stereospot.inference")
 
 
 class InProcessInference:
-    def __init__(self, objects: ObjectStore, converter: Converter) -> None:
+    def __init__(
+        self, objects: ObjectStore, converter: Converter, model_dir: Path | None = None
+    ) -> None:
+        """model_dir: where named models are found (STEREOSPOT_MODEL_DIR); None: none are."""
         self.objects = objects
         self.converter = converter
+        self.model_dir = model_dir
+
+    def _params(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        if params.get("model") is None:
+            return dict(params)
+        if self.model_dir is None:
+            raise InvalidInput("this inference server has no model folder")
+        try:
+            return with_model_path(params, self.model_dir)
+        except ModelNameError as exc:
+            raise InvalidInput(str(exc)) from None
 
     def _fetch(self, uri: str, folder: Path, name: str) -> Path:
         ref = self.objects.ref(uri)
@@ -63,11 +79,12 @@ class InProcessInference:
 
     def convert(self, request: SegmentRequest, progress: Progress) -> Mapping[str, Any]:
         output = self._check_convert(request)
+        params = self._params(request.params)
         with tempfile.TemporaryDirectory(prefix="stereospot-seg-") as tmp:
             folder = Path(tmp)
             src = self._fetch(request.input_uri, folder, "in.mp4")
             dst = folder / "out.mp4"
-            report = self.converter.convert(src, dst, request.params, progress)
+            report = self.converter.convert(src, dst, params, progress)
             self.objects.put_file(output, dst)
         return dict(report)
 
@@ -75,6 +92,7 @@ class InProcessInference:
         self, source_uri: str, params: Mapping[str, Any], preview_uri: str | None = None
     ) -> Mapping[str, Any] | None:
         self._check_prepass(source_uri, preview_uri)
+        params = self._params(params)
         with tempfile.TemporaryDirectory(prefix="stereospot-pre-") as tmp:
             folder = Path(tmp)
             suffix = source_uri.rsplit(".", 1)[-1]

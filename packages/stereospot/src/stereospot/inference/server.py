@@ -16,18 +16,32 @@ Only the pipeline's own keys are accepted (see InProcessInference).
 otherwise. Behind SageMaker (STEREOSPOT_INFERENCE_BEHIND_SAGEMAKER=1) the endpoint calls
 the container itself without that header, so the check is off there: such a container must
 only be reachable by SageMaker. `GET /ping` is always open.
+
+The token is checked before a byte of the body is read, and the body is capped at
+INVOCATION_LIMIT (413 beyond it). A client's wrong tokens are counted (login_limit): past
+the limit it gets 429 with Retry-After, whatever token it sends. `params.model` is a
+model's name (engine.model_names), never a path.
 """
 
 from __future__ import annotations
 
 import hmac
-from typing import Annotated, Any
+import json
+from collections.abc import Sequence
+from typing import Any
 
-from fastapi import FastAPI, Header, HTTPException
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 
+from stereospot.client_ip import Network, client_key
+from stereospot.engine.model_names import ModelNameError, check_model_name
 from stereospot.errors import InvalidInput, NotFound
+from stereospot.login_limit import LoginLimiter
 from stereospot.ports import Inference, SegmentRequest
+
+# A request is a few URIs and numbers (the normalisation is a handful more): 64 KiB is
+# far above any the pipeline sends.
+INVOCATION_LIMIT = 64 * 1024
 
 
 def parse_request(body: Any) -> tuple[str, SegmentRequest]:
@@ -40,6 +54,8 @@ def parse_request(body: Any) -> tuple[str, SegmentRequest]:
         params = body.get("params") or {}
         if not isinstance(params, dict):
             raise InvalidInput("params must be an object")
+        if params.get("model") is not None:
+            check_model_name(params["model"])
         request = SegmentRequest(
             job_id=str(body.get("job_id", "")),
             index=int(body.get("index", 0)),
@@ -48,6 +64,8 @@ def parse_request(body: Any) -> tuple[str, SegmentRequest]:
             output_uri=str(body.get("output_uri", "")),
             params=params,
         )
+    except ModelNameError as exc:
+        raise InvalidInput(str(exc)) from None
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidInput(f"bad request: {exc}") from None
     if action == "convert" and not request.output_uri:
@@ -77,20 +95,59 @@ def authorised(authorization: str | None, token: str | None) -> bool:
     )
 
 
-def create_app(inference: Inference, *, token: str | None) -> FastAPI:
-    """token: the bearer token /invocations demands; None only behind SageMaker."""
+async def read_json(request: Request, limit: int) -> Any:
+    """The body as JSON, refused with 413 as soon as it is known to exceed `limit` bytes:
+    by its Content-Length before anything is read, else while counting."""
+    too_large = HTTPException(413, f"the request is larger than {limit} bytes")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise too_large
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than Python goes
+        raise HTTPException(400, "the request must be JSON") from None
+
+
+def create_app(
+    inference: Inference,
+    *,
+    token: str | None,
+    limiter: LoginLimiter | None = None,
+    trusted_proxies: Sequence[Network] = (),
+) -> FastAPI:
+    """token: the bearer token /invocations demands; None only behind SageMaker.
+    limiter: counts wrong tokens per client (default: 5 per 15 minutes); trusted_proxies:
+    whose X-Forwarded-For names the client (STEREOSPOT_TRUSTED_PROXIES)."""
     app = FastAPI(title="StereoSpot inference", docs_url=None, redoc_url=None)
+    logins = limiter or LoginLimiter()
+
+    def check_token(request: Request) -> None:
+        if token is None:
+            return
+        peer = request.client.host if request.client else None
+        client = client_key(peer, request.headers.get("x-forwarded-for"), trusted_proxies)
+        wait = logins.attempt(client)
+        if wait is not None:
+            raise HTTPException(
+                429, "too many wrong bearer tokens; try again later", {"Retry-After": str(wait)}
+            )
+        if not authorised(request.headers.get("authorization"), token):
+            raise HTTPException(401, "missing or wrong bearer token")
+        logins.succeeded(client)
 
     @app.get("/ping")
     def ping() -> dict[str, str]:
         return {"status": "ok"}
 
     @app.post("/invocations")
-    async def invocations(
-        body: dict[str, Any], authorization: Annotated[str | None, Header()] = None
-    ) -> dict[str, Any]:
-        if not authorised(authorization, token):
-            raise HTTPException(401, "missing or wrong bearer token")
+    async def invocations(request: Request) -> dict[str, Any]:
+        check_token(request)  # before the body: a stranger's bytes are never read
+        body = await read_json(request, INVOCATION_LIMIT)
         try:
             return await run_in_threadpool(invoke, inference, body)
         except (InvalidInput, NotFound) as exc:

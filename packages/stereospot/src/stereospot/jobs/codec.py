@@ -22,6 +22,7 @@ FIELDS = [
     "completed_at",
     "error",
     "errors",
+    "retryable",
     "report",
     "lease_owner",
     "lease_expires",
@@ -53,6 +54,7 @@ def from_dict(data: Mapping[str, Any]) -> Job:
         completed_at=number("completed_at"),
         error=data.get("error"),
         errors=dict(data.get("errors") or {}),
+        retryable=bool(data.get("retryable", True)),  # jobs stored before it existed: True
         report=data.get("report"),
         lease_owner=data.get("lease_owner"),
         lease_expires=number("lease_expires"),

@@ -77,6 +77,9 @@ class Job:
     completed_at: float | None = None
     error: str | None = None  # why the job failed, for people
     errors: Mapping[str, str] = field(default_factory=dict)  # last error per stage
+    # False when the job failed because of its source (not a video, too large): a retry
+    # would fail the same way, so none is offered.
+    retryable: bool = True
     report: Mapping[str, Any] | None = None  # e.g. the engine's comfort report
     lease_owner: str | None = None
     lease_expires: float | None = None
@@ -108,5 +111,5 @@ def check_changeable(changes: Mapping[str, Any] | None) -> None:
 
 
 CHANGEABLE = frozenset(
-    {"segment_count", "normalisation", "completed_at", "error", "errors", "report"}
+    {"segment_count", "normalisation", "completed_at", "error", "errors", "report", "retryable"}
 )

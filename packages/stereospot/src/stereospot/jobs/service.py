@@ -9,13 +9,23 @@ are synchronous): call them from a worker thread in an async app.
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from stereospot.errors import Conflict, InvalidInput, NotFound
+from stereospot.errors import (
+    Conflict,
+    InvalidInput,
+    LimitReached,
+    NotFound,
+    QuotaExceeded,
+    StoreError,
+    TooLarge,
+)
 from stereospot.jobs import keys, links, naming
+from stereospot.jobs.limits import UNFINISHED, JobBytes, Limits, StorageMeter, size_text
 from stereospot.jobs.models import FINISHED, FORMATS, IN_PROGRESS, Job, JobParams, JobStatus
 from stereospot.jobs.views import (
     JobDetail,
@@ -51,6 +61,10 @@ class JobService:
         self.signing_key = signing_key
         self.link_base = link_base.rstrip("/")
         self.part_size = 16 * 1024 * 1024 if self.settings.backend == "aws" else 8 * 1024 * 1024
+        self.limits = Limits.from_settings(self.settings)
+        self.job_bytes = JobBytes(self.backend)
+        self.storage = StorageMeter(self.job_bytes, self.clock)
+        self._creating = threading.Lock()  # counting a user's jobs and adding one
 
     # jobs ------------------------------------------------------------------------------
     def _owned(self, user: str, job_id: str) -> Job:
@@ -85,7 +99,14 @@ class JobService:
             source_ext=keys.source_ext(name),
             params=chosen.as_dict(),
         )
-        self.backend.jobs.create(job)
+        with self._creating:
+            most = self.limits.max_active_jobs
+            if len(self.backend.jobs.find(UNFINISHED, owner=user, limit=most)) >= most:
+                raise LimitReached(
+                    f"you have {most} jobs in progress, the most at once; wait for one to "
+                    "finish, or cancel or delete one"
+                )
+            self.backend.jobs.create(job)
         return job
 
     def list_in_progress(self, user: str, limit: int = 50) -> list[Job]:
@@ -135,24 +156,68 @@ class JobService:
             raise Conflict(f"the job is {job.status}; its upload is finished")
         return job
 
+    def _check_room(self, user: str, more: int) -> None:
+        used, most = self.storage.used(user), self.limits.max_stored_bytes
+        if used + more > most:
+            raise QuotaExceeded(
+                f"your jobs take {size_text(used)} of the {size_text(most)} you may store; "
+                "delete finished jobs to make room"
+            )
+
+    def _check_part(self, user: str, number: int, size: int) -> None:
+        if size > self.part_size:
+            raise TooLarge(f"a part holds at most {self.part_size} bytes")
+        last = self.limits.max_parts(self.part_size)
+        if number > last:
+            raise TooLarge(
+                f"an upload holds at most {size_text(self.limits.max_upload_bytes)} "
+                f"({last} parts of {size_text(self.part_size)}); part {number} is past it"
+            )
+        self._check_room(user, size)
+
     def start_upload(self, user: str, job_id: str) -> UploadSession:
+        """The job's one upload: a new start replaces an unfinished one (its parts are
+        deleted). To resume, keep the upload id and ask `uploaded_parts`."""
         job = self._uploading(user, job_id)
-        upload_id = self.backend.objects.start_upload(self._source(job))
-        probe = self.backend.objects.part_url(self._source(job), upload_id, 1, 60)
+        source = self._source(job)
+        upload_id = self.backend.objects.start_upload(source)
+        # Measured once the replaced upload's parts are gone, and kept for the parts.
+        self.storage.forget(user)
+        try:
+            self._check_room(user, 1)
+        except QuotaExceeded:
+            self.backend.objects.abort_upload(source, upload_id)
+            raise
+        probe = self.backend.objects.part_url(source, upload_id, 1, 60, self.part_size)
         return UploadSession(job_id, upload_id, self.part_size, direct=probe is not None)
 
-    def part_url(self, user: str, job_id: str, upload_id: str, number: int) -> str | None:
-        """A presigned URL to PUT part `number` to (S3), or None: use `upload_part`."""
+    def part_url(
+        self, user: str, job_id: str, upload_id: str, number: int, size: int
+    ) -> str | None:
+        """A presigned URL to PUT part `number` of exactly `size` bytes to (S3), or None:
+        use `upload_part`."""
         job = self._uploading(user, job_id)
-        return self.backend.objects.part_url(self._source(job), upload_id, number, 3600)
+        if size < 1:
+            raise InvalidInput("a part holds at least one byte")
+        self._check_part(user, number, size)
+        url = self.backend.objects.part_url(self._source(job), upload_id, number, 3600, size)
+        if url is not None:
+            self.storage.add(user, size)  # counted when allowed: S3 tells us nothing more
+        return url
+
+    def admit_part(self, user: str, job_id: str, number: int, size: int) -> None:
+        """Raise what `upload_part` would for part `number` of `size` bytes: a route asks
+        before it reads the part, so a refused one costs no transfer."""
+        self._uploading(user, job_id)
+        self._check_part(user, number, size)
 
     def upload_part(
         self, user: str, job_id: str, upload_id: str, number: int, data: bytes
     ) -> UploadedPart:
         job = self._uploading(user, job_id)
-        if len(data) > self.part_size:
-            raise InvalidInput(f"a part holds at most {self.part_size} bytes")
+        self._check_part(user, number, len(data))
         etag = self.backend.objects.put_part(self._source(job), upload_id, number, data)
+        self.storage.add(user, len(data))
         return UploadedPart(number, etag, len(data))
 
     def uploaded_parts(self, user: str, job_id: str, upload_id: str) -> list[UploadedPart]:
@@ -163,17 +228,39 @@ class JobService:
     def complete_upload(
         self, user: str, job_id: str, upload_id: str, parts: Sequence[UploadedPart] | None = None
     ) -> Job:
-        """Assemble the source (parts None: every stored part) and queue the job."""
-        job = self._uploading(user, job_id)
+        """Assemble the source (parts None: every stored part) and queue the job.
+
+        Idempotent: once the source is there, every completion (a repeat, or one of many
+        sent at once) answers with the job as it is; the store lets only one assemble."""
+        job = self._owned(user, job_id)
         source = self._source(job)
-        chosen = list(parts) if parts is not None else self.backend.objects.parts(source, upload_id)
-        self.backend.objects.complete_upload(source, upload_id, chosen)
+        if job.status != S.CREATED:
+            if self.backend.objects.size(source) is None:
+                raise Conflict(f"the job is {job.status}; it has no upload to complete")
+            return job
+        try:
+            stored = self.backend.objects.parts(source, upload_id)
+            chosen = list(parts) if parts is not None else stored
+            sizes = {p.number: p.size for p in stored}
+            total = sum(sizes.get(p.number, 0) for p in chosen)
+            if total > self.limits.max_upload_bytes:
+                self.backend.objects.abort_upload(source, upload_id)
+                self.storage.forget(user)
+                raise TooLarge(
+                    f"the file is {size_text(total)}; an upload holds at most "
+                    f"{size_text(self.limits.max_upload_bytes)} (its parts were deleted)"
+                )
+            self.backend.objects.complete_upload(source, upload_id, chosen)
+        except NotFound:
+            # Another completion of this upload finished first: the source is there.
+            if self.backend.objects.size(source) is None:
+                raise
         try:
             return self.backend.jobs.update(
                 job_id, when={S.CREATED}, status=S.QUEUED, now=self.clock()
             )
         except Conflict:
-            return self._owned(user, job_id)  # the chunker started already
+            return self._owned(user, job_id)  # queued by another completion, or chunking
 
     def upload_file(
         self, user: str, job_id: str, path: Path, progress: Callable[[int, int], None] | None = None
@@ -197,6 +284,8 @@ class JobService:
         job = self._owned(user, job_id)
         if job.status != S.FAILED:
             raise Conflict(f"only a failed job can be retried; this one is {job.status}")
+        if not job.retryable:
+            raise Conflict(f"retrying cannot help: its file cannot be converted ({job.error})")
         now = self.clock()
         # Failed before it was cut into segments: start over from the source.
         chunked = job.segment_count is not None
@@ -224,15 +313,21 @@ class JobService:
         )
 
     def delete(self, user: str, job_id: str) -> None:
-        """Remove every object and row of the job. An active job is cancelled first, so
-        workers that still hold one of its messages drop it."""
+        """Remove every object, then every row of the job: the files go first, so on a
+        full disk a delete frees room before it writes to the database, and a delete that
+        stopped half-way is finished by the next. An active job is cancelled first where
+        that can be written, so workers that still hold one of its messages drop it."""
         job = self._owned(user, job_id)
         if job.status not in FINISHED:
-            with contextlib.suppress(Conflict):  # it finished meanwhile
+            # Conflict: it finished meanwhile. StoreError: no room to write that; its
+            # files go all the same, and workers drop a job that is gone.
+            with contextlib.suppress(Conflict, StoreError):
                 self.cancel(user, job_id)
         for bucket, prefixes in keys.job_prefixes(job_id).items():
             for prefix in prefixes:
                 self.backend.objects.delete_prefix(bucket, prefix)  # type: ignore[arg-type]
+        self.job_bytes.forget(job_id)
+        self.storage.forget(user)
         self.backend.completions.delete_job(job_id)
         self.backend.triggers.clear(job_id)
         self.backend.jobs.delete(job_id)

@@ -13,6 +13,7 @@ survives a crash of any process (only a power cut can lose the last commits).
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 import time
@@ -20,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from stereospot.errors import Conflict, StoreError
+from stereospot.errors import Conflict, StorageFull, StoreError
 
 T = TypeVar("T")
 
@@ -170,19 +171,27 @@ class Database:
             raise StoreError(f"sqlite: {exc}") from exc
 
     def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `fn` in one IMMEDIATE transaction; rolled back if it raises."""
+        """Run `fn` in one IMMEDIATE transaction; rolled back if it or the COMMIT fails.
+        A full disk is StorageFull."""
         with self._write_lock:
             conn = self._conn()
             try:
                 conn.execute("BEGIN IMMEDIATE")
                 try:
                     result = fn(conn)
+                    conn.execute("COMMIT")
                 except BaseException:
-                    conn.execute("ROLLBACK")
+                    # A COMMIT that failed (a full disk) leaves the transaction open, and
+                    # every later BEGIN on this connection would fail: end it. SQLite may
+                    # have rolled back by itself already.
+                    if conn.in_transaction:
+                        with contextlib.suppress(sqlite3.Error):
+                            conn.execute("ROLLBACK")
                     raise
-                conn.execute("COMMIT")
                 return result
             except sqlite3.IntegrityError as exc:
                 raise Conflict(str(exc)) from None
             except sqlite3.Error as exc:
+                if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+                    raise StorageFull("the server's storage is full; nothing was stored") from exc
                 raise StoreError(f"sqlite: {exc}") from exc

@@ -6,13 +6,14 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from stereospot.errors import InvalidInput, NotFound
 from stereospot.jobs.service import MEDIA
 from stereospot.ports import UploadedPart
 from stereospot.web import events
-from stereospot.web.deps import ApiSessionDep, WebDep
+from stereospot.web.body_limits import BodyTooLarge
+from stereospot.web.deps import ApiSessionDep, WebDep, json_body
 from stereospot.web.schemas import (
     Completion,
     NewJob,
@@ -27,6 +28,10 @@ _UPLOAD_ID = re.compile(r"[A-Za-z0-9._~-]{1,256}")
 
 JobId = Annotated[str, Path(max_length=64)]
 PartNumber = Annotated[int, Path(ge=1, le=10000)]
+PartSize = Annotated[int, Query(ge=1, description="the part's exact size in bytes")]
+# Read after the session check, never as FastAPI body parameters (read before it).
+NewJobBody = Annotated[NewJob, json_body(NewJob)]
+CompletionBody = Annotated[Completion, json_body(Completion)]
 
 
 def upload_id_ok(upload_id: str) -> str:
@@ -43,7 +48,7 @@ async def list_jobs(session: ApiSessionDep, web: WebDep) -> dict[str, Any]:
 
 
 @router.post("/jobs", status_code=201, operation_id="create_job")
-async def create_job(body: NewJob, session: ApiSessionDep, web: WebDep) -> dict[str, Any]:
+async def create_job(session: ApiSessionDep, body: NewJobBody, web: WebDep) -> dict[str, Any]:
     params = {"format": body.format, "divergence": body.divergence, "convergence": body.convergence}
     job = await web.call(web.service.create_job, session.user, body.filename, params)
     return job_json(job)
@@ -106,10 +111,16 @@ async def uploaded_parts(
 
 @router.get("/jobs/{job_id}/uploads/{upload_id}/parts/{number}/url", operation_id="part_url")
 async def part_url(
-    job_id: JobId, upload_id: str, number: PartNumber, session: ApiSessionDep, web: WebDep
+    job_id: JobId,
+    upload_id: str,
+    number: PartNumber,
+    size: PartSize,
+    session: ApiSessionDep,
+    web: WebDep,
 ) -> dict[str, Any]:
+    """A URL for PUTting exactly `size` bytes (S3 refuses any other length), or null."""
     upload_id_ok(upload_id)
-    url = await web.call(web.service.part_url, session.user, job_id, upload_id, number)
+    url = await web.call(web.service.part_url, session.user, job_id, upload_id, number, size)
     return {"url": url}
 
 
@@ -123,15 +134,20 @@ async def upload_part(
     web: WebDep,
 ) -> dict[str, Any]:
     upload_id_ok(upload_id)
+    # The same 413 as body_limits gives for its cap, declared or counted, whichever
+    # notices first (this one follows the service's part size where it is set lower).
     limit = web.service.part_size
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise InvalidInput(f"a part holds at most {limit} bytes")
+    size = int(declared) if declared is not None and declared.isdigit() else 1
+    if size > limit:
+        raise BodyTooLarge(limit)
+    # A part past the upload's or the user's limit is refused before it is read.
+    await web.call(web.service.admit_part, session.user, job_id, number, size)
     data = bytearray()
     async for chunk in request.stream():
         data += chunk
         if len(data) > limit:
-            raise InvalidInput(f"a part holds at most {limit} bytes")
+            raise BodyTooLarge(limit)
     if not data:
         raise InvalidInput("the part is empty")
     part = await web.call(
@@ -142,7 +158,7 @@ async def upload_part(
 
 @router.post("/jobs/{job_id}/uploads/{upload_id}/complete", operation_id="complete_upload")
 async def complete_upload(
-    job_id: JobId, upload_id: str, body: Completion, session: ApiSessionDep, web: WebDep
+    job_id: JobId, upload_id: str, session: ApiSessionDep, body: CompletionBody, web: WebDep
 ) -> dict[str, Any]:
     upload_id_ok(upload_id)
     parts = None

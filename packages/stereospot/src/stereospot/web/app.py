@@ -15,9 +15,11 @@ from fastapi.templating import Jinja2Templates
 from stereospot import __version__
 from stereospot.bootstrap import App
 from stereospot.jobs.service import JobService
+from stereospot.login_limit import LoginLimiter
 from stereospot.settings import Settings
 from stereospot.web import api, media, pages
 from stereospot.web.auth import LOCAL_USER, Authenticator, configured_users, local_token_file
+from stereospot.web.body_limits import BodyLimitMiddleware, route_limits
 from stereospot.web.deps import Web
 from stereospot.web.errors import install_error_handlers
 from stereospot.web.filters import install_filters
@@ -58,8 +60,11 @@ def create_app(
     web = FastAPI(
         title="StereoSpot", version=__version__, docs_url=None, redoc_url=None, openapi_url=None
     )
+    clock = clock or service.clock
+    logins = LoginLimiter(settings.login_max_failures, settings.login_window_seconds, clock)
     web.state.web = Web(
-        service=service, auth=auth, templates=templates, clock=clock or service.clock,
+        service=service, auth=auth, templates=templates, clock=clock, logins=logins,
+        trusted_proxies=settings.trusted_proxies,
         token_file=local_token_file(settings) if users is None else None,
     )  # fmt: skip
     install_error_handlers(web)
@@ -72,5 +77,8 @@ def create_app(
     web.include_router(api.router)
     web.include_router(media.router)
     web.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    web.add_middleware(
+        BodyLimitMiddleware, routes=api.router.routes, limits=route_limits(service.part_size)
+    )
     web.add_middleware(HttpSurfaceMiddleware, object_origins=object_origins(settings))
     return web

@@ -1,7 +1,14 @@
 """FastAPI dependencies as Annotated aliases; routes never import adapters.
 
 `Web` is everything the routes use: the application service (blocking, so it is called
-through `Web.call` on the thread pool), the authenticator and the templates.
+through `Web.call` on the thread pool), the authenticator, the login limit and the
+templates.
+
+Bodies are read only after the caller is known: FastAPI reads a body parameter *before*
+any dependency runs, so no route takes one; the API's JSON comes through `json_body`,
+which depends on the session. (The login form is the one body read from strangers: it is
+the login, and the login limit has counted the try first.) Sizes are capped by
+web.body_limits.
 """
 
 from __future__ import annotations
@@ -13,18 +20,22 @@ from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from stereospot.client_ip import Network, client_key
 from stereospot.jobs.service import JobService
+from stereospot.login_limit import LoginLimiter
 from stereospot.web.auth import COOKIE, Authenticator, Session
 from stereospot.web.errors import Forbidden, LoginRequired
 
 P = ParamSpec("P")
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-FORM_LIMIT = 16 * 1024
 
 
 @dataclass
@@ -33,6 +44,9 @@ class Web:
     auth: Authenticator
     templates: Jinja2Templates
     clock: Callable[[], float]
+    logins: LoginLimiter = field(default_factory=LoginLimiter)
+    # Whose X-Forwarded-For names the client (STEREOSPOT_TRUSTED_PROXIES).
+    trusted_proxies: tuple[Network, ...] = ()
     # The generated login's token file, named on the login page (a path, never the token).
     token_file: Path | None = None
     # Open progress streams by user (web.events); touched on the event loop only.
@@ -92,16 +106,47 @@ def api_session(request: Request, session: SessionDep, web: WebDep) -> Session:
 ApiSessionDep = Annotated[Session, Depends(api_session)]
 
 
+def json_body(model: type[M]) -> Any:
+    """A JSON body as `model`, read only once the session and its CSRF token have passed
+    (422 with the reasons when it does not fit; never the input, which could be a token)."""
+
+    async def read(request: Request, session: ApiSessionDep) -> M:
+        raw = await request.body()
+        try:
+            return model.model_validate_json(raw)
+        except ValidationError as exc:
+            errors = exc.errors(include_url=False, include_input=False, include_context=False)
+            raise RequestValidationError(errors) from None
+
+    return Depends(read)
+
+
+def login_client(request: Request, web: WebDep) -> str:
+    """Who is logging in; the try takes a slot of their login limit before the form is
+    read (pages.login gives it back when the token is right). 429 with Retry-After once
+    their failures fill the window."""
+    peer = request.client.host if request.client else None
+    client = client_key(peer, request.headers.get("x-forwarded-for"), web.trusted_proxies)
+    wait = web.logins.attempt(client)
+    if wait is not None:
+        minutes = -(-wait // 60)
+        raise HTTPException(
+            429,
+            f"Too many failed logins; try again in {minutes} minute{'s' * (minutes != 1)}.",
+            headers={"Retry-After": str(wait)},
+        )
+    return client
+
+
+LoginClientDep = Annotated[str, Depends(login_client)]
+
+
 async def read_form(request: Request) -> dict[str, str]:
-    """A small urlencoded form (the only kind the pages post)."""
+    """A small urlencoded form (the only kind the pages post; body_limits caps its size)."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind != "application/x-www-form-urlencoded":
         return {}
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > FORM_LIMIT:
-            raise Forbidden("the form is too large")
+    body = await request.body()
     return dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
 
 

@@ -4,6 +4,7 @@ for people. Another user's job is a 404 exactly like a missing one (the service 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -27,10 +28,19 @@ class Forbidden(Exception):
 
 
 STATUS: tuple[tuple[type[Exception], int], ...] = (
+    (errors.TooLarge, 413),  # before InvalidInput, of which it is a kind
     (errors.InvalidInput, 400),
     (errors.NotFound, 404),
     (errors.Conflict, 409),
+    (errors.LimitReached, 429),
+    (errors.QuotaExceeded, 507),  # WebDAV's quota answer (RFC 4331)
+    (errors.StorageFull, 507),  # before StoreError, of which it is a kind
     (errors.StoreError, 503),
+)
+# Said for a full disk instead of the driver's words (which name paths).
+STORAGE_FULL = (
+    "The server's storage is full, so nothing was stored. Try again later; deleting "
+    "finished jobs makes room."
 )
 TITLES = {
     400: "That did not work",
@@ -41,9 +51,10 @@ TITLES = {
     409: "Not possible right now",
     413: "Too large",
     422: "That did not work",
-    429: "Too many at once",
+    429: "Too many tries",
     500: "Something went wrong",
     503: "Storage is unavailable",
+    507: "Storage is full",
 }
 
 
@@ -61,16 +72,22 @@ def _describe(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "Invalid request"
 
 
-def respond(request: Request, status: int, detail: str) -> Response:
+def respond(
+    request: Request, status: int, detail: str, headers: Mapping[str, str] | None = None
+) -> Response:
+    """headers: the error's own (Retry-After of a 429)."""
+    extra = dict(headers or {})
     if wants_json(request):
-        headers = {"WWW-Authenticate": 'Cookie realm="stereospot"'} if status == 401 else None
-        return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+        if status == 401:
+            extra["WWW-Authenticate"] = 'Cookie realm="stereospot"'
+        return JSONResponse({"detail": detail}, status_code=status, headers=extra)
     templates = request.app.state.web.templates
     return templates.TemplateResponse(  # type: ignore[no-any-return]
         request,
         "error.html",
         {"title": TITLES.get(status, "Error"), "detail": detail, "status": status},
         status_code=status,
+        headers=extra,
     )
 
 
@@ -78,7 +95,10 @@ def install_error_handlers(app: FastAPI) -> None:
     async def on_domain_error(request: Request, exc: Exception) -> Response:
         status = next((code for kind, code in STATUS if isinstance(exc, kind)), 500)
         detail = str(exc) or "Error"
-        if status >= 500:
+        if isinstance(exc, errors.StorageFull):
+            log.warning("%s %s: storage full: %s", request.method, request.url.path, exc)
+            detail = STORAGE_FULL
+        elif status >= 500 and not isinstance(exc, errors.QuotaExceeded):
             log.warning("%s %s failed: %s", request.method, request.url.path, exc)
             detail = "Storage is unavailable; try again shortly"  # driver text stays in the log
         return respond(request, status, detail)
@@ -99,7 +119,7 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = str(exc.detail)
         if exc.status_code == 404 and detail == "Not Found":
             detail = "There is nothing here."
-        return respond(request, exc.status_code, detail)
+        return respond(request, exc.status_code, detail, exc.headers)
 
     async def on_validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)

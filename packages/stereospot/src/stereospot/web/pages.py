@@ -16,6 +16,7 @@ from stereospot.web.auth import COOKIE
 from stereospot.web.deps import (
     FormDep,
     FormSessionDep,
+    LoginClientDep,
     SessionDep,
     WebDep,
     check_origin,
@@ -56,7 +57,9 @@ async def login_page(request: Request, web: WebDep, next: str = "/") -> Response
 
 
 @router.post("/login", operation_id="login")
-async def login(request: Request, web: WebDep, form: FormDep) -> Response:
+async def login(
+    request: Request, web: WebDep, client: LoginClientDep, form: FormDep
+) -> Response:  # the client before the form: its try is counted before its bytes are read
     check_origin(request)
     name, token = form.get("name", "").strip(), form.get("token", "")
     target = _local_target(form.get("next"))
@@ -65,6 +68,7 @@ async def login(request: Request, web: WebDep, form: FormDep) -> Response:
         context = page_context(request, None, next=target, name=name, token_file=web.token_file,
                                error="That name and token do not match.")  # fmt: skip
         return _render(request, "login.html", context, status=401)
+    web.logins.succeeded(client)  # this try's slot; earlier failures stay counted
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         COOKIE,

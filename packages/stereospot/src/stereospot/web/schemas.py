@@ -39,6 +39,8 @@ def job_json(job: Job) -> dict[str, Any]:
         "completed_at": job.completed_at,
         "segment_count": job.segment_count,
         "error": job.error,
+        # False when the file itself can never convert: a retry would fail the same way.
+        "retryable": job.retryable,
         "version": job.version,
     }
 

@@ -15,6 +15,7 @@ from stereospot.errors import Conflict
 from stereospot.jobs import keys
 from stereospot.jobs.models import JobStatus as S
 from stereospot.logs import event
+from stereospot.media.admission import admit
 from stereospot.media.split import split
 from stereospot.ports import Message, ObjectRef
 from stereospot.workers.context import Context, Skip, publish, work_folder
@@ -46,6 +47,9 @@ def chunk(ctx: Context, job_id: str, heartbeat: Heartbeat) -> None:
         if src is None or not src.is_file():
             src = folder / f"source.{job.source_ext}"
             objects.get_file(source_ref, src)
+        # From the headers, before the pre-pass or the split reads a frame: a file that can
+        # never convert fails its job now (Unconvertible is never retried).
+        admit(src, ctx.settings.max_source_side)
         heartbeat.beat()
         if job.normalisation is None and job.status == S.CHUNKING:
             preview = objects.uri(ObjectRef("output", keys.preview_key(job_id)))

@@ -13,6 +13,7 @@ from stereospot.jobs import keys
 from stereospot.jobs.models import ACTIVE
 from stereospot.jobs.models import JobStatus as S
 from stereospot.logs import event
+from stereospot.media.admission import Unconvertible
 from stereospot.ports import Message
 from stereospot.workers.context import Context
 from stereospot.workers.reassembler import record_stage_error
@@ -32,10 +33,12 @@ def _reason(ctx: Context, job_id: str, stage: str, index: int | None = None) -> 
     return f"{stage}: {recorded or 'kept failing'}"
 
 
-def fail_job(ctx: Context, job_id: str, reason: str) -> None:
+def fail_job(ctx: Context, job_id: str, reason: str, *, retryable: bool = True) -> None:
+    """retryable False: the source itself is at fault, so the job offers no retry."""
+    changes = {"error": reason, "retryable": retryable}
     try:
         ctx.backend.jobs.update(
-            job_id, when=ACTIVE, status=S.FAILED, now=ctx.clock(), changes={"error": reason}
+            job_id, when=ACTIVE, status=S.FAILED, now=ctx.clock(), changes=changes
         )
         event(log, "job failed", level=logging.WARNING, job_id=job_id, reason=reason)
     except (Conflict, NotFound):
@@ -64,5 +67,9 @@ def handle_dead(stage: str) -> Callable[[Context, Message, Heartbeat], None]:
 def chunking_failed(ctx: Context, message: Message, error: Exception) -> None:
     for created in events.parse(message.body):
         source = keys.parse_source(created.key)
-        if source is not None:
+        if source is None:
+            continue
+        if isinstance(error, Unconvertible):  # the runtime does not retry it: fail now
+            fail_job(ctx, source.job_id, f"chunking: {error}", retryable=False)
+        else:
             record_stage_error(ctx, source.job_id, "chunking", error)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Protocol
 
+from stereospot.jobs.limits import Limits, expire_abandoned_uploads
 from stereospot.logs import event
 from stereospot.ports import Message, QueuePair
 from stereospot.workers.chunker import handle_chunking
@@ -43,7 +44,11 @@ class Reconciler:
     name: str = "reconciler"
 
     def step(self, wait: float = 0) -> bool:
-        return reconcile_once(self.ctx) > 0
+        redriven = reconcile_once(self.ctx)
+        # The same periodic pass aborts uploads abandoned for longer than the expiry.
+        limits = Limits.from_settings(self.ctx.settings)
+        expired = expire_abandoned_uploads(self.ctx.backend.objects, limits, self.ctx.clock())
+        return redriven + expired > 0
 
     def run(self, stop: threading.Event, drain: bool = False) -> None:
         # A pass every tenth of the stall timeout (at most a minute) finds a stall soon.

@@ -2,7 +2,9 @@
 
 - The message is deleted only after its handler returns; if the handler raises, the message
   is hidden for the retry policy's delay and comes back (the dead-letter queue takes it
-  after the queue's max receive count).
+  after the queue's max receive count). `Unconvertible` (the source itself can never
+  convert) is the exception: once the error hook has recorded it, the message is deleted,
+  so the job fails at once instead of after every redelivery.
 - While a handler runs, a heartbeat keeps the message hidden: a thread extends it every
   third of the visibility timeout, and progress callbacks extend it too (by the injected
   clock, which is how tests exercise it without waiting). After `max_handler_seconds` it
@@ -24,6 +26,7 @@ from typing import Any
 
 from stereospot.errors import StoreError
 from stereospot.logs import event
+from stereospot.media.admission import Unconvertible
 from stereospot.ports import Message, Queue
 from stereospot.retry import RetryPolicy
 
@@ -120,19 +123,22 @@ class Worker:
             ) as heartbeat:
                 self.handle(message, heartbeat)
         except Exception as exc:
+            final = isinstance(exc, Unconvertible)  # the same bytes fail the same way again
             delay = self.policy.delay(message.receive_count)
             event(
                 log,
-                "message failed",
+                "message refused" if final else "message failed",
                 level=logging.WARNING,
                 **fields,
                 error=str(exc),
-                retry_in=delay,
+                retry_in=None if final else delay,
             )
+            recorded = True
             if self.on_error is not None:
                 try:
                     self.on_error(message, exc)
                 except Exception as hook_error:
+                    recorded = False
                     event(
                         log,
                         "error hook failed",
@@ -140,7 +146,11 @@ class Worker:
                         **fields,
                         error=str(hook_error),
                     )
-            self.queue.extend(message.receipt, delay)
+            if final and recorded:
+                self.queue.delete(message.receipt)
+            else:
+                # An unrecorded refusal comes back too, so its job does not stay active.
+                self.queue.extend(message.receipt, delay)
             return
         self.queue.delete(message.receipt)
         event(log, "message done", **fields, seconds=round(time.monotonic() - started, 3))

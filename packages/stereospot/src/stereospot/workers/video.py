@@ -12,8 +12,10 @@ from stereospot.jobs import keys
 from stereospot.jobs.models import JobStatus as S
 from stereospot.jobs.models import SegmentState, SegmentStatus
 from stereospot.logs import event
+from stereospot.media.admission import Unconvertible, admit
 from stereospot.ports import Message, ObjectRef, SegmentRequest
 from stereospot.workers.context import Context, Skip
+from stereospot.workers.dead_letters import fail_job
 from stereospot.workers.reasons import user_reason
 from stereospot.workers.runtime import Heartbeat
 
@@ -58,12 +60,19 @@ def convert(ctx: Context, segment: keys.SegmentKey, heartbeat: Heartbeat) -> Non
             jobs.set_segment(job_id, SegmentState(index, SegmentStatus.CONVERTING, percent), now)
 
     objects = ctx.backend.objects
+    segment_ref = ObjectRef("input", keys.segment_key(job_id, index, total))
+    local = objects.local_path(segment_ref)
+    if local is not None and local.is_file():
+        # The chunker admitted the source, but this segment may predate a lower limit or
+        # not come from it: decoding it is the costly step, so look at its headers first.
+        # (A segment in S3 is not fetched for this; the chunker's check stands for it.)
+        admit(local, ctx.settings.max_source_side)
     output_key = keys.output_segment_key(job_id, index)
     request = SegmentRequest(
         job_id=job_id,
         index=index,
         total=total,
-        input_uri=objects.uri(ObjectRef("input", keys.segment_key(job_id, index, total))),
+        input_uri=objects.uri(segment_ref),
         output_uri=objects.uri(ObjectRef("output", output_key)),
         params={**job.params, "normalisation": job.normalisation},
     )
@@ -81,3 +90,6 @@ def segment_failed(ctx: Context, message: Message, error: Exception) -> None:
         if segment is not None and ctx.backend.jobs.get(segment.job_id) is not None:
             state = SegmentState(segment.index, SegmentStatus.FAILED, 0, user_reason(error))
             ctx.backend.jobs.set_segment(segment.job_id, state, ctx.clock())
+            if isinstance(error, Unconvertible):  # the runtime does not retry it: fail now
+                reason = f"segment {segment.index + 1}: {error}"
+                fail_job(ctx, segment.job_id, reason, retryable=False)

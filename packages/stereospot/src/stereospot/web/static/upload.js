@@ -75,7 +75,8 @@
       const blob = file.slice((number - 1) * size, Math.min(number * size, file.size));
       let part;
       if (session.direct) {
-        const { url } = await api("GET", `${base}/parts/${number}/url`);
+        // The URL is signed for exactly this many bytes.
+        const { url } = await api("GET", `${base}/parts/${number}/url?size=${blob.size}`);
         const response = await fetch(url, { method: "PUT", body: blob });
         if (!response.ok) throw new Error(`part ${number} was refused (${response.status})`);
         part = { number, size: blob.size };
