@@ -25,14 +25,17 @@ PORT ?= 8000
 .NOTPARALLEL:
 
 .PHONY: help run test install install-stereospot install-test install-bench web api-types \
-	run-stereospot convert check lint format bench bench-stellarr bench-stereospot lambda clean
+	run-stereospot convert check lint format bench bench-stellarr bench-stereospot lambda image \
+	deploy clean
 
 help:
 	@echo "Stellarr"
 	@echo "  make run             install, build the web app, start Stellarr on http://$(HOST):$(PORT)"
 	@echo "  make web             build the web app ($(WEB)) into the Python package"
 	@echo "  make api-types       regenerate the web app's API types after an API change"
-	@echo "  make lambda          build dist/lambda.zip for AWS Lambda (Python 3.12, arm64)"
+	@echo "  make lambda          build dist/lambda.zip and its layers for AWS Lambda (Python 3.12, arm64)"
+	@echo "  make deploy          deploy to AWS: terraform apply, Lambda, web app (ARGS='--skip-tf')"
+	@echo "  make image           build the container image $(IMAGE) (docs/self-hosting.md)"
 	@echo "  make bench-stellarr  Stellarr's benchmarks (BENCH=feeds runs one)"
 	@echo "StereoSpot"
 	@echo "  make run-stereospot  start StereoSpot's web UI with local workers on http://$(HOST):$(PORT)"
@@ -103,7 +106,7 @@ format:
 bench: bench-stellarr bench-stereospot
 
 BENCH ?=
-STELLARR_BENCHES := feeds dynamodb_feeds cold_start webhooks trending web_budget idle_connections
+STELLARR_BENCHES := feeds dynamodb_feeds cold_start webhooks trending web_budget idle_connections image
 STEREOSPOT_BENCHES := quality engine pipeline hostile_bodies upload_bounds idle_connections
 
 bench-stellarr: install-bench
@@ -117,6 +120,31 @@ bench-stereospot: install-bench
 lambda:
 	$(BOOTSTRAP) lambda
 	$(VENV)/python -m stellarr_tools.lambda_package
+
+# Stellarr onto AWS ($(STELLARR)/docs/deploy-aws.md): terraform apply in $(STELLARR)/infra,
+# then `make lambda`'s package and `make web`'s build, each step said as it is done.
+# ARGS passes options on: make deploy ARGS="--skip-tf --backend" (or --dry-run).
+ARGS ?=
+deploy:
+	$(BOOTSTRAP) lambda
+	$(VENV)/stellarr deploy $(ARGS)
+
+# Stellarr's container image ($(STELLARR)/deploy/Dockerfile): the wheels made here into
+# dist/image (Stellarr's with the web app inside, and its dependencies from uv.lock), then
+# installed in the image with no network. IMAGE_BASE and IMAGE_PYTHON pick another base
+# (a Debian-like image with python3 -m venv); CONTAINER=podman or docker (default: docker
+# when its daemon answers, else podman).
+IMAGE ?= stellarr:latest
+IMAGE_BASE ?= python:3.12-slim
+IMAGE_PYTHON ?= 3.12
+CONTAINER ?= $(shell if docker info >/dev/null 2>&1; then echo docker; \
+	elif command -v podman >/dev/null; then echo podman; else echo docker; fi)
+
+image:
+	$(BOOTSTRAP) image
+	$(VENV)/python -m stellarr_tools.image_context --out dist/image --python-version $(IMAGE_PYTHON)
+	$(CONTAINER) build $(if $(findstring podman,$(CONTAINER)),--format docker) \
+		--build-arg BASE=$(IMAGE_BASE) -f $(STELLARR)/deploy/Dockerfile -t $(IMAGE) dist/image
 
 clean:
 	rm -rf .venv .cache dist .pytest_cache .mypy_cache .ruff_cache

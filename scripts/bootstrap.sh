@@ -12,6 +12,8 @@
 #   bench       test's, plus nginx and wrk (make bench)
 #   web         Node.js, npm and the web app's build only (make web)
 #   lambda      the Lambda packager's Python dependencies (make lambda)
+#   image       the image's wheelhouse tool and the web app built into the Python package
+#               (make image)
 #
 # Nothing touches the system's Python: uv is pip-installed into a private virtual environment
 # in .cache/uv, and uv builds .venv from uv.lock with this machine's python3 (3.11 or newer).
@@ -28,7 +30,7 @@
 set -euo pipefail
 
 usage() {
-    echo "usage: bash scripts/bootstrap.sh [--dry-run] run|stereospot|test|bench|web|lambda" >&2
+    echo "usage: bash scripts/bootstrap.sh [--dry-run] run|stereospot|test|bench|web|lambda|image" >&2
     exit 2
 }
 
@@ -37,7 +39,7 @@ profile=
 for arg in "$@"; do
     case $arg in
         --dry-run) dry_run=1 ;;
-        run | stereospot | test | bench | web | lambda) [[ -z $profile ]] || usage; profile=$arg ;;
+        run | stereospot | test | bench | web | lambda | image) [[ -z $profile ]] || usage; profile=$arg ;;
         *) usage ;;
     esac
 done
@@ -65,18 +67,18 @@ fail() {
 plan() { echo "$who: $*"; }
 
 # What each profile needs.
-python_deps=1 web_app=0 torch=0 system=()
+python_deps=1 web_app=0 torch=0 checkov=0 system=()
 case $profile in
-    run) web_app=1 ;;
+    run | image) web_app=1 ;;
     stereospot | lambda) ;;
     web) python_deps=0 web_app=1 ;;
-    test) web_app=1 torch=1 system=(java chromium libatomic) ;;
-    bench) web_app=1 torch=1 system=(java chromium libatomic nginx wrk) ;;
+    test) web_app=1 torch=1 checkov=1 system=(java chromium libatomic) ;;
+    bench) web_app=1 torch=1 checkov=1 system=(java chromium libatomic nginx wrk) ;;
 esac
 case $profile in
     run) sync=(sync --frozen --no-dev --inexact --package stellarr) ;;
     stereospot) sync=(sync --frozen --no-dev --inexact --package stereospot) ;;
-    lambda) sync=(sync --frozen --no-dev --inexact --package stellarr-tools) ;;
+    lambda | image) sync=(sync --frozen --no-dev --inexact --package stellarr-tools) ;;
     # StereoSpot's torch extra (transformers) for its torch-backend tests. --inexact keeps
     # the pip-installed torch below, which is not in uv.lock and an exact sync would remove.
     *) sync=(sync --frozen --inexact --all-packages --extra torch) ;;
@@ -238,6 +240,25 @@ install_torch() {
         stereospot
 }
 
+# --- checkov for Stellarr's infra/ tests ---------------------------------------------------
+
+# In an environment of its own: its hcl2 parser is a fork that clashes with python-hcl2,
+# which .venv holds for the same tests. The pin is kept beside it, so a run checks a file.
+checkov_pin=checkov==3.3.30
+checkov_home=.cache/checkov
+checkov_current() { [[ -x $checkov_home/bin/checkov && $(cat "$checkov_home/pin" 2>/dev/null) == "$checkov_pin" ]]; }
+
+install_checkov() {
+    checkov_current && return 0
+    say "installing $checkov_pin into $checkov_home (an environment of its own) for the infra/ checks"
+    rm -rf "$checkov_home"
+    { "$uv" venv --quiet --python "$python" "$checkov_home" &&
+        "$uv" pip install --quiet --python "$checkov_home/bin/python" "$checkov_pin"; } ||
+        fail "uv could not install $checkov_pin into $checkov_home (above)" \
+            "let uv reach PyPI (it reads UV_INDEX_URL and pip-style proxies), then run make again"
+    echo "$checkov_pin" >"$checkov_home/pin"
+}
+
 # --- Node.js, npm and the web app ----------------------------------------------------------
 
 web=packages/stellarr/web
@@ -301,6 +322,13 @@ if ((dry_run)); then
         fi
         plan "would run: uv ${sync[*]} --python $python"
     fi
+    if ((checkov)); then
+        if checkov_current; then
+            plan "ok: checkov in $checkov_home"
+        else
+            plan "would run: uv pip install $checkov_pin (into $checkov_home, an environment of its own)"
+        fi
+    fi
     if ((torch)); then
         if torch_present; then
             plan "ok: torch in .venv"
@@ -328,6 +356,7 @@ if ((python_deps)); then
             "let uv reach PyPI (it reads UV_INDEX_URL and pip-style proxies), then run make again"
 fi
 ((torch)) && install_torch
+((checkov)) && install_checkov
 if ((web_app)); then
     fetch_node
     build_web

@@ -23,6 +23,7 @@ from stellarr.api import (
 )
 from stellarr.api.body_limit import ROUTE_LIMITS, BodyLimitMiddleware
 from stellarr.api.errors import install_error_handlers
+from stellarr.api.origin_verify import OriginVerifyMiddleware
 from stellarr.api.unread_body import UnreadBodyMiddleware
 from stellarr.api.web import install_web
 from stellarr.api.webhook_intake import WebhookIntakeMiddleware
@@ -62,9 +63,11 @@ def create_app(
         app.include_router(module.router)
     # Added innermost first: the body limit, the drain of refused bodies and then the web
     # layer's headers wrap the webhook intake, so a 413 and an ignored event's answer still
-    # carry the security headers, and a 413 is drained like any refusal.
+    # carry the security headers, and a 413 is drained like any refusal. The origin check
+    # (ORIGIN_VERIFY_SECRET) comes before anything reads a body, and its 403 is drained too.
     app.add_middleware(WebhookIntakeMiddleware, services=services)
     app.add_middleware(BodyLimitMiddleware, routes=ROUTE_LIMITS)
+    app.add_middleware(OriginVerifyMiddleware, services=services)
     app.add_middleware(UnreadBodyMiddleware)
     install_web(app, static_dir)
     return app

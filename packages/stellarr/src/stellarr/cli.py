@@ -1,4 +1,5 @@
-"""Command line: `stellarr serve`, `stellarr warm-trending` and `stellarr start-afresh`.
+"""Command line: `stellarr serve`, `warm-trending`, `start-afresh`, `gen-vapid`, `plex-sync`
+and `deploy`.
 
 Every problem found before the server starts is one line on stderr and exit status 2,
 never a traceback: the person reading it is setting Stellarr up, not debugging it.
@@ -18,6 +19,8 @@ import sys
 from collections.abc import Sequence
 
 from stellarr.bootstrap import Deployment, configure
+from stellarr.deploy import add_arguments as add_deploy_arguments
+from stellarr.deploy import run as run_deploy
 from stellarr.domain.client_ip import is_loopback
 from stellarr.plex_sync import add_arguments as add_plex_sync_arguments
 from stellarr.plex_sync import run as run_plex_sync
@@ -225,6 +228,17 @@ def parser() -> argparse.ArgumentParser:
     )
     add_plex_sync_arguments(plex_sync)
     plex_sync.set_defaults(handler=run_plex_sync)
+    deploy = commands.add_parser(
+        "deploy",
+        help="deploy to AWS: terraform apply, the Lambda package, the web app "
+        "(see docs/deploy-aws.md; needs the `deploy` extra)",
+        description="Deploy Stellarr to the AWS that packages/stellarr/infra describes: "
+        "terraform apply, then the Lambda package (a new version behind the `live` alias, "
+        "the VAPID key written into the app secret once, one cache-warmer run), then the "
+        "web app (to its bucket, with cache headers) and a CloudFront invalidation.",
+    )
+    add_deploy_arguments(deploy)
+    deploy.set_defaults(handler=run_deploy)
     return root
 
 

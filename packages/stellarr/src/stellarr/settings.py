@@ -196,6 +196,20 @@ def _notify_urls(raw: str) -> tuple[str, ...]:
     return urls
 
 
+def _origin_secret(raw: str) -> str:
+    """A header value the CDN adds to every request: long, random, and plain enough for any
+    CDN's header field (letters, digits and `-_.~`). The value is never echoed."""
+    value = raw.strip()
+    if len(value) < MIN_SECRET_KEY_LENGTH or value.lower() in WEAK_SECRETS:
+        raise ValueError(
+            f"is too weak: use at least {MIN_SECRET_KEY_LENGTH} random characters "
+            "(for example `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+        )
+    if not URL_TOKEN.fullmatch(value):
+        raise ValueError("may only hold letters, digits, '-', '_', '.' and '~'")
+    return value
+
+
 def parse_fields(cls: type[T], env: Mapping[str, str]) -> T:
     values: dict[str, Any] = {}
     for spec in fields(cls):  # type: ignore[arg-type]
@@ -289,6 +303,12 @@ class Settings:
     )
     # Secret too: Apprise URLs carry tokens and passwords.
     notify_urls: tuple[str, ...] = secret("NOTIFY_URLS", (), _notify_urls)
+    # The X-Origin-Verify value the CDN adds (stellarr.api.origin_verify); the previous one
+    # stays accepted while a rotation reaches every edge server.
+    origin_verify_secret: str | None = secret("ORIGIN_VERIFY_SECRET", None, _origin_secret)
+    origin_verify_secret_previous: str | None = secret(
+        "ORIGIN_VERIFY_SECRET_PREVIOUS", None, _origin_secret
+    )
 
     def __post_init__(self) -> None:
         key = self.app_secret_key
@@ -311,6 +331,12 @@ class Settings:
         if self.admin_password == self.preshared_password:
             raise SettingsError("ADMIN_PASSWORD must differ from PRESHARED_PASSWORD")
         _check_url_token(self.plex_webhook_token)
+        if self.origin_verify_secret_previous and not self.origin_verify_secret:
+            raise SettingsError(
+                "ORIGIN_VERIFY_SECRET_PREVIOUS is set without ORIGIN_VERIFY_SECRET: set the "
+                "new value as ORIGIN_VERIFY_SECRET (the previous one is only kept during a "
+                "rotation)"
+            )
 
     @classmethod
     def from_mapping(cls, env: Mapping[str, str]) -> Self:
@@ -327,6 +353,15 @@ class Settings:
     @property
     def tmdb_configured(self) -> bool:
         return bool(self.tmdb_api_key or self.tmdb_read_token)
+
+    @property
+    def origin_verify_values(self) -> tuple[str, ...]:
+        """The X-Origin-Verify values accepted now: none means the check is off."""
+        return tuple(
+            value
+            for value in (self.origin_verify_secret, self.origin_verify_secret_previous)
+            if value
+        )
 
 
 def _variables(cls: type) -> tuple[str, ...]:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import httpx
 
-from stellarr.settings import KNOWN_VARIABLES
 from stellarr_testing.fake_tmdb import API_KEY, FakeTMDB
-from stellarr_testing.processes import running_stellarr, stop
+from stellarr_testing.processes import running_stellarr, serve_env, stop
 
 FEED_TOKEN = "feed-token-5f1c9a7e-not-in-logs"
 # Spellings Starlette decodes to ?token=, so each one opens the feed.
@@ -17,18 +15,12 @@ SPELLINGS = ("token", "tok%65n", "%74oken", "%74%6F%6B%65%6E")
 
 
 def test_access_log_never_shows_the_feed_token(tmp_path: Path, fake_tmdb: FakeTMDB) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in KNOWN_VARIABLES}
-    env.update(
-        {
-            "DATABASE_PATH": str(tmp_path / "data" / "stellarr.db"),
-            "APP_SECRET_KEY": "access-log-secret-key-" + "x" * 30,
-            "PRESHARED_PASSWORD": "correct horse battery staple",
-            "TMDB_API_KEY": API_KEY,
-            "TMDB_BASE_URL": fake_tmdb.url,
-            "ENV_FILE": str(tmp_path / "no.env"),
-            "FEED_TOKEN": FEED_TOKEN,
-            "LOG_LEVEL": "INFO",
-        }
+    env = serve_env(
+        tmp_path,
+        TMDB_API_KEY=API_KEY,
+        TMDB_BASE_URL=fake_tmdb.url,
+        FEED_TOKEN=FEED_TOKEN,
+        LOG_LEVEL="INFO",
     )
     log = tmp_path / "server.log"
     with log.open("wb") as output, running_stellarr(env, tmp_path, output) as (base, process):

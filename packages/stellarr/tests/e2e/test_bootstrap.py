@@ -113,6 +113,7 @@ def scripts_copy(tmp_path: Path) -> Path:
         ("stereospot", set()),
         ("web", set()),
         ("lambda", set()),
+        ("image", set()),
         ("test", {"java", "chromium", "libatomic"}),
         ("bench", {"java", "chromium", "libatomic", "nginx", "wrk"}),
     ],

@@ -5,13 +5,11 @@ descriptors. Real processes, raw sockets on 127.0.0.1."""
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from stellarr.settings import KNOWN_VARIABLES
 from stellarr_testing.idle_sockets import (
     descriptor_limits,
     get,
@@ -20,7 +18,7 @@ from stellarr_testing.idle_sockets import (
     read_to_end,
     status,
 )
-from stellarr_testing.processes import POLL_INTERVAL, running_stellarr
+from stellarr_testing.processes import POLL_INTERVAL, running_stellarr, serve_env
 
 HEALTH = b"GET /api/health HTTP/1.1\r\nHost: stellarr\r\n\r\n"
 
@@ -29,17 +27,7 @@ HEALTH = b"GET /api/health HTTP/1.1\r\nHost: stellarr\r\n\r\n"
 def serving(
     tmp_path: Path, preexec_fn: Callable[[], None] | None = None, **settings: str
 ) -> Iterator[str]:
-    env = {k: v for k, v in os.environ.items() if k not in KNOWN_VARIABLES}
-    env.update(
-        {
-            "DATABASE_PATH": str(tmp_path / "data" / "stellarr.db"),
-            "APP_SECRET_KEY": "idle-connections-secret-key-" + "x" * 30,
-            "PRESHARED_PASSWORD": "correct horse battery staple",
-            "ENV_FILE": str(tmp_path / "no.env"),
-            "LOG_LEVEL": "WARNING",
-            **settings,
-        }
-    )
+    env = serve_env(tmp_path, **{"LOG_LEVEL": "WARNING", **settings})
     with running_stellarr(env, tmp_path, preexec_fn=preexec_fn) as (base, _):
         yield base
 

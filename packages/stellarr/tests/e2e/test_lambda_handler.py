@@ -369,3 +369,69 @@ def test_cache_warmer_fails_the_invocation_but_keeps_what_it_wrote(
     s3 = moto_admin("s3", moto_endpoint)
     keys = {o["Key"] for o in s3.list_objects_v2(Bucket=trending_bucket)["Contents"]}
     assert len(keys) == 8 and "trending-movie-de.json" in keys
+
+
+# The init phase in a fresh interpreter: how many collections ran while the handler module
+# was imported (and so the app built), and what is frozen and enabled afterwards.
+GC_DURING_INIT = """
+import gc, json
+before = [s["collections"] for s in gc.get_stats()]
+from stellarr import lambda_handler
+after = [s["collections"] for s in gc.get_stats()]
+print(json.dumps({
+    "collections": [a - b for a, b in zip(after, before)],
+    "built": lambda_handler._asgi_handler is not None,
+    "frozen": gc.get_freeze_count(),
+    "enabled": gc.isenabled(),
+}))
+"""
+
+
+def init_in_a_fresh_interpreter(initialization: str | None) -> dict[str, Any]:
+    import os
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k != lambda_handler.INITIALIZATION_TYPE}
+    if initialization:
+        env[lambda_handler.INITIALIZATION_TYPE] = initialization
+    result = subprocess.run(
+        [sys.executable, "-c", GC_DURING_INIT],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    outcome: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return outcome
+
+
+def test_init_builds_with_the_collector_off_then_freezes_what_it_built(
+    lambda_env: dict[str, str],
+) -> None:
+    elsewhere = init_in_a_fresh_interpreter(None)
+    on_lambda = init_in_a_fresh_interpreter("on-demand")
+
+    assert (elsewhere["built"], on_lambda["built"]) == (False, True)
+    # Building the app (FastAPI, pydantic, every router) added no collection to those that
+    # importing the handler module's own imports runs anyway.
+    assert on_lambda["collections"] == elsewhere["collections"]
+    assert elsewhere["frozen"] == 0
+    # What was built is frozen: far more than the interpreter's own start-up objects.
+    assert on_lambda["frozen"] > 50_000
+    assert on_lambda["enabled"] is elsewhere["enabled"] is True
+
+
+def test_snapshot_lets_the_collector_have_the_warmed_app(
+    lambda_env: dict[str, str], runtime_hooks: RuntimeHooks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    lambda_init(monkeypatch, "snap-start")
+    assert gc.get_freeze_count() > 0 and gc.isenabled()
+
+    runtime_hooks.snapshot()
+
+    assert gc.get_freeze_count() == 0
+    runtime_hooks.restore()
+    assert invoke("GET", "/api/health")["statusCode"] == 200

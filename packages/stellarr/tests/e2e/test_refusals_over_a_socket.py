@@ -6,14 +6,12 @@ and the server reads and drops what follows, up to a bound, before it closes."""
 from __future__ import annotations
 
 import json
-import os
 import socket
 from collections.abc import Iterator
 
 import pytest
 
-from stellarr.settings import KNOWN_VARIABLES
-from stellarr_testing.processes import running_stellarr
+from stellarr_testing.processes import running_stellarr, serve_env
 
 TOKEN = "socket-refusals-token-0123456789abcdef"
 MIB = 1024 * 1024
@@ -22,16 +20,7 @@ MIB = 1024 * 1024
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
     folder = tmp_path_factory.mktemp("refusals")
-    env = {k: v for k, v in os.environ.items() if k not in KNOWN_VARIABLES}
-    env.update(
-        {
-            "DATABASE_PATH": str(folder / "data" / "stellarr.db"),
-            "APP_SECRET_KEY": "socket-refusals-secret-key-" + "x" * 30,
-            "PRESHARED_PASSWORD": "correct horse battery staple",
-            "PLEX_WEBHOOK_TOKEN": TOKEN,
-            "ENV_FILE": str(folder / "no.env"),
-        }
-    )
+    env = serve_env(folder, PLEX_WEBHOOK_TOKEN=TOKEN)
     with running_stellarr(env, folder) as (base, _process):
         host, port = base.removeprefix("http://").split(":")
         yield host, int(port)

@@ -3,6 +3,7 @@ readiness, and a stop that always happens. Shared by the e2e tests, DynamoDB Loc
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -13,6 +14,8 @@ from pathlib import Path
 from typing import IO, Any
 
 import httpx
+
+from stellarr.settings import KNOWN_VARIABLES
 
 POLL_INTERVAL = 0.1
 
@@ -58,6 +61,22 @@ def stop(process: subprocess.Popen[Any]) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=10)
+
+
+def serve_env(folder: Path, **settings: str) -> dict[str, str]:
+    """The environment of a `stellarr serve` of its own: this one's without any Stellarr
+    setting, a SQLite file in `folder`, a fixed key and password, no .env; then `settings`."""
+    env = {k: v for k, v in os.environ.items() if k not in KNOWN_VARIABLES}
+    env.update(
+        {
+            "DATABASE_PATH": str(folder / "data" / "stellarr.db"),
+            "APP_SECRET_KEY": "serve-env-secret-key-" + "x" * 32,
+            "PRESHARED_PASSWORD": "correct horse battery staple",
+            "ENV_FILE": str(folder / "no.env"),
+            **settings,
+        }
+    )
+    return env
 
 
 @contextmanager

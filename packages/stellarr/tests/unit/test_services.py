@@ -89,7 +89,7 @@ settings = Settings(app_secret_key="a" * 40, preshared_password="pw-for-tests")
 services = Services(Config(), StaticSettings(settings), memory_stores())
 for name in ("media_requests", "fulfilment", "show_ids", "search", "push", "notifier"):
     getattr(services, name)
-heavy = ("cryptography", "pywebpush", "py_vapid", "apprise", "aiohttp", "plexapi")
+heavy = ("cryptography", "http_ece", "py_vapid", "apprise", "requests", "plexapi")
 print(sorted(m for m in heavy if m in sys.modules))
 """
     run = subprocess.run(

@@ -1,1 +1,2 @@
-"""Stellarr's build-time helpers (not shipped): the Lambda packager and the OpenAPI dump."""
+"""Stellarr's build-time helpers (not shipped): the Lambda packager, the container image's
+wheelhouse and the OpenAPI dump."""

@@ -1,6 +1,12 @@
-"""Build the Lambda deployment package: dist/lambda.zip, and dist/layer.zip when one is needed.
+"""Build the Lambda deployment package: dist/lambda.zip and its layers' zips.
 
     make lambda        (= .venv/bin/python -m stellarr_tools.lambda_package [--dist dist])
+
+    dist/lambda.zip                     the function (Stellarr, FastAPI, pydantic, httpx, ...)
+    dist/lambda-native-layer.zip        default layer, on every function: the compiled
+                                        packages (pydantic-core, cryptography)
+    dist/lambda-apprise-layer.zip       optional layer: Apprise and what only it needs, attached
+                                        only where NOTIFY_URLS is set
 
 A build tool, not part of the `stellarr` package: it reads the workspace lock and needs uv.
 
@@ -19,12 +25,16 @@ Bytecode: Lambda's file system is read-only, so Python cannot cache what it comp
 compile every module on every cold start. Third-party packages ship as bytecode only; Stellarr
 ships source and bytecode so its tracebacks show source lines (docs/benchmarks.md has the
 measurements). Bytecode is compiled unchecked-hash: a zip keeps modification times to two
-seconds, and a timestamp-checked .pyc whose source looks newer would be ignored.
+seconds, and a timestamp-checked .pyc whose source looks newer would be ignored. Only the
+target's bytecode goes in: wheels are installed without compiling (the Makefile's
+UV_COMPILE_BYTECODE=1 would otherwise have uv compile them for the machine building the zip),
+and a build that still holds bytecode for another Python fails.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -33,7 +43,7 @@ import sys
 import tempfile
 import zipfile
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Literal
@@ -52,20 +62,36 @@ STELLARR_SOURCE = REPO_ROOT / "packages" / "stellarr" / "src" / "stellarr"
 # What never runs on Lambda: the server of `stellarr serve`, plexapi (`stellarr plex-sync`
 # runs next to Plex, not in AWS) and click (only apprise's own command line imports it).
 SERVER_ONLY = ("uvicorn", "httptools", "uvloop", "plexapi", "click")
-# Big native code that only some features need goes in a layer, when the function needs it
-# at all. Packages every request imports (pydantic-core) stay in the function: a layer
-# would have to match the function's pins exactly and saves nothing at start-up.
-LAYER_CANDIDATES = frozenset({"cryptography"})
+# cffi's C parser: cffi needs it to build a module from C declarations, never to load one
+# already built (cryptography's), which needs only cffi's `_cffi_backend` extension.
+BUILD_ONLY = ("pycparser",)
+NOT_ON_LAMBDA = (*SERVER_ONLY, *BUILD_ONLY)
 FORBIDDEN = frozenset({"boto3", "botocore", "s3transfer"})
-# Pure Python, and on PyPI only as a source distribution (pywebpush's encryption).
+# Pure Python, and on PyPI only as a source distribution (Web Push's encryption).
 PURE_SOURCE_ONLY = frozenset({"http-ece"})
 WINDOWS_ONLY = "sys_platform == 'win32'"
-# The web UI is served from elsewhere; the function answers the API, the feeds and the API
-# docs page, whose assets (Swagger UI, its start-up script, the icon) it keeps.
 EXCLUDED_FROM_FUNCTION = ("__pycache__",)
-# The SvelteKit build, which S3 and CloudFront serve (docs/aws.md).
-UI_ONLY = ("web",)
-UNUSED_SUBPACKAGES = ("pydantic/v1",)
+# Static files, which S3 and CloudFront serve (docs/aws.md): the SvelteKit build, and Swagger
+# UI (half a megabyte zipped), which `stellarr deploy` puts in the web app's bucket under
+# /api-docs/ where the function's API docs page links it (stellarr/api/web.py). The function
+# keeps the page, its start-up script and its icon.
+UI_ONLY = ("static/web", "static/vendor")
+# Stellarr's modules that only run elsewhere: `stellarr serve` and the other commands, the
+# Plex sync (next to Plex), the deploy command (the operator's machine).
+OFF_LAMBDA = ("cli.py", "__main__.py", "server.py", "plex_sync.py", "plex_library.py", "deploy")
+# What no function imports: pydantic's bundled v1 and mypy plugin, opt-in experiments,
+# test helpers and pytest plugins, anyio's trio backend, FastAPI's notes for coding agents,
+# and cffi's Python half (see BUILD_ONLY).
+UNUSED_SUBPACKAGES = (
+    "pydantic/v1",
+    "pydantic/mypy.py",
+    "pydantic/experimental",
+    "starlette/testclient.py",
+    "anyio/pytest_plugin.py",
+    "anyio/_backends/_trio.py",
+    "fastapi/.agents",
+    "cffi",
+)
 # What a dist-info keeps: METADATA (headers only) for importlib.metadata.version(), entry
 # points (opentelemetry finds its context implementation through them), licences, SBOMs.
 DIST_INFO_KEPT = re.compile(r"(METADATA|entry_points\.txt|LICEN[CS]E.*|COPYING.*|NOTICE.*)$")
@@ -94,11 +120,42 @@ class Target:
 
 
 @dataclass(frozen=True)
+class Layer:
+    """A layer: its root projects and, with them, whatever only they need."""
+
+    name: str
+    roots: frozenset[str]
+    # Default layers go on every function; the others only where a setting needs them.
+    default: bool
+    # The setting whose presence attaches an optional layer (what `stellarr deploy` checks).
+    needed_by: str | None = None
+
+    @property
+    def zip_name(self) -> str:
+        return f"lambda-{self.name}-layer.zip"
+
+
+# The function is Stellarr and pure-Python packages; layers hold the rest.
+LAYERS = (
+    # The compiled code, built for arm64: pydantic-core (every request) and cryptography (Web
+    # Push's encryption and VAPID signature, imported on the first push). Built from the same
+    # lock as the function by the same `make lambda`, and deployed with it.
+    Layer("native", frozenset({"pydantic-core", "cryptography"}), default=True),
+    # Apprise's plugins and their requests/oauthlib/yaml/markdown: only for NOTIFY_URLS.
+    Layer("apprise", frozenset({"apprise"}), default=False, needed_by="NOTIFY_URLS"),
+)
+FUNCTION_ZIP = "lambda.zip"
+# What was built, for `stellarr deploy` (stellarr/deploy/package.py reads it).
+MANIFEST = "lambda-package.json"
+
+
+@dataclass(frozen=True)
 class Requirements:
-    """Pinned requirement lines (`name==version[ ; marker]`) for the function and the layer."""
+    """Pinned requirement lines (`name==version[ ; marker]`) for the function and each layer
+    (by layer name; a layer none of whose roots is in the closure is absent)."""
 
     function: tuple[str, ...]
-    layer: tuple[str, ...]
+    layers: dict[str, tuple[str, ...]]
 
     @staticmethod
     def names(lines: Iterable[str]) -> set[str]:
@@ -132,16 +189,32 @@ def _export(prune: Iterable[str]) -> tuple[str, ...]:
     return tuple(line for line in lines if line and line[0] != "#" and WINDOWS_ONLY not in line)
 
 
-def requirements(layer_candidates: frozenset[str] = LAYER_CANDIDATES) -> Requirements:
-    """The function's closure from the lock; the layer is what pruning the candidates that
-    are really in that closure takes out of it (so also their own dependencies)."""
-    everything = _export(SERVER_ONLY)
-    present = layer_candidates & Requirements.names(everything)
+def requirements(layers: Iterable[Layer] = LAYERS) -> Requirements:
+    """The function's closure from the lock, less every layer's roots and what only they
+    need. A layer holds what pruning its own roots takes out of the closure, less what an
+    earlier default layer holds (default layers are always there); what only the layers
+    together need (no single one) goes to the first default layer."""
+    everything = _export(NOT_ON_LAMBDA)
+    names = Requirements.names(everything)
+    present = [replace(layer, roots=layer.roots & names) for layer in layers if layer.roots & names]
     if not present:
-        return Requirements(everything, ())
-    function = _export((*SERVER_ONLY, *present))
-    kept = Requirements.names(function)
-    return Requirements(function, tuple(r for r in everything if _name(r) not in kept))
+        return Requirements(everything, {})
+    function = _export((*NOT_ON_LAMBDA, *(root for layer in present for root in layer.roots)))
+    taken = Requirements.names(function)
+    by_layer: dict[str, set[str]] = {}
+    for layer in present:
+        own = names - Requirements.names(_export((*NOT_ON_LAMBDA, *layer.roots))) - taken
+        by_layer[layer.name] = own
+        if layer.default:
+            taken |= own
+    shared = names - Requirements.names(function) - set().union(*by_layer.values())
+    if shared:
+        first_default = next((layer for layer in present if layer.default), present[0])
+        by_layer[first_default.name] |= shared
+    return Requirements(
+        function,
+        {name: tuple(r for r in everything if _name(r) in own) for name, own in by_layer.items()},
+    )
 
 
 def install(folder: Path, lines: Iterable[str], target: Target) -> None:
@@ -153,6 +226,9 @@ def install(folder: Path, lines: Iterable[str], target: Target) -> None:
         spec.write("\n".join(lines) + "\n")
     command = [*_uv(), "pip", "install", "--quiet", "--no-deps", "--target", str(folder)]
     command += ["--python-version", target.python_version]
+    # Not compiled by uv, which would use the Python running it (3.11 here, `cpython-311`
+    # files Lambda's 3.12 never reads); compile_bytecode() compiles for the target.
+    environ = {k: v for k, v in os.environ.items() if k != "UV_COMPILE_BYTECODE"}
     # Wheels only, so nothing native is built for the wrong machine; the few pure-Python
     # projects published as source alone are the exception (they build to py3-none-any).
     for name in sorted({_name(line) for line in lines} - PURE_SOURCE_ONLY):
@@ -160,7 +236,9 @@ def install(folder: Path, lines: Iterable[str], target: Target) -> None:
     if target.platform:
         command += ["--python-platform", target.platform]
     try:
-        subprocess.run([*command, "-r", spec.name], check=True)  # noqa: S603 (fixed argv)
+        subprocess.run(  # noqa: S603 (fixed argv)
+            [*command, "-r", spec.name], check=True, env=environ
+        )
     finally:
         os.unlink(spec.name)
 
@@ -218,6 +296,27 @@ def refuse_forbidden(folder: Path) -> None:
     leaked = [p.name for p in folder.iterdir() if _name(p.name.split("-")[0]) in FORBIDDEN]
     if leaked:
         raise RuntimeError(f"boto3/botocore must not be packaged: {leaked}")
+
+
+def foreign_bytecode(folder: Path, target: Target) -> list[str]:
+    """Bytecode in `folder` that the target's Python would never read: `__pycache__` files
+    tagged for another interpreter (`name.cpython-311.pyc` for a 3.12 function)."""
+    own = f".cpython-{target.python_version.replace('.', '')}"
+    return sorted(
+        str(path.relative_to(folder))
+        for path in folder.rglob("__pycache__/*.pyc")
+        if not path.name.endswith((f"{own}.pyc", f"{own}.opt-1.pyc", f"{own}.opt-2.pyc"))
+    )
+
+
+def refuse_foreign_bytecode(folder: Path, target: Target) -> None:
+    foreign = foreign_bytecode(folder, target)
+    if foreign:
+        shown = ", ".join(foreign[:3])
+        raise RuntimeError(
+            f"{len(foreign)} bytecode files for another Python than {target.python_version} "
+            f"(e.g. {shown}): was the folder compiled by uv or another interpreter?"
+        )
 
 
 def interpreter(version: str) -> str | None:
@@ -285,8 +384,8 @@ def install_function(folder: Path, target: Target, lines: Iterable[str]) -> None
         folder / "stellarr",
         ignore=shutil.ignore_patterns(*EXCLUDED_FROM_FUNCTION),
     )
-    for name in UI_ONLY:
-        path = folder / "stellarr" / "static" / name
+    for name in (*UI_ONLY, *OFF_LAMBDA):
+        path = folder / "stellarr" / name
         if path.is_dir():
             shutil.rmtree(path)
         else:
@@ -297,7 +396,21 @@ def install_function(folder: Path, target: Target, lines: Iterable[str]) -> None
 
 def assemble_function(folder: Path, target: Target, mode: Bytecode = DEFAULT_BYTECODE) -> Bytecode:
     install_function(folder, target, requirements().function)
-    return compile_bytecode(folder, target, mode)
+    shipped = compile_bytecode(folder, target, mode)
+    refuse_foreign_bytecode(folder, target)
+    return shipped
+
+
+def assemble_layer(
+    folder: Path, lines: Iterable[str], target: Target, mode: Bytecode = DEFAULT_BYTECODE
+) -> None:
+    """A layer's content, unpacked where Lambda puts it: `folder/python` is /opt/python."""
+    python = folder / "python"
+    install(python, lines, target)
+    strip(python)
+    refuse_forbidden(python)
+    compile_bytecode(python, target, mode, prefix=LAYER_ROOT)
+    refuse_foreign_bytecode(python, target)
 
 
 def zip_folder(folder: Path, archive: Path) -> tuple[int, int]:
@@ -315,30 +428,52 @@ def build(
     dist: Path,
     target: Target = Target(),
     mode: Bytecode = DEFAULT_BYTECODE,
-    layer_candidates: frozenset[str] = LAYER_CANDIDATES,
+    layers: Iterable[Layer] = LAYERS,
 ) -> dict[str, tuple[int, int]]:
-    """Write dist/lambda.zip (and dist/layer.zip when the closure holds a layer candidate);
-    returns {zip name: (zipped, unpacked) bytes}."""
+    """Write dist/lambda.zip and one dist/lambda-<name>-layer.zip per layer whose roots are
+    in the closure; returns {zip name: (zipped, unpacked) bytes}, the function first."""
+    layers = tuple(layers)
     dist.mkdir(parents=True, exist_ok=True)
-    pins = requirements(layer_candidates)
+    pins = requirements(layers)
     sizes: dict[str, tuple[int, int]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         function = Path(tmp) / "function"
         install_function(function, target, pins.function)
         compile_bytecode(function, target, mode)
-        sizes["lambda.zip"] = zip_folder(function, dist / "lambda.zip")
-        stale_layer = dist / "layer.zip"
-        if pins.layer:
-            layer = Path(tmp) / "layer"
-            install(layer / "python", pins.layer, target)
-            strip(layer / "python")
-            refuse_forbidden(layer / "python")
-            compile_bytecode(layer / "python", target, mode, prefix=LAYER_ROOT)
-            sizes["layer.zip"] = zip_folder(layer, stale_layer)
-        elif stale_layer.exists():
-            # An old layer.zip lying next to the new function would invite deploying it.
-            stale_layer.unlink()
+        refuse_foreign_bytecode(function, target)
+        sizes[FUNCTION_ZIP] = zip_folder(function, dist / FUNCTION_ZIP)
+        for layer in layers:
+            archive = dist / layer.zip_name
+            if layer.name in pins.layers:
+                folder = Path(tmp) / layer.name
+                assemble_layer(folder, pins.layers[layer.name], target, mode)
+                sizes[layer.zip_name] = zip_folder(folder, archive)
+            else:
+                # An old layer lying next to the new function would invite deploying it.
+                archive.unlink(missing_ok=True)
+    # The name before layers had names of their own.
+    (dist / "layer.zip").unlink(missing_ok=True)
+    manifest = {
+        "function": FUNCTION_ZIP,
+        "runtime": f"python{target.python_version}",
+        "platform": target.platform,
+        "layers": [
+            {
+                "name": layer.name,
+                "zip": layer.zip_name,
+                "default": layer.default,
+                "needed_by": layer.needed_by,
+            }
+            for layer in layers
+            if layer.zip_name in sizes
+        ],
+    }
+    (dist / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return sizes
+
+
+def default_layer_zips(layers: Iterable[Layer] = LAYERS) -> tuple[str, ...]:
+    return tuple(layer.zip_name for layer in layers if layer.default)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -346,10 +481,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dist", type=Path, default=REPO_ROOT / "dist")
     args = parser.parse_args(argv)
     sizes = build(args.dist)
+    roles = {layer.zip_name: layer for layer in LAYERS}
     for name, (zipped, unpacked) in sizes.items():
-        print(f"{args.dist / name}: {zipped / 1e6:.1f} MB zipped, {unpacked / 1e6:.1f} MB unzipped")
-    if "layer.zip" not in sizes:
-        print("no layer: no dependency of the function is a layer candidate")
+        layer = roles.get(name)
+        role = (
+            "function"
+            if layer is None
+            else "layer, " + ("on every function" if layer.default else "optional")
+        )
+        print(
+            f"{args.dist / name}: {zipped / 1e6:.2f} MB zipped, "
+            f"{unpacked / 1e6:.1f} MB unzipped ({role})"
+        )
+    attached = (FUNCTION_ZIP, *default_layer_zips())
+    defaults = sum(sizes[name][0] for name in attached if name in sizes)
+    print(f"function + default layers: {defaults / 1e6:.2f} MB zipped")
     return 0
 
 

@@ -22,6 +22,11 @@ DOCS_ASSETS = {
     "init.js": PACKAGED_STATIC / "api-docs.js",
     "favicon.svg": PACKAGED_STATIC / "favicon.svg",
 }
+# The Lambda package leaves Swagger UI out (half its zip): `stellarr deploy` puts the two
+# files in the web app's bucket under this path, on the same origin, and the page links
+# them there whenever the package lacks them.
+FRONTEND_DOCS_ASSETS = "/api-docs/"
+SWAGGER_UI_FILES = ("swagger-ui-bundle.js", "swagger-ui.css")
 
 # Scripts as files, not inline, so the docs page's CSP can say script-src 'self'.
 DOCS_PAGE = """<!doctype html>
@@ -31,20 +36,28 @@ DOCS_PAGE = """<!doctype html>
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>{title} API</title>
   <link rel="icon" href="/api/docs/favicon.svg" type="image/svg+xml">
-  <link rel="stylesheet" href="/api/docs/swagger-ui.css">
+  <link rel="stylesheet" href="{swagger_ui}swagger-ui.css">
 </head>
 <body>
   <div id="swagger-ui" data-openapi-url="{openapi_url}"></div>
-  <script src="/api/docs/swagger-ui-bundle.js"></script>
+  <script src="{swagger_ui}swagger-ui-bundle.js"></script>
   <script src="/api/docs/init.js"></script>
 </body>
 </html>
 """
 
 
+def swagger_ui_base() -> str:
+    """Where the docs page loads Swagger UI from: the package, or the web app's bucket."""
+    packaged = all((SWAGGER_UI / name).is_file() for name in SWAGGER_UI_FILES)
+    return "/api/docs/" if packaged else FRONTEND_DOCS_ASSETS
+
+
 def install_web(app: FastAPI, static_dir: Path | None) -> None:
     page = DOCS_PAGE.format(
-        title=escape(app.title), openapi_url=escape(app.openapi_url or "/api/openapi.json")
+        title=escape(app.title),
+        openapi_url=escape(app.openapi_url or "/api/openapi.json"),
+        swagger_ui=swagger_ui_base(),
     )
 
     @app.get("/api/docs", include_in_schema=False)

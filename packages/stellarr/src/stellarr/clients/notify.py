@@ -67,7 +67,15 @@ class AppriseNotifier:
             "ignore", message="'imghdr' is deprecated", category=DeprecationWarning
         )
         _quiet_apprise()
-        import apprise
+        try:
+            import apprise
+        except ImportError:
+            # Lambda ships Apprise as a layer of its own, attached where NOTIFY_URLS is set.
+            log.warning(
+                "NOTIFY: Apprise is not installed, so NOTIFY_URLS goes unused; on Lambda, "
+                "attach the Apprise layer (dist/lambda-apprise-layer.zip)"
+            )
+            return False
 
         target = apprise.Apprise()
         for number, url in enumerate(urls, 1):

@@ -1,6 +1,8 @@
 """Sends one encrypted Web Push message (RFC 8030/8291, aes128gcm) with VAPID (RFC 8292).
 
-pywebpush encrypts, py_vapid signs; the HTTP request is ours, on one pooled httpx client
+http_ece encrypts (RFC 8188's aes128gcm with RFC 8291's key derivation: a fresh P-256 key
+and salt per message, the sender's public key as the header's key id, one 4096-byte record),
+py_vapid signs; the HTTP request is ours, on one pooled httpx client
 that never follows a redirect: a push service pointing elsewhere must not make Stellarr
 POST to that place. The URL sent to is an `Endpoint`, which only the allow-list check
 makes. Logs name the push service's origin and a short fingerprint of the endpoint,
@@ -24,6 +26,8 @@ from stellarr.domain.push_endpoint import Endpoint
 if TYPE_CHECKING:
     # Not at import: the app loads cryptography only where a VAPID key is set up (settings
     # check it at start-up) or a message goes out.
+    from cryptography.hazmat.primitives.asymmetric import ec
+
     from stellarr.clients.vapid import SubscriptionKeys, VapidKey
 
 log = logging.getLogger(__name__)
@@ -53,11 +57,38 @@ def fingerprint(endpoint: str) -> str:
     return hashlib.sha256(endpoint.encode()).hexdigest()[:10]
 
 
-def encrypt(keys: SubscriptionKeys, payload: bytes) -> bytes:
-    from pywebpush import WebPusher  # type: ignore[import-untyped]
+# RFC 8188 record size, as pywebpush sent: push services take at most 4096 bytes of body,
+# so every message is one record.
+RECORD_SIZE = 4096
 
-    pusher = WebPusher({"endpoint": "unused", "keys": {"p256dh": keys.p256dh, "auth": keys.auth}})
-    body: bytes = pusher.encode(payload, "aes128gcm")["body"]
+
+def encrypt(
+    keys: SubscriptionKeys,
+    payload: bytes,
+    *,
+    sender: ec.EllipticCurvePrivateKey | None = None,
+    salt: bytes | None = None,
+) -> bytes:
+    """The request body: salt (16) || record size (4) || key id length (1) || the sender's
+    public key (65) || one record (payload, the 0x02 last-record delimiter, 16-byte tag).
+    `sender` and `salt` are fresh for every message; tests pass RFC 8291's example's."""
+    import http_ece  # type: ignore[import-untyped]
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from stellarr.clients.vapid import b64url_decode
+
+    if not payload:
+        raise ValueError("a push message needs a payload")
+    # Ephemeral, one per message (RFC 8291 section 3.1); http_ece draws the salt when None.
+    body: bytes = http_ece.encrypt(
+        payload,
+        salt=salt,
+        private_key=sender or ec.generate_private_key(ec.SECP256R1()),
+        dh=b64url_decode(keys.p256dh),
+        auth_secret=b64url_decode(keys.auth),
+        rs=RECORD_SIZE,
+        version="aes128gcm",
+    )
     return body
 
 
