@@ -2,10 +2,14 @@
 (server mode) with boto3 the way an operator's Terraform would: the deployment and web app
 buckets, the API function with its `live` alias on version 1, the cache warmer, the app
 secret and a CloudFront distribution; with the outputs as `terraform output -json` writes
-them. Also a `make lambda` dist folder and a `make web` build, small and made here."""
+them. Also a `make lambda` dist folder and a `make web` build, small and made here, the
+environment that points boto3 (in this process or a `make deploy` child) at moto, and what a
+deploy left there, read back."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import json
 import urllib.request
@@ -21,6 +25,17 @@ REGION = "eu-west-1"
 INITIAL_SECRET = {"APP_SECRET_KEY": "k" * 48, "PRESHARED_PASSWORD": "deploy-test-password"}
 # A layer someone attached by hand (an extension, say): a deploy must leave it attached.
 FOREIGN_LAYER = "someone-elses-extension"
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+def aws_environment(endpoint: str) -> dict[str, str]:
+    """The variables that send `stellarr deploy`'s boto3 to moto, with moto's credentials."""
+    return {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_REGION": REGION,
+    }
 
 
 def _zip(files: dict[str, str]) -> bytes:
@@ -197,3 +212,75 @@ def make_web_build(folder: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return folder
+
+
+# --- what a deploy left in moto --------------------------------------------------------------
+def sha256_b64(path: Path) -> str:
+    """A zip's SHA-256 as Lambda reports it (CodeSha256)."""
+    return base64.b64encode(hashlib.sha256(path.read_bytes()).digest()).decode()
+
+
+def secret_values(target: DeployTarget) -> dict[str, Any]:
+    secrets = target.client("secretsmanager")
+    raw = secrets.get_secret_value(SecretId=target.value("app_secret_arn"))["SecretString"]
+    values: dict[str, Any] = json.loads(raw)
+    return values
+
+
+def live(target: DeployTarget) -> dict[str, Any]:
+    """The API function's configuration at the version its `live` alias points at."""
+    lam = target.client("lambda")
+    function = target.value("lambda_function_name")
+    alias = lam.get_alias(FunctionName=function, Name="live")
+    configuration: dict[str, Any] = lam.get_function_configuration(
+        FunctionName=function, Qualifier=alias["FunctionVersion"]
+    )
+    configuration.pop("ResponseMetadata")
+    return configuration
+
+
+def layer_names(configuration: dict[str, Any]) -> list[str]:
+    return [layer["Arn"].split(":")[6] for layer in configuration.get("Layers", [])]
+
+
+def objects(target: DeployTarget) -> dict[str, dict[str, Any]]:
+    """The web app's bucket: each key's HEAD answer."""
+    s3 = target.client("s3")
+    bucket = target.value("frontend_bucket_name")
+    listed = s3.list_objects_v2(Bucket=bucket).get("Contents", [])
+    return {o["Key"]: s3.head_object(Bucket=bucket, Key=o["Key"]) for o in listed}
+
+
+def wrong_cache_control(stored: dict[str, dict[str, Any]]) -> list[str]:
+    """Keys whose Cache-Control is not their kind's: a year for hashed files, else no-cache."""
+    return [
+        key
+        for key, head in stored.items()
+        if head["CacheControl"] != (IMMUTABLE if key.startswith("_app/immutable/") else "no-cache")
+    ]
+
+
+def invalidations(target: DeployTarget) -> list[dict[str, Any]]:
+    cloudfront = target.client("cloudfront")
+    listed = cloudfront.list_invalidations(
+        DistributionId=target.value("cloudfront_distribution_id")
+    )
+    items: list[dict[str, Any]] = listed["InvalidationList"].get("Items", [])
+    return items
+
+
+def invalidated_paths(target: DeployTarget) -> list[list[str]]:
+    """Each invalidation's paths."""
+    cloudfront = target.client("cloudfront")
+    distribution = target.value("cloudfront_distribution_id")
+    return [
+        cloudfront.get_invalidation(DistributionId=distribution, Id=made["Id"])["Invalidation"][
+            "InvalidationBatch"
+        ]["Paths"]["Items"]
+        for made in invalidations(target)
+    ]
+
+
+def printed_secrets(target: DeployTarget, text: str) -> list[str]:
+    """The app secret's values (the VAPID key a deploy wrote among them) found in text."""
+    return [str(v) for v in secret_values(target).values() if str(v) and str(v) in text]

@@ -157,14 +157,16 @@ def deploy(args: argparse.Namespace) -> None:
             frontend.plan_frontend(found, args.web_dir, args.no_build, _say)
         _say("dry run: nothing was changed")
         return
+    # Both builds before anything ships: a web build that fails leaves the old code live.
+    if not args.no_build:
+        if do_backend:
+            build_lambda(args.dist)
+        if do_frontend:
+            build_web(args.web_dir)
     clients, cloudfront = _clients(args.region)
     if do_backend:
-        if not args.no_build:
-            build_lambda(args.dist)
         backend.deploy_backend(clients, found, LambdaPackage.read(args.dist), _say)
     if do_frontend:
-        if not args.no_build:
-            build_web(args.web_dir)
         frontend.sync(clients.s3, found, args.web_dir, _say)
         frontend.invalidate(cloudfront, found, _say)
     if found.website_url:

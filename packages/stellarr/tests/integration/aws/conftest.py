@@ -6,6 +6,7 @@ from uuid import uuid4
 import pytest
 
 from stellarr.aws.dynamodb import DynamoDBClient
+from stellarr_testing.aws_deploy import DeployTarget, aws_environment, make_target
 from stellarr_testing.dynamodb_local import make_dynamodb_client
 
 
@@ -21,3 +22,18 @@ async def ddb(dynamodb_endpoint: str, table_name: str) -> AsyncIterator[DynamoDB
     yield client
     await client.delete_table(table_name)
     await client.aclose()
+
+
+@pytest.fixture
+def aws_env(monkeypatch: pytest.MonkeyPatch, moto_endpoint: str) -> str:
+    """This process's boto3 sent to moto: `stellarr deploy` and its subprocesses see it."""
+    for name, value in aws_environment(moto_endpoint).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    return moto_endpoint
+
+
+@pytest.fixture
+def target(aws_env: str) -> DeployTarget:
+    """What `terraform apply` of infra/ leaves for `stellarr deploy`, made in moto."""
+    return make_target(aws_env)

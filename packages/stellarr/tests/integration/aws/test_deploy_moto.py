@@ -4,13 +4,11 @@ what --dry-run, --backend and --frontend leave alone, and that no secret is prin
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import os
 import stat
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -20,30 +18,19 @@ from stellarr_testing.aws_deploy import (
     FOREIGN_LAYER,
     INITIAL_SECRET,
     DeployTarget,
+    invalidated_paths,
+    invalidations,
+    layer_names,
+    live,
     make_dist,
     make_target,
     make_web_build,
+    objects,
+    printed_secrets,
+    secret_values,
+    sha256_b64,
+    wrong_cache_control,
 )
-
-IMMUTABLE = "public, max-age=31536000, immutable"
-
-
-@pytest.fixture
-def aws_env(monkeypatch: pytest.MonkeyPatch, moto_endpoint: str) -> str:
-    for name, value in {
-        "AWS_ENDPOINT_URL": moto_endpoint,
-        "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",
-        "AWS_REGION": "eu-west-1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    return moto_endpoint
-
-
-@pytest.fixture
-def target(aws_env: str) -> DeployTarget:
-    return make_target(aws_env)
 
 
 def deploy(
@@ -60,48 +47,6 @@ def deploy(
     code = cli.main([*argv, "--web-dir", str(web), *extra])
     out, err = capsys.readouterr()
     return code, out, err
-
-
-def sha256_b64(path: Path) -> str:
-    return base64.b64encode(hashlib.sha256(path.read_bytes()).digest()).decode()
-
-
-def secret_values(target: DeployTarget) -> dict[str, Any]:
-    secrets = target.client("secretsmanager")
-    raw = secrets.get_secret_value(SecretId=target.value("app_secret_arn"))["SecretString"]
-    values: dict[str, Any] = json.loads(raw)
-    return values
-
-
-def live(target: DeployTarget) -> dict[str, Any]:
-    lam = target.client("lambda")
-    function = target.value("lambda_function_name")
-    alias = lam.get_alias(FunctionName=function, Name="live")
-    configuration: dict[str, Any] = lam.get_function_configuration(
-        FunctionName=function, Qualifier=alias["FunctionVersion"]
-    )
-    configuration.pop("ResponseMetadata")
-    return configuration
-
-
-def layer_names(configuration: dict[str, Any]) -> list[str]:
-    return [layer["Arn"].split(":")[6] for layer in configuration.get("Layers", [])]
-
-
-def objects(target: DeployTarget) -> dict[str, dict[str, Any]]:
-    s3 = target.client("s3")
-    bucket = target.value("frontend_bucket_name")
-    listed = s3.list_objects_v2(Bucket=bucket).get("Contents", [])
-    return {o["Key"]: s3.head_object(Bucket=bucket, Key=o["Key"]) for o in listed}
-
-
-def invalidations(target: DeployTarget) -> list[dict[str, Any]]:
-    cloudfront = target.client("cloudfront")
-    listed = cloudfront.list_invalidations(
-        DistributionId=target.value("cloudfront_distribution_id")
-    )
-    items: list[dict[str, Any]] = listed["InvalidationList"].get("Items", [])
-    return items
 
 
 def test_a_deploy_puts_everything_in_place_and_a_second_keeps_the_vapid_key(
@@ -151,22 +96,14 @@ def test_a_deploy_puts_everything_in_place_and_a_second_keeps_the_vapid_key(
             "service-worker.js",
         ]
     )
-    for name, head in stored.items():
-        expected = IMMUTABLE if name.startswith("_app/immutable/") else "no-cache"
-        assert head["CacheControl"] == expected, name
+    assert wrong_cache_control(stored) == []
     assert stored["index.html"]["ContentType"] == "text/html; charset=utf-8"
     assert stored["_app/immutable/entry/app.Ab12Cd.js"]["ContentType"] == "text/javascript"
     assert stored["manifest.webmanifest"]["ContentType"] == "application/manifest+json"
-    (made,) = invalidations(target)
-    cloudfront = target.client("cloudfront")
-    batch = cloudfront.get_invalidation(
-        DistributionId=target.value("cloudfront_distribution_id"), Id=made["Id"]
-    )["Invalidation"]["InvalidationBatch"]
-    assert batch["Paths"]["Items"] == ["/*"]
+    assert invalidated_paths(target) == [["/*"]]
     assert out.strip().endswith("deploy: done: https://requests.example.com")
     # Every step says what it did, and no secret appears.
-    for secret in (values["VAPID_PRIVATE_KEY"], *INITIAL_SECRET.values()):
-        assert secret not in out + err
+    assert printed_secrets(target, out + err) == []
 
     # Again: the key stays, the layer is reused, nothing unchanged is uploaded twice.
     code, again, err = deploy(target, tmp_path, capsys)
