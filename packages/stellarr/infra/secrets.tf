@@ -4,8 +4,9 @@
 #
 # Its values are made once. The first apply writes them through a write-only attribute:
 # generated ones come from ephemeral random passwords and the operator's from ephemeral
-# variables, so none of them is kept in a plan or the state, and no later plan makes them
-# again (the version below never changes). `stellarr deploy` adds VAPID_PRIVATE_KEY once
+# variables, so the resource keeps none of them in a plan or the state, and no later plan
+# makes them again (the version below never changes). With the edge on, the data source
+# below reads the secret back for CloudFront's header, and the state then holds its values. `stellarr deploy` adds VAPID_PRIVATE_KEY once
 # (`stellarr gen-vapid`); people change values in the secret itself afterwards.
 #
 # Keys written here: APP_SECRET_KEY, PRESHARED_PASSWORD, FEED_TOKEN, PLEX_WEBHOOK_TOKEN and

@@ -135,8 +135,9 @@ variable "tags" {
 }
 
 # --- The secret's first values ------------------------------------------------------------
-# Written once, into the secret only, on the first apply (secrets.tf): ephemeral, so they are
-# never in a plan file or the state. Later changes go into the secret itself (the Secrets
+# Written once, into the secret only, on the first apply (secrets.tf): ephemeral, so no plan
+# file holds them; with enable_edge the state does (secrets.tf reads the secret back for
+# CloudFront's origin header). Later changes go into the secret itself (the Secrets
 # Manager console: Retrieve secret value, Edit), never through Terraform.
 
 variable "tmdb_read_token" {

@@ -35,7 +35,7 @@ provider "aws" {
 }
 
 variable "aws_region" {
-  description = "Region of the state bucket and the lock table (the main configuration's region is a good choice)."
+  description = "Region of the state bucket (the main configuration's region is a good choice)."
   type        = string
 
   validation {

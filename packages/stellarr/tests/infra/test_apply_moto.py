@@ -148,7 +148,7 @@ def deployed(moto_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> It
     home = work / "home"
     project = f"st{uuid.uuid4().hex[:8]}"
 
-    # 1. backend-setup/: the state bucket and the lock table (docs/deploy-aws.md, step 2).
+    # 1. backend-setup/: the state bucket (locking by S3 lock file) (docs/deploy-aws.md, step 2).
     setup = Terraform(working_copy(BACKEND_SETUP, work / "backend-setup"), home)
     (setup.folder / "moto_override.tf").write_text(
         provider_block(moto_endpoint, REGION) + LEFT_OUT_OF_SETUP, encoding="utf-8"

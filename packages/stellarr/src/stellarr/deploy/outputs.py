@@ -75,7 +75,7 @@ def apply(infra: Path, say: Callable[[str], None]) -> None:
         raise UsageError(f"{infra}: no such folder (the Terraform of packages/stellarr/infra)")
     terraform = terraform_binary()
     init = ["init", "-input=false"]
-    # The state's bucket and lock table, as infra/backend-setup writes them (git ignores it).
+    # The state's bucket (S3 lock file), as infra/backend-setup writes them (git ignores it).
     if (infra / BACKEND_CONFIG).is_file():
         init.append(f"-backend-config={BACKEND_CONFIG}")
     for command in (init, ["apply", "-input=false", "-auto-approve"]):
