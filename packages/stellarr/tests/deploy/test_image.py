@@ -12,7 +12,11 @@ and health check are otherwise run as the image declares them).
 from __future__ import annotations
 
 import json
+import os
 import platform
+import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
@@ -256,6 +260,64 @@ def test_the_health_check_passes_the_origin_check_it_is_behind(
             time.sleep(0.2)
         assert httpx.get(f"{base}/api/health").status_code == 403
         assert containers.podman("healthcheck", "run", name, check=False).returncode == 0
+
+
+def test_the_local_compose_file_runs_as_self_hosting_md_says(image: Image, tmp_path: Path) -> None:
+    """docs/self-hosting.md, section 3, with podman-compose for `docker compose`: the
+    published port on 127.0.0.1, the generated password in the logs and in /data, and a
+    volume that outlives `down` until `down -v`."""
+    compose = shutil.which("podman-compose", path=str(Path(sys.executable).parent))
+    if compose is None:
+        pytest.skip("podman-compose is not installed (a development dependency)")
+    folder = tmp_path / "deploy"
+    folder.mkdir()
+    shutil.copy(PACKAGE_ROOT / "deploy" / "docker-compose.yml", folder)
+    example = (PACKAGE_ROOT / "deploy" / ".env.example").read_text()
+    # .env.example as it is, but for the image this test built (its bridge network cannot
+    # reach a stand-in TMDB on the host's loopback; nothing here needs one).
+    line = "\n# STELLARR_IMAGE=stellarr:latest\n"
+    assert line in example
+    example = example.replace(line, f"\nSTELLARR_IMAGE={image.tag}\n")
+    (folder / ".env").write_text(example)
+    port = free_port()
+    # The engine settings of this machine's podman, which podman-compose cannot pass itself.
+    conf = tmp_path / "containers.conf"
+    conf.write_text(
+        "[containers]\ndefault_ulimits = []\npids_limit = 0\n"
+        '[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\n'
+    )
+    project = f"stellarr-compose-{port}"
+    env = os.environ | {"CONTAINERS_CONF": str(conf), "STELLARR_PORT": str(port)}
+
+    def run(*args: str) -> str:
+        done = subprocess.run(
+            [compose, "-p", project, *args],
+            cwd=folder, env=env, capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    base = f"http://127.0.0.1:{port}"
+    try:
+        run("up", "-d")
+        name = f"{project}_stellarr_1"
+        wait_healthy(base, name)
+        password = run("exec", "stellarr", "cat", "/data/preshared_password").strip()
+        assert password and password in run("logs", "stellarr")
+        assert name in run("ps")
+        login = httpx.post(f"{base}/api/auth/verify", json=login_body(password, origin=base))
+        assert login.status_code == 200, login.text
+        run("down")
+        run("up", "-d")
+        wait_healthy(base, name)
+        assert run("exec", "stellarr", "cat", "/data/preshared_password").strip() == password
+    finally:
+        subprocess.run(
+            [compose, "-p", project, "down", "-v"],
+            cwd=folder, env=env, capture_output=True, timeout=120, check=False,
+        )  # fmt: skip
+    volumes = containers.podman("volume", "ls", "--format", "{{.Name}}").stdout.split()
+    assert f"{project}_stellarr-data" not in volumes
 
 
 def test_the_wheelhouse_refuses_a_base_of_another_python(image: Image, tmp_path: Path) -> None:
