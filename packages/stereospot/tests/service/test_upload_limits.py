@@ -11,7 +11,14 @@ from pathlib import Path
 import pytest
 
 from stereospot.bootstrap import App
-from stereospot.errors import Conflict, LimitReached, NotFound, QuotaExceeded, TooLarge
+from stereospot.errors import (
+    Conflict,
+    InvalidInput,
+    LimitReached,
+    NotFound,
+    QuotaExceeded,
+    TooLarge,
+)
 from stereospot.jobs import keys
 from stereospot.jobs.models import JobStatus
 from stereospot.ports import ObjectRef
@@ -80,6 +87,30 @@ def test_an_upload_past_its_limit_is_refused_before_it_is_stored(app: App) -> No
         service.complete_upload("ann", job.job_id, upload)
     assert held(app, job.job_id) == 0  # its parts were deleted
     assert service.detail("ann", job.job_id).job.status == JobStatus.CREATED
+
+
+def test_a_completion_names_each_part_once_in_order(app: App) -> None:
+    # One stored part named 2,000 times made a source 2,000 times its size, past the
+    # upload limit and the storage quota, both checked as the parts were stored.
+    service = app.service
+    job = service.create_job("ann", "a.mp4", {})
+    upload = service.start_upload("ann", job.job_id).upload_id
+    for number in (1, 2):
+        service.upload_part("ann", job.job_id, upload, number, b"x" * 1000)
+    one, two = service.uploaded_parts("ann", job.job_id, upload)
+    for listed, message in (
+        ([one] * 2000, "part 1 follows part 1"),
+        ([one, two, one], "part 1 follows part 2"),
+        ([two, one], "part 1 follows part 2"),
+        ([], "at least one part"),
+    ):
+        with pytest.raises(InvalidInput, match=message):
+            service.complete_upload("ann", job.job_id, upload, listed)
+    assert service.detail("ann", job.job_id).job.status == JobStatus.CREATED
+    # One part alone (S3 takes parts under 5 MiB only as the last one).
+    done = service.complete_upload("ann", job.job_id, upload, [two])
+    assert done.status == JobStatus.QUEUED
+    assert held(app, job.job_id) == 1000
 
 
 def test_what_a_user_stores_is_bounded(app: App) -> None:

@@ -12,6 +12,7 @@ import contextlib
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
 
@@ -238,6 +239,8 @@ class JobService:
             if self.backend.objects.size(source) is None:
                 raise Conflict(f"the job is {job.status}; it has no upload to complete")
             return job
+        if parts is not None:
+            _check_part_order(parts)
         try:
             stored = self.backend.objects.parts(source, upload_id)
             chosen = list(parts) if parts is not None else stored
@@ -375,3 +378,18 @@ class JobService:
             filename.rsplit(".", 1)[-1].lower(), "application/octet-stream"
         )
         return MediaFile(path, filename, content_type)
+
+
+def _check_part_order(parts: Sequence[UploadedPart]) -> None:
+    """S3's rule for a completion, kept on every backend: each part once, in ascending
+    order. A part named twice would be joined twice, and a 1 MB part named 2,000 times
+    made a 2 GB source past every limit checked when the parts were stored."""
+    numbers = [p.number for p in parts]
+    if not numbers:
+        raise InvalidInput("a completion lists at least one part")
+    for earlier, later in pairwise(numbers):
+        if later <= earlier:
+            raise InvalidInput(
+                f"the parts must be listed once each, in ascending order (part {later} "
+                f"follows part {earlier})"
+            )
