@@ -42,15 +42,9 @@ from packaging.requirements import Requirement
 from packaging.tags import Tag, compatible_tags, cpython_tags
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
+from stellarr_tools.workspace import EXPORT_RUNTIME, uv_binary, workspace_root
 
-def _workspace_root(start: Path) -> Path:
-    for folder in start.parents:
-        if (folder / "uv.lock").is_file():
-            return folder
-    raise SystemExit(f"image_context: no uv.lock above {start}")
-
-
-REPO_ROOT = _workspace_root(Path(__file__).resolve())
+REPO_ROOT = workspace_root(Path(__file__).resolve(), "image_context")
 LOCK = REPO_ROOT / "uv.lock"
 WEB_INDEX = REPO_ROOT / "packages/stellarr/src/stellarr/static/web/index.html"
 DOWNLOAD_CACHE = REPO_ROOT / ".cache" / "image-wheels"
@@ -151,9 +145,7 @@ class Locked:
 
 
 def _uv() -> list[str]:
-    # The Makefile names uv's binary in UV; else the bootstrap's own, else uv on PATH.
-    private = REPO_ROOT / ".cache" / "uv" / "bin" / "uv"
-    found = os.environ.get("UV") or (str(private) if private.is_file() else shutil.which("uv"))
+    found = uv_binary(REPO_ROOT)
     if not found:
         raise ImageContextError("no uv; `make image` installs it into .cache/uv")
     return [found]
@@ -161,11 +153,7 @@ def _uv() -> list[str]:
 
 def pinned_requirements(target: Target) -> list[tuple[str, str]]:
     """(name, version) of every runtime dependency of `stellarr` that the target needs."""
-    command = [
-        *_uv(),
-        *("export", "--package", "stellarr", "--no-dev", "--frozen", "--no-emit-project"),
-        *("--no-emit-workspace", "--no-hashes", "--no-header", "--no-annotate"),
-    ]
+    command = [*_uv(), *EXPORT_RUNTIME, "--no-emit-project"]
     exported = subprocess.run(  # noqa: S603 (fixed argv)
         command, cwd=REPO_ROOT, capture_output=True, text=True, check=False
     )

@@ -48,16 +48,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import Literal
 
+from stellarr_tools.workspace import EXPORT_RUNTIME, uv_binary, workspace_root
 
-def _workspace_root(start: Path) -> Path:
-    """The folder holding uv.lock, whose pins the function is built from."""
-    for folder in start.parents:
-        if (folder / "uv.lock").is_file():
-            return folder
-    raise SystemExit(f"lambda_package: no uv.lock above {start}")
-
-
-REPO_ROOT = _workspace_root(Path(__file__).resolve())
+# The checkout whose uv.lock pins the function (this file's own, also when an older
+# checkout's copy is loaded by path: bench/lambda_lean.py).
+REPO_ROOT = workspace_root(Path(__file__).resolve(), "lambda_package")
 STELLARR_SOURCE = REPO_ROOT / "packages" / "stellarr" / "src" / "stellarr"
 # What never runs on Lambda: the server of `stellarr serve`, plexapi (`stellarr plex-sync`
 # runs next to Plex, not in AWS) and click (only apprise's own command line imports it).
@@ -168,17 +163,14 @@ def _name(requirement: str) -> str:
 
 
 def _uv() -> list[str]:
-    # The Makefile names uv's binary in UV, as `uv run` does; else the bootstrap's own.
-    private = REPO_ROOT / ".cache" / "uv" / "bin" / "uv"
-    found = os.environ.get("UV") or (str(private) if private.is_file() else shutil.which("uv"))
+    found = uv_binary(REPO_ROOT)
     if not found:
         raise SystemExit("lambda_package: no uv; `make lambda` installs it into .cache/uv")
     return [found]
 
 
 def _export(prune: Iterable[str]) -> tuple[str, ...]:
-    command = [*_uv(), "export", "--package", "stellarr", "--no-dev", "--frozen"]
-    command += ["--no-hashes", "--no-header", "--no-annotate", "--no-emit-workspace"]
+    command = [*_uv(), *EXPORT_RUNTIME]
     for name in sorted(prune):
         command += ["--prune", name]
     out = subprocess.run(  # noqa: S603 (fixed argv; names come from this file)
@@ -200,14 +192,15 @@ def requirements(layers: Iterable[Layer] = LAYERS) -> Requirements:
     if not present:
         return Requirements(everything, {})
     function = _export((*NOT_ON_LAMBDA, *(root for layer in present for root in layer.roots)))
-    taken = Requirements.names(function)
+    function_names = Requirements.names(function)
+    taken = set(function_names)
     by_layer: dict[str, set[str]] = {}
     for layer in present:
         own = names - Requirements.names(_export((*NOT_ON_LAMBDA, *layer.roots))) - taken
         by_layer[layer.name] = own
         if layer.default:
             taken |= own
-    shared = names - Requirements.names(function) - set().union(*by_layer.values())
+    shared = names - function_names - set().union(*by_layer.values())
     if shared:
         first_default = next((layer for layer in present if layer.default), present[0])
         by_layer[first_default.name] |= shared
@@ -394,8 +387,14 @@ def install_function(folder: Path, target: Target, lines: Iterable[str]) -> None
     refuse_forbidden(folder)
 
 
-def assemble_function(folder: Path, target: Target, mode: Bytecode = DEFAULT_BYTECODE) -> Bytecode:
-    install_function(folder, target, requirements().function)
+def assemble_function(
+    folder: Path,
+    target: Target,
+    mode: Bytecode = DEFAULT_BYTECODE,
+    lines: Iterable[str] | None = None,
+) -> Bytecode:
+    """The function's content; `lines`: its requirements (default: from the lock)."""
+    install_function(folder, target, requirements().function if lines is None else lines)
     shipped = compile_bytecode(folder, target, mode)
     refuse_foreign_bytecode(folder, target)
     return shipped
@@ -438,9 +437,7 @@ def build(
     sizes: dict[str, tuple[int, int]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         function = Path(tmp) / "function"
-        install_function(function, target, pins.function)
-        compile_bytecode(function, target, mode)
-        refuse_foreign_bytecode(function, target)
+        assemble_function(function, target, mode, pins.function)
         sizes[FUNCTION_ZIP] = zip_folder(function, dist / FUNCTION_ZIP)
         for layer in layers:
             archive = dist / layer.zip_name
