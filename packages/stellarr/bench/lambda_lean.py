@@ -13,8 +13,11 @@ on the machine importable) with the function unpacked as Lambda does it (the fun
 first on the path, then every default layer's `python/`), `PYTHONDONTWRITEBYTECODE=1`
 (Lambda's file system is read-only), `AWS_LAMBDA_INITIALIZATION_TYPE=on-demand` (so the app
 is built while the handler module is imported, as on Lambda), importing the handler and
-answering one Function URL event, `GET /api/auth/params`, which runs the whole HTTP stack
-and needs no network. Three variants run in each round, in a fresh random order:
+answering one Function URL event. Two first requests, each measured on its own:
+- `GET /api/auth/params`: the whole HTTP stack, no AWS call;
+- authenticated `GET /api/requests`: one DynamoDB query, to a DynamoDB Local table seeded
+  with a few requests (what most of a browser's first calls and the Radarr/Sonarr lists do).
+Three variants run for each in every round, in a fresh random order:
 - before: the earlier commit's package;
 - after: this tree's;
 - after, collector on: this tree's package with `gc.disable()` and `gc.freeze()` made
@@ -25,6 +28,7 @@ Ratios are per round (paired), then summarised by their median and quartiles.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import importlib.util
 import json
 import os
@@ -39,10 +43,15 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from _harness import dynamodb_local_env, populate
+
+from stellarr.domain.tokens import issue_token
+from stellarr_testing.dynamodb_local import dynamodb_local, make_dynamodb_stores
 from stellarr_tools import lambda_package as ours
 
 LAMBDA_PYTHON = "3.12"
 HANDLER = "stellarr.lambda_handler.handler"
+SECRET = "b" * 48
 EVENT: dict[str, Any] = {
     "version": "2.0",
     "routeKey": "$default",
@@ -63,11 +72,27 @@ EVENT: dict[str, Any] = {
     },
     "isBase64Encoded": False,
 }
+SEEDED = 20
+# argv: the request path, then the bearer token (or "").
 CHILD = f"""
+import sys
 from stellarr.lambda_handler import handler
-status = handler({EVENT!r}, None)["statusCode"]
-assert status == 200, status
+event = {EVENT!r}
+path, token = sys.argv[1:3]
+event["rawPath"] = event["requestContext"]["http"]["path"] = path
+if token:
+    event["headers"]["authorization"] = "Bearer " + token
+response = handler(event, None)
+assert response["statusCode"] == 200, response
+if path == "/api/requests":
+    import json
+    assert len(json.loads(response["body"])["requests"]) == {SEEDED}, response["body"][:200]
 """
+# The first request after a cold start: (label, path, authenticated).
+REQUESTS = (
+    ("`GET /api/auth/params` (no AWS call)", "/api/auth/params", False),
+    ("authenticated `GET /api/requests` (DynamoDB Local)", "/api/requests", True),
+)
 # The collector left on: the handler's gc calls do nothing.
 GC_ON = "import gc\ngc.disable = gc.freeze = gc.unfreeze = lambda: None\n"
 
@@ -112,10 +137,12 @@ def sizes(dist: Path) -> dict[str, tuple[int, int]]:
     return found
 
 
-def run(python: str, path: str, env: dict[str, str], prefix: str = "") -> float:
+def run(
+    python: str, path: str, env: dict[str, str], request: tuple[str, str], prefix: str = ""
+) -> float:
     started = time.perf_counter()
     subprocess.run(
-        [python, "-S", "-c", prefix + CHILD],
+        [python, "-S", "-c", prefix + CHILD, *request],
         env={**env, "PYTHONPATH": path},
         check=True,
         capture_output=True,
@@ -150,7 +177,7 @@ def main() -> None:
     os.environ.setdefault("UV", ours._uv()[0])  # a worktree has no .cache/uv of its own
     here = ours.Target.here(LAMBDA_PYTHON)
 
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, dynamodb_local() as endpoint:
         work = Path(tmp)
         print("building both packages for Lambda (arm64) and for this machine...", flush=True)
         built: dict[str, dict[str, tuple[int, int]]] = {}
@@ -163,18 +190,17 @@ def main() -> None:
             packager.build(local, packager.Target.here(here.python_version))
             paths[name] = unpack(local, default_layers(packager, local), work / name / "run")
 
+        table = "stellarr-lean"
+        asyncio.run(populate(make_dynamodb_stores(endpoint, table), SEEDED, 0))
+        token = issue_token(SECRET, "alice", "user", int(time.time()))
         env = {
+            **dynamodb_local_env(endpoint, table),
             "PATH": os.environ["PATH"],
             "PYTHONDONTWRITEBYTECODE": "1",
             "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
             "_HANDLER": HANDLER,
             "AWS_LAMBDA_FUNCTION_NAME": "stellarr-bench",
-            "STORE": "dynamodb",
-            "DYNAMODB_TABLE": "never-reached",
-            "AWS_ACCESS_KEY_ID": "bench",
-            "AWS_SECRET_ACCESS_KEY": "bench",
-            "AWS_REGION": "eu-west-1",
-            "APP_SECRET_KEY": "b" * 48,
+            "APP_SECRET_KEY": SECRET,
             "PRESHARED_PASSWORD": "lean lambda bench",
             "ENV_FILE": str(work / "absent.env"),
         }
@@ -183,43 +209,48 @@ def main() -> None:
             "after": (paths["after"], ""),
             "after, collector on": (paths["after"], GC_ON),
         }
-        print("two warm-up rounds (file cache)...", flush=True)
+        cases = [
+            (label, name, (path, token if authenticated else ""))
+            for label, path, authenticated in REQUESTS
+            for name in variants
+        ]
+        print("two warm-up rounds (file cache, DynamoDB Local's JIT)...", flush=True)
         for _ in range(2):
-            for path, prefix in variants.values():
-                run(python, path, env, prefix)
+            for _, name, request in cases:
+                run(python, variants[name][0], env, request, variants[name][1])
         rng = random.Random(args.seed)
-        walls: dict[str, list[float]] = {name: [] for name in variants}
+        walls: dict[tuple[str, str], list[float]] = {(c[0], c[1]): [] for c in cases}
         for _ in range(args.runs):
-            order = list(variants)
-            rng.shuffle(order)
-            for name in order:
+            for label, name, request in rng.sample(cases, len(cases)):
                 path, prefix = variants[name]
-                walls[name].append(run(python, path, env, prefix))
+                walls[label, name].append(run(python, path, env, request, prefix))
 
     print(
         f"\nbefore = {commit or args.before}; Python {here.python_version} ({python}); "
-        f"{args.runs} rounds, each variant once per round in random order\n"
+        f"{args.runs} rounds, each case once per round in random order\n"
     )
-    print("| variant | median | p25-p75 |")
-    print("|---|---|---|")
-    for name, values in walls.items():
-        q1, q2, q3 = quartiles(values)
-        print(f"| {name} | {q2 * 1000:,.0f} ms | {q1 * 1000:,.0f}-{q3 * 1000:,.0f} ms |")
-
-    print("\n| paired ratio (per round) | median | p25-p75 |")
-    print("|---|---|---|")
-    for label, top, bottom in (
-        ("after / before", "after", "before"),
-        ("after, collector on / before", "after, collector on", "before"),
-        (
-            "after / after with the collector on (the gc change alone)",
-            "after",
-            "after, collector on",
-        ),
-    ):
-        ratios = [a / b for a, b in zip(walls[top], walls[bottom], strict=True)]
-        q1, q2, q3 = quartiles(ratios)
-        print(f"| {label} | {q2:.2f}x | {q1:.2f}-{q3:.2f}x |")
+    for label, _, _ in REQUESTS:
+        print(f"first request: {label}\n")
+        print("| variant | median | p25-p75 |")
+        print("|---|---|---|")
+        for name in variants:
+            q1, q2, q3 = quartiles(walls[label, name])
+            print(f"| {name} | {q2 * 1000:,.0f} ms | {q1 * 1000:,.0f}-{q3 * 1000:,.0f} ms |")
+        print("\n| paired ratio (per round) | median | p25-p75 |")
+        print("|---|---|---|")
+        for title, top, bottom in (
+            ("after / before", "after", "before"),
+            ("after, collector on / before", "after, collector on", "before"),
+            (
+                "after / after with the collector on (the gc change alone)",
+                "after",
+                "after, collector on",
+            ),
+        ):
+            ratios = [a / b for a, b in zip(walls[label, top], walls[label, bottom], strict=True)]
+            q1, q2, q3 = quartiles(ratios)
+            print(f"| {title} | {q2:.2f}x | {q1:.2f}-{q3:.2f}x |")
+        print()
 
     print("\n| zip (Python 3.12, arm64) | before | after |")
     print("|---|---|---|")
@@ -237,7 +268,7 @@ def main() -> None:
         names = ["lambda.zip", *(n for n in built[side] if n in _defaults(packager))]
         totals.append(sum(built[side][n][0] for n in names))
     print(f"| function + default layers | {totals[0] / 1e6:.2f} MB | {totals[1] / 1e6:.2f} MB |")
-    raw = {name: [round(v * 1000) for v in values] for name, values in walls.items()}
+    raw = {" / ".join(key): [round(v * 1000) for v in values] for key, values in walls.items()}
     print(f"\nevery round, ms (in round order): {json.dumps(raw)}")
 
 

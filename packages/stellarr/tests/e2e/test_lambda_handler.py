@@ -280,7 +280,7 @@ def test_snapstart_restored_instance_reuses_nothing_from_before_the_snapshot(
     assert after is not before
     table_after = after.stores.database.client  # type: ignore[attr-defined]
     assert table_after is not table_before
-    assert not table_after._http._client.is_closed
+    assert table_after._http._client is None  # no pool until the first call needs one
     assert table_after._http._credentials.session_token == "session-token-after-restore"
     unchanged = [name for name, state in generators.items() if state() == in_snapshot[name]]
     assert unchanged == []
@@ -288,6 +288,9 @@ def test_snapstart_restored_instance_reuses_nothing_from_before_the_snapshot(
     assert invoke("GET", "/api/health")["statusCode"] == 200
     assert invoke("GET", "/list/sonarr", query="token=feed-from-secret")["statusCode"] == 401
     assert invoke("GET", "/list/sonarr", query="token=rotated-feed-token")["statusCode"] == 200
+    pool_after = table_after._http._client
+    assert pool_after is not None and pool_after is not pool_before
+    assert not pool_after.is_closed
     answer = login()
     assert answer["statusCode"] == 200, answer
 

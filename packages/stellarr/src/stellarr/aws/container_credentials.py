@@ -22,6 +22,7 @@ import httpx
 from stellarr.aws.credentials import Credentials
 from stellarr.aws.errors import AwsConfigError, AwsError
 from stellarr.domain.client_ip import is_loopback
+from stellarr.tls import trust_store
 
 ECS_HOST = "http://169.254.170.2"
 # Fetch anew this long before the expiry the endpoint announced.
@@ -40,7 +41,7 @@ class ContainerCredentials:
         self._token = token
         self._token_file = token_file
         self._clock = clock
-        self._client = httpx.AsyncClient(timeout=httpx.Timeout(2.0))
+        self._client = httpx.AsyncClient(verify=trust_store(), timeout=httpx.Timeout(2.0))
         self._current: Credentials | None = None
         self._refresh_at = 0.0
         self._lock = asyncio.Lock()

@@ -21,6 +21,7 @@ from stellarr.aws.errors import (
 )
 from stellarr.aws.sigv4 import sign
 from stellarr.retry import Retryable, RetryPolicy, Sleep, parse_retry_after, retrying
+from stellarr.tls import trust_store
 
 ParsedError = tuple[str, str, tuple[CancellationReason, ...]]
 ErrorParser = Callable[[httpx.Response], ParsedError]
@@ -98,12 +99,22 @@ class AwsHttp:
         self._auth = SigV4Auth(credentials, region, service, clock)
         self._parse_error = parse_error
         self._owns_client = client is None
-        self._client = client or httpx.AsyncClient(timeout=timeout)
+        self._client = client
+        self._timeout = timeout
         self._sleep = sleep
 
+    def _pool(self) -> httpx.AsyncClient:
+        # Made on the first call, not when the app is built: the client and its TLS trust
+        # cost some 40 ms that a cold start whose request needs no AWS call should not pay,
+        # nor SnapStart's restore hook, which builds the app again.
+        if self._client is None:
+            self._client = httpx.AsyncClient(verify=trust_store(), timeout=self._timeout)
+        return self._client
+
     async def aclose(self) -> None:
-        if self._owns_client:
+        if self._owns_client and self._client is not None:
             await self._client.aclose()
+            self._client = None
 
     async def send(
         self,
@@ -118,7 +129,7 @@ class AwsHttp:
 
         async def attempt() -> httpx.Response:
             try:
-                response = await self._client.request(
+                response = await self._pool().request(
                     method, url, headers=headers, content=body, auth=self._auth
                 )
             except httpx.TransportError as exc:

@@ -9,12 +9,14 @@ import httpx
 
 from stellarr.domain.errors import UpstreamError
 from stellarr.retry import Retryable, parse_retry_after
+from stellarr.tls import trust_store
 
 Json = dict[str, Any]
 
 
 def json_http(timeout: float, connections: int) -> httpx.AsyncClient:
     return httpx.AsyncClient(
+        verify=trust_store(),
         timeout=httpx.Timeout(timeout, connect=5.0),
         limits=httpx.Limits(
             max_connections=connections, max_keepalive_connections=connections // 2

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Literal
 import httpx
 
 from stellarr.domain.push_endpoint import Endpoint
+from stellarr.tls import trust_store
 
 if TYPE_CHECKING:
     # Not at import: the app loads cryptography only where a VAPID key is set up (settings
@@ -94,9 +95,9 @@ def encrypt(
 
 class WebPushClient:
     def __init__(self, *, verify: ssl.SSLContext | None = None, timeout: float = 10.0) -> None:
-        """`verify` replaces the system's trust store (tests trust their own CA with it;
+        """`verify` replaces the shared trust store (tests trust their own CA with it;
         verification is never turned off). The pool is opened on first send."""
-        self._verify: ssl.SSLContext | bool = verify if verify is not None else True
+        self._verify = verify
         self._timeout = timeout
         self._http: httpx.AsyncClient | None = None
         self._closed = False
@@ -111,7 +112,7 @@ class WebPushClient:
             if httpx_log.level == logging.NOTSET:
                 httpx_log.setLevel(logging.WARNING)
             self._http = httpx.AsyncClient(
-                verify=self._verify,
+                verify=self._verify or trust_store(),
                 follow_redirects=False,
                 timeout=httpx.Timeout(self._timeout, connect=5.0),
                 limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
