@@ -116,6 +116,9 @@ def convert_file(
     remaining = [workers]
 
     def render() -> None:
+        from stereospot.engine.dibr_kernel import ready
+
+        ready()  # numba and the kernel load while the first frames decode and get depth
         for d, norm in stages.items(depths):
             start = time.perf_counter()
             _, left, right = render_with(p, d.images[0], norm)
