@@ -55,7 +55,9 @@ def test_convert_writes_exactly_the_output_path_given(
     assert [p.name for p in out.parent.iterdir()] == ["film_3d.mp4"]  # no tag, nothing else
     assert probe(out).video_frames == probe(clip).video_frames
     # One line, with the absolute path although -o was relative.
-    assert printed == f"stereospot convert: wrote {out} (half-sbs, 160x96, {kilobytes(out)})\n"
+    assert printed == (
+        f"stereospot convert: wrote {out} (half-sbs, classical depth, 160x96, {kilobytes(out)})\n"
+    )
 
 
 def test_convert_tag_name_adds_the_vr_players_tag(
@@ -65,7 +67,9 @@ def test_convert_tag_name_adds_the_vr_players_tag(
                       "--format", "full-sbs")  # fmt: skip
     out = tmp_path / "film_3d_Full_SBS_LR.mp4"
     assert [p.name for p in tmp_path.iterdir()] == [out.name]
-    assert printed == f"stereospot convert: wrote {out} (full-sbs, 320x96, {kilobytes(out)})\n"
+    assert printed == (
+        f"stereospot convert: wrote {out} (full-sbs, classical depth, 320x96, {kilobytes(out)})\n"
+    )
 
 
 def test_sizes_read_as_a_person_writes_them() -> None:

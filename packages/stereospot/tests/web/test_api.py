@@ -10,7 +10,11 @@ import pytest
 
 from stereospot.jobs.models import JobStatus
 from stereospot.ports import ObjectRef
-from stereospot_testing.web_client import Browser, browser_as
+from stereospot.web.app import create_app
+from stereospot_testing.backends import make_harness
+from stereospot_testing.engine_media import tiny_red_model
+from stereospot_testing.pipeline import make_app
+from stereospot_testing.web_client import USERS, Browser, browser_as
 
 from .conftest import Site
 
@@ -55,6 +59,11 @@ async def test_jobs_are_created_listed_newest_first_and_shown(site: Site, clip: 
         ({"divergence": 0}, "strength"),
         ({"filename": "movie.exe"}, "unsupported file type"),
         ({"filename": ""}, "filename"),
+        ({"depth": "lidar"}, "depth must be one of classical, onnx, torch"),
+        ({"depth": "onnx"}, "depth onnx needs a model"),
+        ({"depth": "onnx", "model": "../../etc/passwd"}, "model must be a model's name"),
+        ({"depth": "onnx", "model": "/srv/models/a.onnx"}, "no path"),
+        ({"model": "depth-small.onnx"}, "a model goes with depth onnx or torch"),
     ],
 )
 async def test_bad_jobs_are_clear_400s(site: Site, changes: dict[str, object], words: str) -> None:
@@ -250,3 +259,43 @@ async def test_unknown_pages_and_api_routes_answer_in_their_own_kind(site: Site)
             "/api/jobs", content=b"{", headers={**ann.writes, "Content-Type": "application/json"}
         )
         assert wrong.status_code == 422 and "detail" in wrong.json()
+
+
+async def test_a_job_carries_its_depth_model_by_name(site: Site) -> None:
+    async with browser_as(site.web, "ann") as ann:
+        chosen = {**NEW, "depth": "onnx", "model": "depth-anything-v2-small.onnx"}
+        response = await ann.client.post("/api/jobs", json=chosen, headers=ann.writes)
+        assert response.status_code == 201, response.text
+        job = response.json()
+        assert (job["depth"], job["model"]) == ("onnx", "depth-anything-v2-small.onnx")
+        stored = site.app.service.backend.jobs.get(job["job_id"])
+        assert stored is not None
+        assert stored.params["model"] == "depth-anything-v2-small.onnx"
+        plain = (await ann.client.post("/api/jobs", json=NEW, headers=ann.writes)).json()
+        assert (plain["depth"], plain["model"]) == ("classical", None)
+
+
+async def test_the_form_offers_the_installed_models_first(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    models = tmp_path / "models"
+    models.mkdir()
+    tiny_red_model(models / "depth-small.onnx")
+    (models / "notes.txt").write_text("not a model")
+    harness = make_harness("local", tmp_path, request, model_dir=models)
+    app = make_app(harness)
+    try:
+        async with browser_as(create_app(app, users=USERS), "ann") as ann:
+            home = (await ann.client.get("/")).text
+    finally:
+        app.close()
+    options = re.findall(r'<option value="([^"]*)"( selected)?>', home.split('id="depth"')[1])
+    assert options[:2] == [("onnx:depth-small.onnx", " selected"), ("classical:", "")]
+    assert "models fetch" not in home
+
+
+async def test_without_models_the_form_says_how_to_get_one(site: Site) -> None:
+    async with browser_as(site.web, "ann") as ann:
+        home = (await ann.client.get("/")).text
+    assert '<option value="classical:">' in home
+    assert "stereospot models fetch NAME" in home

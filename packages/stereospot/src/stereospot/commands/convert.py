@@ -12,6 +12,7 @@ the web UI's downloads carry. The last line on stdout says what was written, and
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import shutil
 import sys
@@ -21,6 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from stereospot.bootstrap import build
+from stereospot.engine.model_names import (
+    DEPTH_BACKENDS,
+    ModelNameError,
+    backend_of,
+    check_model_name,
+    installed,
+)
 from stereospot.errors import StereoSpotError
 from stereospot.jobs import naming
 from stereospot.jobs.models import FINISHED, FORMATS, JobStatus
@@ -48,6 +56,17 @@ def register(subparsers: Any) -> None:
     command.add_argument("--format", choices=FORMATS, default="half-sbs")
     command.add_argument("--strength", type=float, default=2.0, help="divergence, %% of width")
     command.add_argument("--convergence", type=float, default=0.5)
+    command.add_argument(
+        "--depth",
+        choices=DEPTH_BACKENDS,
+        help="how depth is estimated (default: the installed model's backend, else classical)",
+    )
+    command.add_argument(
+        "--model",
+        metavar="NAME|PATH",
+        help="a depth model: a name in $STEREOSPOT_MODEL_DIR (./models), or a file or folder "
+        "(default: the first model installed there)",
+    )
     command.add_argument("--segment-seconds", type=float, help="segment length (default 60)")
     command.add_argument(
         "--workers", type=int, help="video workers (default STEREOSPOT_VIDEO_WORKERS)"
@@ -77,10 +96,14 @@ def human_size(size: int) -> str:
     return f"{size} bytes"
 
 
-def wrote_line(dest: Path, fmt: str, converter: str, stereo: bool) -> str:
+def wrote_line(
+    dest: Path, fmt: str, converter: str, stereo: bool, depth: DepthChoice | None = None
+) -> str:
     """The line a person reads last: where the result is, and what it is."""
     width, height = frame_size(dest)
     kind = fmt if stereo else f"2D copy by the {converter} converter, not stereo"
+    if stereo and depth is not None:
+        kind += f", {depth.depth} depth" + (f" from {depth.model}" if depth.model else "")
     size = human_size(dest.stat().st_size)
     return f"stereospot convert: wrote {dest.absolute()} ({kind}, {width}x{height}, {size})"
 
@@ -106,13 +129,93 @@ def run(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="stereospot-convert-") as data:
         try:
             settings = Settings.from_env(None, data_dir=Path(data), poll_seconds=0.2, **overrides)
-            return convert(settings, args)
+            choice = choose_depth(args.depth, args.model, settings.model_dir, Path(data))
+            if isinstance(choice, str):
+                print(f"stereospot convert: {choice}", file=sys.stderr)
+                return 2
+            if choice.notice:
+                print(f"stereospot convert: {choice.notice}", file=sys.stderr)
+            settings = dataclasses.replace(settings, model_dir=choice.folder)
+            return convert(settings, args, choice)
         except StereoSpotError as exc:
             print(f"\nstereospot convert: {exc}", file=sys.stderr)
             return 1
 
 
-def convert(settings: Settings, args: argparse.Namespace) -> int:
+@dataclasses.dataclass(frozen=True)
+class DepthChoice:
+    depth: str
+    model: str | None  # a name in `folder`
+    folder: Path
+    notice: str = ""  # said before converting
+
+
+def choose_depth(
+    depth: str | None, model: str | None, folder: Path, scratch: Path
+) -> DepthChoice | str:
+    """What `--depth` and `--model` ask for, or an error message. A path is linked into a
+    folder of its own under `scratch`, since jobs name models and never carry paths."""
+    # A name with a separator is a path; a bare name is one in the folder unless only a
+    # file here carries it.
+    if model is not None and (
+        os.sep in model or (Path(model).exists() and not (folder / model).exists())
+    ):
+        if not Path(model).exists():
+            return f"no such file or folder: {model}"
+        path = Path(model).absolute()
+        backend = backend_of(path)
+        if backend is None:
+            return f"{model}: not a depth model (an .onnx file, or a folder with config.json)"
+        folder = scratch / "models"
+        folder.mkdir(exist_ok=True)
+        name = path.name
+        if not _is_model_name(name):
+            name = "model.onnx" if backend == "onnx" else "model"
+        (folder / name).symlink_to(path)
+        return _with_backend(depth, backend, name, folder)
+    models = installed(folder)
+    if model is not None:
+        if model not in models:
+            have = ", ".join(models) or "none"
+            return (
+                f"no depth model {model!r} in {folder} (installed: {have}); "
+                "`stereospot models fetch NAME` gets one, or give a file's path"
+            )
+        return _with_backend(depth, models[model], model, folder)
+    if depth == "classical":
+        return DepthChoice("classical", None, folder)
+    if not models:
+        if depth is not None:
+            return f"--depth {depth} needs a model, and {folder} has none: pass --model"
+        return DepthChoice(
+            "classical",
+            None,
+            folder,
+            f"no depth model in {folder}, so classical depth (flat and often wrong); "
+            "`stereospot models fetch NAME` gets a neural one",
+        )
+    usable = [n for n, b in models.items() if depth in (None, b)]
+    if not usable:
+        return f"no {depth} model in {folder} (installed: {', '.join(models)})"
+    first = usable[0]
+    return DepthChoice(models[first], first, folder, f"depth model {first} ({models[first]})")
+
+
+def _is_model_name(name: str) -> bool:
+    try:
+        check_model_name(name)
+    except ModelNameError:
+        return False
+    return True
+
+
+def _with_backend(depth: str | None, backend: str, name: str, folder: Path) -> DepthChoice | str:
+    if depth not in (None, backend):
+        return f"--depth {depth} cannot read {name}, a {backend} model"
+    return DepthChoice(backend, name, folder)
+
+
+def convert(settings: Settings, args: argparse.Namespace, depth: DepthChoice) -> int:
     app = build(settings)
     show = not args.quiet
     stop = threading.Event()
@@ -124,6 +227,8 @@ def convert(settings: Settings, args: argparse.Namespace) -> int:
             "format": args.format,
             "divergence": args.strength,
             "convergence": args.convergence,
+            "depth": depth.depth,
+            "model": depth.model,
         }
         job = app.service.create_job(USER, args.input.name, params)
 
@@ -161,7 +266,7 @@ def convert(settings: Settings, args: argparse.Namespace) -> int:
         publish(local, dest)
         for line in comfort_lines(job.report):
             print(line, file=sys.stderr)
-        print(wrote_line(dest, args.format, converter, stereo))
+        print(wrote_line(dest, args.format, converter, stereo, depth))
         return 0
     finally:
         stop.set()

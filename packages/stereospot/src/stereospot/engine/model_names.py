@@ -13,6 +13,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+# How depth is estimated: the classical estimator needs nothing; the others run a model.
+DEPTH_BACKENDS = ("classical", "onnx", "torch")
+
 # A file or folder name: no separator, no leading dot (so neither `.` nor `..`).
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 
@@ -44,3 +47,25 @@ def with_model_path(params: Mapping[str, Any], folder: Path) -> dict[str, Any]:
     if resolved.get("model") is not None:
         resolved["model"] = str(resolve_model(resolved["model"], folder).absolute())
     return resolved
+
+
+def backend_of(path: Path) -> str | None:
+    """The depth backend that reads `path`: an .onnx file is ONNX, a folder holding a
+    Hugging Face config.json is torch; None for anything else."""
+    if path.is_file() and path.suffix.lower() == ".onnx":
+        return "onnx"
+    if path.is_dir() and (path / "config.json").is_file():
+        return "torch"
+    return None
+
+
+def installed(folder: Path) -> dict[str, str]:
+    """{name: backend} of the models in `folder`, sorted by name; {} when there is none."""
+    if not folder.is_dir():
+        return {}
+    found = {}
+    for path in sorted(folder.iterdir()):
+        backend = backend_of(path)
+        if backend is not None and _NAME.fullmatch(path.name) and ".." not in path.name:
+            found[path.name] = backend
+    return found

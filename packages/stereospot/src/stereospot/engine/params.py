@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from stereospot.engine.formats import StereoFormat
-
-DEPTH_BACKENDS = ("classical", "onnx", "torch")
+from stereospot.engine.model_names import DEPTH_BACKENDS
 
 
 class ParamsError(ValueError):

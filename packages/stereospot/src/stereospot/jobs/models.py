@@ -44,20 +44,29 @@ class JobParams:
     format: str = "half-sbs"
     divergence: float = 2.0  # strength, % of width
     convergence: float = 0.5
+    depth: str = "classical"
+    model: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        chosen: dict[str, Any] = {
             "format": self.format,
             "divergence": self.divergence,
             "convergence": self.convergence,
         }
+        # Classical depth is what a job without these keys has always meant.
+        if self.depth != "classical" or self.model is not None:
+            chosen.update(depth=self.depth, model=self.model)
+        return chosen
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> JobParams:
+        model = data.get("model")
         return cls(
             format=str(data.get("format", "half-sbs")),
             divergence=float(data.get("divergence", 2.0)),
             convergence=float(data.get("convergence", 0.5)),
+            depth=str(data.get("depth") or "classical"),
+            model=None if model in (None, "") else str(model),
         )
 
 

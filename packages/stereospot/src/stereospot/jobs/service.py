@@ -16,6 +16,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
 
+from stereospot.engine.model_names import DEPTH_BACKENDS, ModelNameError, check_model_name
 from stereospot.errors import (
     Conflict,
     InvalidInput,
@@ -27,7 +28,14 @@ from stereospot.errors import (
 )
 from stereospot.jobs import keys, links, naming
 from stereospot.jobs.limits import UNFINISHED, JobBytes, Limits, StorageMeter, size_text
-from stereospot.jobs.models import FINISHED, FORMATS, IN_PROGRESS, Job, JobParams, JobStatus
+from stereospot.jobs.models import (
+    FINISHED,
+    FORMATS,
+    IN_PROGRESS,
+    Job,
+    JobParams,
+    JobStatus,
+)
 from stereospot.jobs.views import (
     JobDetail,
     MediaFile,
@@ -88,6 +96,7 @@ class JobService:
             raise InvalidInput("strength (divergence) must be above 0 and at most 10")
         if not 0 <= chosen.convergence <= 1:
             raise InvalidInput("convergence must be between 0 and 1")
+        _check_depth(chosen)
         name = filename.replace("\\", "/").rsplit("/", 1)[-1][:200]
         now = self.clock()
         job = Job(
@@ -393,3 +402,20 @@ def _check_part_order(parts: Sequence[UploadedPart]) -> None:
                 f"the parts must be listed once each, in ascending order (part {later} "
                 f"follows part {earlier})"
             )
+
+
+def _check_depth(chosen: JobParams) -> None:
+    """A model goes with a model backend, by name: whoever creates a job must not be able
+    to make a worker open a file of their choosing."""
+    if chosen.depth not in DEPTH_BACKENDS:
+        raise InvalidInput(f"depth must be one of {', '.join(DEPTH_BACKENDS)}")
+    if chosen.depth == "classical":
+        if chosen.model is not None:
+            raise InvalidInput("a model goes with depth onnx or torch, not classical")
+        return
+    if chosen.model is None:
+        raise InvalidInput(f"depth {chosen.depth} needs a model: the name of one installed")
+    try:
+        check_model_name(chosen.model)
+    except ModelNameError as exc:
+        raise InvalidInput(str(exc).replace("params.model", "model")) from None

@@ -49,7 +49,7 @@ async def list_jobs(session: ApiSessionDep, web: WebDep) -> dict[str, Any]:
 
 @router.post("/jobs", status_code=201, operation_id="create_job")
 async def create_job(session: ApiSessionDep, body: NewJobBody, web: WebDep) -> dict[str, Any]:
-    params = {"format": body.format, "divergence": body.divergence, "convergence": body.convergence}
+    params = body.model_dump(exclude={"filename"})
     job = await web.call(web.service.create_job, session.user, body.filename, params)
     return job_json(job)
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import RedirectResponse
 
+from stereospot.engine.model_names import installed
 from stereospot.errors import NotFound
 from stereospot.jobs.keys import SOURCE_EXTENSIONS
 from stereospot.jobs.models import FINISHED, FORMATS, JobStatus
@@ -93,9 +94,12 @@ async def logout(session: FormSessionDep) -> Response:
 async def home(request: Request, session: SessionDep, web: WebDep) -> Response:
     running = await web.call(web.service.list_in_progress, session.user)
     done = await web.call(web.service.list_completed, session.user)
+    # The models this machine's workers can load; a deployment whose workers run elsewhere
+    # lists what its own model folder holds.
+    models = installed(web.service.settings.model_dir)
     context = page_context(
         request, session, running=running, done=done, formats=FORMATS, labels=FORMAT_LABELS,
-        extensions=",".join(f".{e}" for e in sorted(SOURCE_EXTENSIONS)),
+        extensions=",".join(f".{e}" for e in sorted(SOURCE_EXTENSIONS)), models=models,
     )  # fmt: skip
     return _render(request, "index.html", context)
 

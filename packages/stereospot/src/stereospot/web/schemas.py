@@ -16,6 +16,9 @@ class NewJob(BaseModel):
     format: str = "half-sbs"
     divergence: float = 2.0
     convergence: float = 0.5
+    depth: str = Field(default="classical", max_length=20)
+    # A model's name in the workers' model folder (never a path; the service checks it).
+    model: str | None = Field(default=None, max_length=128)
 
 
 class PartIn(BaseModel):
@@ -35,6 +38,8 @@ def job_json(job: Job) -> dict[str, Any]:
         "filename": job.filename,
         "format": job.params.get("format"),
         "divergence": job.params.get("divergence"),
+        "depth": job.params.get("depth", "classical"),
+        "model": job.params.get("model"),
         "created_at": job.created_at,
         "completed_at": job.completed_at,
         "segment_count": job.segment_count,

@@ -141,10 +141,13 @@
       try {
         if (!jobId) {
           status.textContent = "Creating the job…";
+          const [depth, model] = form.elements.depth.value.split(":");
           const job = await api("POST", "/api/jobs", {
             filename: file.name,
             format: form.elements.format.value,
             divergence: Number(strength.value),
+            depth,
+            model: model || null,
           });
           jobId = job.job_id;
         }
