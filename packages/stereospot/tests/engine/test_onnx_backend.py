@@ -1,5 +1,6 @@
 """The ONNX Runtime backend with a tiny model built here by onnx.helper."""
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -44,3 +45,18 @@ def test_missing_model_or_path_is_a_clear_error(tmp_path: Path) -> None:
         EngineParams.parse({"depth": "onnx"})
     with pytest.raises(FileNotFoundError, match="ONNX model not found"):
         OnnxDepth(tmp_path / "nothing.onnx")
+
+
+def test_a_process_loads_a_model_once_and_again_when_it_changes(tmp_path: Path) -> None:
+    model = tiny_red_model(tmp_path / "tiny.onnx")
+    params = EngineParams.parse({"depth": "onnx", "model": str(model)})
+    first = make_estimator(params)
+    assert make_estimator(EngineParams.parse({"depth": "onnx", "model": str(model)})) is first
+    assert make_estimator(EngineParams.parse({})) is not first  # classical: its own
+    tiny_red_model(model, width=48, height=32)  # replaced on disk (a re-fetch)
+    os.utime(model, ns=(1, 1))
+    again = make_estimator(params)
+    assert again is not first
+    assert again.input_size(640, 480) == (48, 32)
+    with pytest.raises(FileNotFoundError, match="depth model not found"):
+        make_estimator(EngineParams.parse({"depth": "onnx", "model": str(tmp_path / "x")}))

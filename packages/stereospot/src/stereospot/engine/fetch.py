@@ -1,31 +1,45 @@
-"""Model downloads: checksum-verified, resumable, and never a half file under the final name.
+"""Depth models from the Hugging Face Hub, pinned by commit and SHA-256 in a lock file.
 
-The bytes go to `<name>.part` beside the destination. An interrupted transfer is resumed
-with an HTTP Range request when the server honours it (206), and restarted from zero when
-it does not (200). Only a file whose SHA-256 matches is renamed into place; a mismatch
-deletes the part and refuses.
+`huggingface_hub` does the transfer (resume of an interrupted download, a cache under the
+model folder, the hub's own integrity headers); this module decides what is fetched and
+whether it may be installed:
+
+- the first fetch of a model resolves its revision (`main` unless `revision` says) to a
+  commit, and records that commit and the file's SHA-256 in `models.lock.json` beside the
+  models;
+- every later fetch asks the hub for the *recorded commit*, not `main`, and installs the
+  file only when its SHA-256 is the recorded one: a moved branch or a changed file is
+  refused, never silently taken;
+- an explicit `revision` re-pins: the lock then records what it resolved to;
+- the hub's checksum of the file (its LFS ETag, a SHA-256) must match the bytes too.
+
+Installed, a model is `<folder>/<name>.onnx`, a name jobs and the inference contract use.
+Nobody could read a commit or checksum from this build machine (the hub is unreachable), so
+none is pinned in this file: the lock file is where a deployment's pins live, and `verify`
+checks the installed files against it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
-import sys
-from collections.abc import Callable
-from dataclasses import dataclass
+import re
+import shutil
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TextIO
-
-import httpx
+from typing import Any
 
 CHUNK = 1 << 20
-ATTEMPTS = 5
-
-Progress = Callable[[int, int | None], None]  # (bytes so far, total or None)
+LOCK_FILE = "models.lock.json"
+CACHE_FOLDER = ".hub-cache"  # huggingface_hub's cache, inside the model folder
+_COMMIT = re.compile(r"[0-9a-f]{40}")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 class FetchError(Exception):
-    """A download that cannot complete; the message says why."""
+    """A model that cannot be fetched or verified; the message says why."""
 
 
 class ChecksumMismatch(FetchError):
@@ -33,22 +47,43 @@ class ChecksumMismatch(FetchError):
 
 
 @dataclass(frozen=True)
-class KnownModel:
-    url: str
-    filename: str
-    sha256: str | None  # None: not pinned here; the caller must give --sha256
+class HubModel:
+    repo_id: str
+    filename: str  # the file's path in the repository
+    license: str
+
+    def installed_as(self, name: str) -> str:
+        return f"{name}.onnx"
 
 
-# Depth-Anything-V2 ONNX exports (relative inverse depth; Apache-2.0 for Small only).
-# Their checksums are not pinned in this file because none could be verified from this
-# offline build machine; `stereospot models fetch` then asks for --sha256.
-KNOWN: dict[str, KnownModel] = {
-    "depth-anything-v2-small": KnownModel(
-        "https://huggingface.co/onnx-community/depth-anything-v2-small/resolve/main/onnx/model.onnx",
-        "depth-anything-v2-small.onnx",
-        None,
+# Depth-Anything-V2 ONNX exports (relative inverse depth, what the onnx backend reads).
+KNOWN: dict[str, HubModel] = {
+    "depth-anything-v2-small": HubModel(
+        "onnx-community/depth-anything-v2-small", "onnx/model.onnx", "Apache-2.0"
+    ),
+    "depth-anything-v2-base": HubModel(
+        "onnx-community/depth-anything-v2-base", "onnx/model.onnx", "CC-BY-NC-4.0"
+    ),
+    "depth-anything-v2-large": HubModel(
+        "onnx-community/depth-anything-v2-large", "onnx/model.onnx", "CC-BY-NC-4.0"
     ),
 }
+
+
+@dataclass(frozen=True)
+class Pin:
+    repo_id: str
+    filename: str
+    revision: str  # a commit
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
+class Fetched:
+    path: Path
+    pin: Pin
+    repinned_from: str | None  # the commit the lock held before an explicit --revision
 
 
 def sha256_of(path: Path) -> str:
@@ -59,78 +94,144 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def fetch(
-    url: str,
-    dest: Path,
-    sha256: str,
-    *,
-    client: httpx.Client,
-    progress: Progress | None = None,
-    attempts: int = ATTEMPTS,
-) -> Path:
-    """Download `url` to `dest`, verifying `sha256`; resumes a `.part` left by a failed run."""
-    expected = sha256.lower()
-    if dest.exists() and sha256_of(dest) == expected:
-        return dest
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    part = dest.with_name(dest.name + ".part")
-    last_error: Exception | None = None
-    for _ in range(attempts):
-        try:
-            _transfer(url, part, client, progress)
-            break
-        except httpx.TransportError as exc:  # connection dropped: resume on the next try
-            last_error = exc
-    else:
-        raise FetchError(f"download of {url} failed after {attempts} tries: {last_error}")
-    actual = sha256_of(part)
-    if actual != expected:
-        part.unlink()
-        raise ChecksumMismatch(f"checksum mismatch for {url}: got {actual}, expected {expected}")
-    os.replace(part, dest)
-    return dest
-
-
-def _transfer(url: str, part: Path, client: httpx.Client, progress: Progress | None) -> None:
-    have = part.stat().st_size if part.exists() else 0
-    headers = {"Range": f"bytes={have}-"} if have else {}
-    with client.stream("GET", url, headers=headers) as response:
-        if response.status_code == 416 and have:
-            return  # the part already holds every byte; the checksum decides
-        if response.status_code not in (200, 206):
-            raise FetchError(f"{url} answered HTTP {response.status_code}")
-        resumed = response.status_code == 206 and _range_start(response) == have
-        offset = have if resumed else 0
-        length = response.headers.get("Content-Length")
-        total = offset + int(length) if length is not None else None
-        with part.open("ab" if resumed else "wb") as f:
-            done = offset
-            for block in response.iter_bytes():  # as received: a drop loses nothing kept
-                f.write(block)
-                done += len(block)
-                if progress is not None:
-                    progress(done, total)
-
-
-def _range_start(response: httpx.Response) -> int | None:
-    value = response.headers.get("Content-Range", "")  # "bytes START-END/TOTAL"
+def read_lock(folder: Path) -> dict[str, Pin]:
+    path = folder / LOCK_FILE
+    if not path.is_file():
+        return {}
     try:
-        return int(value.split()[1].split("-")[0])
-    except (IndexError, ValueError):
-        return None
+        raw = json.loads(path.read_text())
+        return {name: Pin(**entry) for name, entry in raw["models"].items()}
+    except (ValueError, KeyError, TypeError) as exc:
+        raise FetchError(f"{path} is not a models lock file ({exc})") from None
 
 
-def text_progress(stream: TextIO | None = None) -> Progress:
-    """A one-line progress bar on stderr."""
-    out = stream or sys.stderr
+def write_lock(folder: Path, pins: Mapping[str, Pin]) -> None:
+    path = folder / LOCK_FILE
+    body = {"models": {name: asdict(pin) for name, pin in sorted(pins.items())}}
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(json.dumps(body, indent=2) + "\n")
+    os.replace(partial, path)
 
-    def show(done: int, total: int | None) -> None:
-        if total:
-            filled = int(30 * done / total)
-            bar = "#" * filled + "." * (30 - filled)
-            line = f"\r[{bar}] {done / 1e6:8.1f} / {total / 1e6:.1f} MB"
+
+def fetch_model(
+    name: str,
+    folder: Path,
+    *,
+    revision: str | None = None,
+    endpoint: str | None = None,
+    progress: bool = True,
+) -> Fetched:
+    """Install KNOWN[name] in `folder`, pinned (see the module's text)."""
+    from huggingface_hub import get_hf_file_metadata, hf_hub_download, hf_hub_url
+    from huggingface_hub.errors import HfHubHTTPError
+
+    known = KNOWN[name]
+    pins = read_lock(folder)
+    pinned = pins.get(name)
+    asked = revision or (pinned.revision if pinned else "main")
+    endpoint = endpoint or os.environ.get("HF_ENDPOINT") or None
+    url = hf_hub_url(known.repo_id, known.filename, revision=asked, endpoint=endpoint)
+    try:
+        meta = get_hf_file_metadata(url, endpoint=endpoint)
+        commit = meta.commit_hash or ""
+        if not _COMMIT.fullmatch(commit):
+            raise FetchError(f"the hub named no commit for {known.repo_id}@{asked}")
+        dest = folder / known.installed_as(name)
+        expected = pinned.sha256 if pinned and pinned.revision == commit else None
+        if expected and dest.is_file() and sha256_of(dest) == expected:
+            return Fetched(dest, pinned, None)  # type: ignore[arg-type]
+        folder.mkdir(parents=True, exist_ok=True)
+        blob = Path(
+            hf_hub_download(
+                known.repo_id,
+                known.filename,
+                revision=commit,
+                cache_dir=folder / CACHE_FOLDER,
+                endpoint=endpoint,
+                tqdm_class=None if progress else _Silent,
+            )
+        ).resolve()
+    except HfHubHTTPError as exc:
+        raise FetchError(f"{known.repo_id}@{asked}: {_first_line(exc)}") from None
+    except OSError as exc:  # the hub unreachable, the disk full
+        raise FetchError(f"{known.repo_id}@{asked}: {type(exc).__name__}: {exc}") from None
+    actual = sha256_of(blob)
+    hub_says = (meta.etag or "").strip('"').lower()
+    problem = None
+    if expected and actual != expected:
+        problem = f"commit {commit} gave SHA-256 {actual}; the lock file records {expected}"
+    elif _SHA256.fullmatch(hub_says) and hub_says != actual:
+        problem = f"the bytes' SHA-256 is {actual}; the hub's checksum is {hub_says}"
+    if problem:
+        blob.unlink(missing_ok=True)
+        raise ChecksumMismatch(f"{name}: {problem}; nothing was installed")
+    _install(blob, dest)
+    pin = Pin(known.repo_id, known.filename, commit, actual, dest.stat().st_size)
+    pins[name] = pin
+    write_lock(folder, pins)
+    moved = pinned.revision if pinned and pinned.revision != commit else None
+    return Fetched(dest, pin, moved)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    name: str
+    ok: bool
+    detail: str
+
+
+def verify(folder: Path, names: list[str] | None = None) -> list[Verdict]:
+    """Each pinned model (or each of `names`) checked against the lock file."""
+    pins = read_lock(folder)
+    verdicts = []
+    for name in names or sorted(pins):
+        pin = pins.get(name)
+        if pin is None:
+            verdicts.append(Verdict(name, False, f"not in {LOCK_FILE}: fetch it to pin it"))
+            continue
+        known = KNOWN.get(name)
+        path = folder / (known.installed_as(name) if known else f"{name}.onnx")
+        if not path.is_file():
+            verdicts.append(Verdict(name, False, f"{path.name} is missing"))
+            continue
+        actual = sha256_of(path)
+        if actual != pin.sha256:
+            verdicts.append(Verdict(name, False, f"SHA-256 {actual}, the lock says {pin.sha256}"))
         else:
-            line = f"\r{done / 1e6:8.1f} MB"
-        print(line, end="" if done != total else "\n", file=out, flush=True)
+            verdicts.append(Verdict(name, True, f"{pin.repo_id}@{pin.revision[:12]} {actual}"))
+    return verdicts
 
-    return show
+
+def _install(blob: Path, dest: Path) -> None:
+    """The cached blob at `dest`, whole or not at all: a hard link where the file system
+    allows (no second copy of a large model), else a copy; then a rename."""
+    partial = dest.with_name(f".{dest.name}.partial")
+    partial.unlink(missing_ok=True)
+    try:
+        os.link(blob, partial)
+    except OSError:
+        shutil.copyfile(blob, partial)
+    os.replace(partial, dest)
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+class _Silent:
+    """A tqdm stand-in that shows nothing (`--quiet`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def __enter__(self) -> _Silent:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def update(self, *args: Any) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
