@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from stereospot.converters import Converter, choose
-from stereospot.jobs.service import JobService
 from stereospot.ports import Backend, Inference
 from stereospot.secretfile import read_or_create
+from stereospot.service import JobService
 from stereospot.settings import Settings
 from stereospot.workers.context import Context
 from stereospot.workers.roles import Runnable, drain, workers

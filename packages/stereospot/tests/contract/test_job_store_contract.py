@@ -66,6 +66,27 @@ def test_update_is_conditional_on_status_and_version(harness: Harness) -> None:
         jobs.update(job.job_id, when=set(JobStatus), now=now, changes={"owner": "eve"})
 
 
+@pytest.mark.parametrize(
+    ("start", "to"),
+    [
+        (JobStatus.COMPLETED, JobStatus.QUEUED),  # a finished job does not run again
+        (JobStatus.CANCELLED, JobStatus.CONVERTING),
+        (JobStatus.CREATED, JobStatus.COMPLETED),  # no skipping the work
+        (JobStatus.CONVERTING, JobStatus.CHUNKING),  # no going back
+    ],
+)
+def test_a_transition_the_state_machine_lacks_is_a_conflict(
+    harness: Harness, start: JobStatus, to: JobStatus
+) -> None:
+    jobs = harness.backend.jobs
+    job = make_job(harness, status=start)
+    with pytest.raises(Conflict, match=f"is {start}; it cannot become {to}"):
+        jobs.update(job.job_id, when=set(JobStatus), status=to, now=harness.clock())
+    assert jobs.get(job.job_id) == job  # nothing written
+    # The same update without a status change, or along the machine, is applied.
+    assert jobs.update(job.job_id, when={start}, status=start, now=harness.clock()).version == 2
+
+
 def test_concurrent_transitions_have_one_winner(harness: Harness) -> None:
     jobs = harness.backend.jobs
     job = make_job(harness)
@@ -113,11 +134,20 @@ def test_update_keeps_a_lease_taken_meanwhile(harness: Harness) -> None:
 def test_lists_newest_first_by_owner(harness: Harness) -> None:
     jobs = harness.backend.jobs
     base = harness.clock()
-    made = [make_job(harness, owner="ann" if i % 2 else "bob", at=base + i) for i in range(6)]
+    # Jobs 1 and 3 are being joined, then complete; the others wait.
+    made = [
+        make_job(
+            harness,
+            owner="ann" if i % 2 else "bob",
+            at=base + i,
+            status=JobStatus.REASSEMBLING if i in (1, 3) else JobStatus.CREATED,
+        )
+        for i in range(6)
+    ]
     done = made[1]
     jobs.update(
         done.job_id,
-        when={JobStatus.CREATED},
+        when={JobStatus.REASSEMBLING},
         status=JobStatus.COMPLETED,
         now=base,
         changes={"completed_at": base + 50},
@@ -125,7 +155,7 @@ def test_lists_newest_first_by_owner(harness: Harness) -> None:
     done2 = made[3]
     jobs.update(
         done2.job_id,
-        when={JobStatus.CREATED},
+        when={JobStatus.REASSEMBLING},
         status=JobStatus.COMPLETED,
         now=base,
         changes={"completed_at": base + 40},

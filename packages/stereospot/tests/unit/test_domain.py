@@ -77,3 +77,42 @@ def test_every_setting_is_documented() -> None:
     }
     missing = [env for env, _, _ in documented() if f"`{env}`" not in docs]
     assert missing == []
+
+
+# What each part may import from the rest of StereoSpot: the domain (jobs/) and the engine
+# are the bottom layers; the application service, the workers and the web sit on them.
+FORBIDDEN = {
+    "jobs": ("workers", "web", "aws", "local", "commands", "inference", "service", "bootstrap"),
+    "engine": ("jobs", "workers", "web", "aws", "local", "commands", "inference", "service"),
+}
+
+
+def _stereospot_imports(path: Path) -> set[str]:
+    import ast
+
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        names = (
+            [node.module or ""]
+            if isinstance(node, ast.ImportFrom)
+            else [a.name for a in node.names]
+            if isinstance(node, ast.Import)
+            else []
+        )
+        found |= {n.split(".")[1] for n in names if n.startswith("stereospot.") and "." in n}
+    return found
+
+
+@pytest.mark.parametrize("part", sorted(FORBIDDEN))
+def test_the_bottom_layers_import_nothing_above_them(part: str) -> None:
+    import stereospot
+
+    folder = Path(stereospot.__file__).parent / part
+    files = sorted(folder.rglob("*.py"))
+    assert len(files) >= 5
+    crossings = {
+        f"{path.relative_to(folder.parent)} imports stereospot.{layer}"
+        for path in files
+        for layer in _stereospot_imports(path) & set(FORBIDDEN[part])
+    }
+    assert crossings == set()

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from stereospot.jobs.service import JobService
+from stereospot.service import JobService
 from stereospot_testing.pipeline import submit
 from stereospot_testing.web_client import COOKIE_HEADER, browser_as, session_cookie
 

@@ -28,6 +28,7 @@ from stereospot.jobs.models import (
     SegmentStatus,
     check_changeable,
 )
+from stereospot.jobs.states import advance
 from stereospot.ports import ListOrder
 
 _NUMBERS = ("created_at", "updated_at", "completed_at", "version", "lease_expires")
@@ -106,7 +107,7 @@ class DynamoJobStore:
             new = dataclasses.replace(
                 job,
                 **dict(changes or {}),
-                status=status or job.status,
+                status=advance(job, status),
                 version=job.version + 1,
                 updated_at=now,
             )

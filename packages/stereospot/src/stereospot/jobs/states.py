@@ -1,8 +1,11 @@
 """The job state machine: which status may follow which. Stores apply a transition only
-through a conditional write on the status it expects, so two workers never both win."""
+through a conditional write on the status it expects, so two workers never both win, and
+only through `advance`, so no caller can make a transition the machine does not have."""
 
 from __future__ import annotations
 
+from stereospot.errors import Conflict
+from stereospot.jobs.models import Job
 from stereospot.jobs.models import JobStatus as S
 
 TRANSITIONS: dict[S, frozenset[S]] = {
@@ -26,3 +29,13 @@ def sources_of(target: S) -> frozenset[S]:
 
 def allowed(source: S, target: S) -> bool:
     return target in TRANSITIONS[source]
+
+
+def advance(job: Job, to: S | None) -> S:
+    """The status `job` takes when an update asks for `to` (None: the one it has); raises
+    Conflict for a transition the machine does not have."""
+    if to is None or to == job.status:
+        return job.status
+    if not allowed(job.status, to):
+        raise Conflict(f"job {job.job_id} is {job.status}; it cannot become {to}")
+    return to

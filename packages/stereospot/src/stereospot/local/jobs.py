@@ -22,6 +22,7 @@ from stereospot.jobs.models import (
     SegmentStatus,
     check_changeable,
 )
+from stereospot.jobs.states import advance
 from stereospot.local.database import Database
 from stereospot.ports import ListOrder
 
@@ -98,7 +99,7 @@ class SQLiteJobStore:
             new = dataclasses.replace(
                 job,
                 **dict(changes or {}),
-                status=status or job.status,
+                status=advance(job, status),
                 version=job.version + 1,
                 updated_at=now,
             )

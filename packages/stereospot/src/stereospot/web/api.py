@@ -9,8 +9,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from stereospot.errors import InvalidInput, NotFound
-from stereospot.jobs.service import MEDIA
 from stereospot.ports import UploadedPart
+from stereospot.service import MEDIA
 from stereospot.web import events
 from stereospot.web.body_limits import BodyTooLarge
 from stereospot.web.deps import ApiSessionDep, WebDep, json_body

@@ -14,8 +14,8 @@ from fastapi.templating import Jinja2Templates
 
 from stereospot import __version__
 from stereospot.bootstrap import App
-from stereospot.jobs.service import JobService
 from stereospot.login_limit import LoginLimiter
+from stereospot.service import JobService
 from stereospot.settings import Settings
 from stereospot.web import api, media, pages
 from stereospot.web.auth import LOCAL_USER, Authenticator, configured_users, local_token_file

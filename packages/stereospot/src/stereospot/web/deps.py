@@ -27,8 +27,8 @@ from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from stereospot.client_ip import Network, client_key
-from stereospot.jobs.service import JobService
 from stereospot.login_limit import LoginLimiter
+from stereospot.service import JobService
 from stereospot.web.auth import COOKIE, Authenticator, Session
 from stereospot.web.errors import Forbidden, LoginRequired
 

@@ -12,7 +12,7 @@ from stereospot.engine.model_names import installed
 from stereospot.errors import NotFound
 from stereospot.jobs.keys import SOURCE_EXTENSIONS
 from stereospot.jobs.models import FINISHED, FORMATS, JobStatus
-from stereospot.jobs.service import JobService
+from stereospot.service import JobService
 from stereospot.web.auth import COOKIE
 from stereospot.web.deps import (
     FormDep,
