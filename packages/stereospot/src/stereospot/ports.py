@@ -154,6 +154,14 @@ class ObjectStore(Protocol):
         """Store the file; with if_absent only when no object has the key (atomic).
         True when stored."""
 
+    def adopt_file(self, ref: ObjectRef, path: Path, *, if_absent: bool = False) -> bool:
+        """`put_file` for a file the caller gives up: moved into place where the store can
+        (no copy), else stored; the file is gone afterwards either way."""
+
+    def staging(self) -> Path | None:
+        """A folder for files `adopt_file` will take without a copy (on the store's own
+        filesystem), or None where any temporary folder does."""
+
     def put_bytes(self, ref: ObjectRef, data: bytes) -> None: ...
 
     def get_file(self, ref: ObjectRef, path: Path) -> None:

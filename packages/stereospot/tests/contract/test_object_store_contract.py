@@ -52,6 +52,21 @@ def test_if_absent_writes_once_among_threads(harness: Harness, tmp_path: Path) -
     assert store.get_bytes(ref) == files[results.index(True)].read_bytes()
 
 
+def test_an_adopted_file_is_stored_and_given_up(harness: Harness, tmp_path: Path) -> None:
+    objects = harness.backend.objects
+    staging = objects.staging()
+    folder = staging if staging is not None else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    ref = ObjectRef("output", "jobs/adopt/final.mp4")
+    first, second = folder / "first.bin", folder / "second.bin"
+    first.write_bytes(b"first")
+    second.write_bytes(b"second")
+    assert objects.adopt_file(ref, first, if_absent=True) is True
+    assert objects.adopt_file(ref, second, if_absent=True) is False  # the first one stays
+    assert objects.get_bytes(ref) == b"first"
+    assert not first.exists() and not second.exists()
+
+
 def test_new_objects_emit_s3_events(harness: Harness) -> None:
     store, queues = harness.backend.objects, harness.backend.queues
     store.put_bytes(ObjectRef("input", f"input/{JOB}/source.mp4"), b"src")

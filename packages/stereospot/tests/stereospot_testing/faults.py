@@ -48,11 +48,8 @@ class CountingObjects:
         return self._count(ref, self.inner.put_file(ref, path, if_absent=if_absent))
 
     def adopt_file(self, ref: ObjectRef, path: Path, *, if_absent: bool = False) -> bool:
-        """The folder store's move-in (workers publish through it when it exists)."""
-        adopt = getattr(self.inner, "adopt_file", None)
-        if adopt is None:
-            return self.put_file(ref, path, if_absent=if_absent)
-        return self._count(ref, bool(adopt(ref, path, if_absent=if_absent)))
+        """The store's move-in, which workers publish through."""
+        return self._count(ref, self.inner.adopt_file(ref, path, if_absent=if_absent))
 
     def _count(self, ref: ObjectRef, stored: bool) -> bool:
         if ref.key.endswith("/final.mp4") and stored:

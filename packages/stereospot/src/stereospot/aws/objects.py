@@ -35,6 +35,16 @@ class S3ObjectStore:
             raise InvalidInput(f"no bucket {ref.bucket!r}")
         return {"Bucket": self.names[ref.bucket], "Key": check_key(ref.key)}
 
+    def adopt_file(self, ref: ObjectRef, path: Path, *, if_absent: bool = False) -> bool:
+        # An upload either way: a local file cannot become an object without one.
+        try:
+            return self.put_file(ref, path, if_absent=if_absent)
+        finally:
+            path.unlink(missing_ok=True)
+
+    def staging(self) -> Path | None:
+        return None
+
     def put_file(self, ref: ObjectRef, path: Path, *, if_absent: bool = False) -> bool:
         loc = self._loc(ref)
         if not if_absent:

@@ -59,15 +59,11 @@ class Context:
 def work_folder(objects: ObjectStore, prefix: str) -> Iterator[Path]:
     """A temporary folder for a worker's output files: on the folder store's own filesystem
     when it has one (so `publish` renames instead of copying), else the system's."""
-    staging = getattr(objects, "staging", None)
-    with tempfile.TemporaryDirectory(prefix=prefix, dir=staging() if staging else None) as tmp:
+    with tempfile.TemporaryDirectory(prefix=prefix, dir=objects.staging()) as tmp:
         yield Path(tmp)
 
 
 def publish(objects: ObjectStore, ref: ObjectRef, path: Path, *, if_absent: bool = False) -> bool:
-    """Store a file the caller is done with: moved in where the store can take it
-    (`adopt_file`, no copy), else uploaded/copied by `put_file`."""
-    adopt = getattr(objects, "adopt_file", None)
-    if adopt is not None:
-        return bool(adopt(ref, path, if_absent=if_absent))
-    return objects.put_file(ref, path, if_absent=if_absent)
+    """Store a file the caller is done with: moved in where the store can take it, else
+    uploaded or copied (`ObjectStore.adopt_file`)."""
+    return objects.adopt_file(ref, path, if_absent=if_absent)
