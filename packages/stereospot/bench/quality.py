@@ -169,6 +169,29 @@ def stability() -> None:
             print(f"| {label} | {jump:.4f} | {step:.4f} |")
 
 
+def border_violations() -> None:
+    """A near object sliding out across the left edge, converted with and without the
+    border fade; the share of frames whose outer columns carry near parallax, from the
+    engine's comfort report (what was rendered)."""
+    y, x = np.mgrid[0:90, 0:160]
+    base = np.stack([x * 1.5, y * 2.5, 128 + 0 * x], axis=2).astype(np.float64)
+
+    def sliding(i: int, w: int, h: int) -> np.ndarray:
+        img = base.copy()
+        left = 40 - 2 * i  # from well inside the frame to past its left edge
+        img[20:70, max(0, left) : max(0, left + 40)] = (250, 230, 40)  # bright: near
+        return img.astype(np.uint8)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp)
+        clip = make_video(d / "s.mp4", width=160, height=90, frames=48, scene=sliding, audio=None)
+        print("\n| border fade | frames with near parallax at the left or right edge |")
+        print("|---|---|")
+        for label, fade in (("none", 0.0), ("4 % of the width (default)", 0.04)):
+            report = convert_file(clip, d / "o.mp4", {"border_fade": fade})["comfort"]
+            print(f"| {label} | {report['border_violation_share'] * 100:.0f} % |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--onnx", type=Path, help="a Depth-Anything-style ONNX model")
@@ -185,6 +208,7 @@ def main() -> None:
         extra.append((f"torch {args.torch.name}", TorchDepth(args.torch)))
     quality(extra)
     stability()
+    border_violations()
 
 
 if __name__ == "__main__":

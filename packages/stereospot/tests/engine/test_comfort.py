@@ -59,3 +59,15 @@ def test_conversion_reports_comfort_for_the_known_scene(
     assert comfort["parallax_range_pct"][1] == pytest.approx(2.0, abs=0.3)
     assert comfort["beyond_share"] == 1.0
     assert comfort["suggested_divergence"] == pytest.approx(2.0, abs=0.2)
+
+
+def test_border_violations_count_near_content_at_the_edges_as_rendered() -> None:
+    edge = np.zeros((36, 200), np.float32)
+    edge[:, :30] = 1.0  # near content touching the left edge
+    centre = np.zeros((36, 200), np.float32)
+    centre[:, 80:120] = 1.0
+    for fade, expected in ((0.0, 0.5), (0.04, 0.0)):
+        meter = ComfortMeter(convergence=0.5, divergence=2.0, border_fade=fade)
+        for depth in (edge, centre):
+            meter.add(depth)
+        assert meter.report()["border_violation_share"] == expected, fade

@@ -84,3 +84,33 @@ def test_flat_depth_at_convergence_leaves_the_image_unchanged() -> None:
     depth = np.full((16, 32), 0.5, np.float32)
     left, right = render_pair(image, depth)
     assert (left == image).all() and (right == image).all()
+
+
+def test_near_parallax_fades_to_the_screen_at_the_left_and_right_edges() -> None:
+    width = 200
+    near = np.ones((2, width), np.float32)
+    far = np.zeros((2, width), np.float32)
+    faded = eye_shift(near, 0.5, 4.0, width, border_fade=0.05)  # a 10-column band
+    full = eye_shift(near, 0.5, 4.0, width)
+    assert full[0, 0] == pytest.approx(2.0)  # 0.5 * 4 % * 200 / 2
+    assert faded[0, 0] == pytest.approx(0.1) and faded[0, -1] == pytest.approx(0.1)
+    assert faded[0, 0] < faded[0, 5] < faded[0, 10] == full[0, 10]
+    np.testing.assert_array_equal(faded[:, 10:-10], full[:, 10:-10])
+    # Behind the screen nothing changes: the frame's edge may rightly hide far content.
+    np.testing.assert_array_equal(eye_shift(far, 0.5, 4.0, width, border_fade=0.05),
+                                  eye_shift(far, 0.5, 4.0, width))  # fmt: skip
+
+
+def test_a_near_object_at_the_edge_is_not_pushed_out_of_the_frame() -> None:
+    # A near bar touching the left edge, its outer column red: without the fade the right
+    # eye pushes that column off the frame (a window violation); with it, it stays.
+    image = np.zeros((4, 100, 3), np.uint8)
+    image[:, :6] = 255
+    image[:, 0] = (255, 0, 0)
+    depth = np.zeros((4, 100), np.float32)
+    depth[:, :6] = 1.0
+    red = np.array([255, 0, 0], np.uint8)
+    _, cut = render_pair(image, depth, divergence=8.0, edge_dilation=0)
+    _, kept = render_pair(image, depth, divergence=8.0, edge_dilation=0, border_fade=0.1)
+    assert not (cut[0] == red).all(axis=-1).any()
+    assert (kept[:, 0] == red).all()

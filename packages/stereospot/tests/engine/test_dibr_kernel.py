@@ -43,19 +43,27 @@ CASES = _cases()
 
 @pytest.mark.parametrize("name", sorted(CASES))
 @pytest.mark.parametrize(
-    ("convergence", "divergence", "dilation"),
-    [(0.5, 2.0, 2), (0.0, 8.0, 0), (1.0, 8.0, 1), (0.3, 30.0, 3), (0.5, -6.0, 2)],
+    ("convergence", "divergence", "dilation", "fade"),
+    [
+        (0.5, 2.0, 2, 0.0),
+        (0.0, 8.0, 0, 0.04),
+        (1.0, 8.0, 1, 0.0),
+        (0.3, 30.0, 3, 0.25),
+        (0.5, -6.0, 2, 0.1),
+    ],
 )
 def test_compiled_eyes_are_the_numpy_eyes(
-    name: str, convergence: float, divergence: float, dilation: int
+    name: str, convergence: float, divergence: float, dilation: int, fade: float
 ) -> None:
     image, depth = CASES[name]
-    expected = render_pair(
-        image, depth, convergence=convergence, divergence=divergence, edge_dilation=dilation
-    )
-    got = render_pair_compiled(
-        image, depth, convergence=convergence, divergence=divergence, edge_dilation=dilation
-    )
+    chosen = {
+        "convergence": convergence,
+        "divergence": divergence,
+        "edge_dilation": dilation,
+        "border_fade": fade,
+    }
+    expected = render_pair(image, depth, **chosen)  # type: ignore[arg-type]
+    got = render_pair_compiled(image, depth, **chosen)  # type: ignore[arg-type]
     for eye, want, have in zip(("left", "right"), expected, got, strict=True):
         assert have.dtype == np.uint8 and have.shape == image.shape
         mismatched = int(np.count_nonzero(np.any(want != have, axis=-1)))

@@ -8,7 +8,8 @@ from stereospot.engine.dibr import render_pair
 pytestmark = pytest.mark.torch
 
 
-def test_torch_renderer_matches_numpy() -> None:
+@pytest.mark.parametrize("fade", [0.0, 0.1])
+def test_torch_renderer_matches_numpy(fade: float) -> None:
     try:
         import torch
     except ImportError as exc:
@@ -22,9 +23,11 @@ def test_torch_renderer_matches_numpy() -> None:
     depth[6:18, 14:30] = 1.0  # a near block over a receding floor
     depths = np.stack([depth, depth[::-1].copy()])
     left_t, right_t = render_pair_torch(
-        torch.from_numpy(image), torch.from_numpy(depths), divergence=8.0
+        torch.from_numpy(image), torch.from_numpy(depths), divergence=8.0, border_fade=fade
     )
     for i in range(2):
-        left, right = render_pair(image[i], depths[i], divergence=8.0, edge_dilation=1)
+        left, right = render_pair(
+            image[i], depths[i], divergence=8.0, edge_dilation=1, border_fade=fade
+        )
         np.testing.assert_array_equal(left_t[i].numpy(), left)
         np.testing.assert_array_equal(right_t[i].numpy(), right)

@@ -7,6 +7,10 @@ positive in front of the screen (crossed). With the iw3 convention it is
 Limits follow the broadcast 3D guideline (Sky 3D technical guidelines): at most 1 % of the
 width in front of the screen and 2 % behind it for comfortable viewing. A frame is "beyond"
 when its 99th-percentile parallax is past either limit (its 1st percentile, behind).
+
+A frame has a border violation when near content reaches the frame's left or right edge:
+some pixel in the outermost 0.5 % of the columns has crossed parallax above 0.2 % of the
+width, counted after the renderer's border fade (`dibr.border_ramp`), as rendered.
 """
 
 from __future__ import annotations
@@ -17,19 +21,25 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from stereospot.engine.dibr import border_ramp
+
 FRONT_LIMIT_PCT = 1.0
 BEHIND_LIMIT_PCT = 2.0
 COMFORTABLE_SHARE = 0.95  # the suggestion keeps this share of frames within the limits
 SUGGESTION_RANGE = (0.5, 5.0)
+EDGE_COLUMNS = 0.005  # share of the width, each side, that counts as the frame's edge
+EDGE_PARALLAX_PCT = 0.2  # crossed parallax there above this is a border violation
 
 
 @dataclass
 class ComfortMeter:
     convergence: float
     divergence: float
+    border_fade: float = 0.0
     near: list[float] = field(default_factory=list)  # per frame: 99th percentile of D
     far: list[float] = field(default_factory=list)  # 1st percentile of D
     mean: list[float] = field(default_factory=list)  # mean D
+    edge: list[float] = field(default_factory=list)  # largest crossed parallax at the edges
 
     def add(self, depth: NDArray[np.float32]) -> None:
         sample = depth[::2, ::2]
@@ -37,6 +47,12 @@ class ComfortMeter:
         self.far.append(float(lo))
         self.near.append(float(hi))
         self.mean.append(float(sample.mean()))
+        width = depth.shape[1]
+        cols = max(1, round(EDGE_COLUMNS * width))
+        ramp = border_ramp(width, self.border_fade)
+        edges = np.concatenate((np.arange(cols), np.arange(width - cols, width)))
+        crossed = (depth[:, edges] - self.convergence) * self.divergence * ramp[edges]
+        self.edge.append(float(crossed.max()))
 
     def parallax(self, d: NDArray[np.float64]) -> NDArray[np.float64]:
         out: NDArray[np.float64] = (d - self.convergence) * self.divergence
@@ -65,6 +81,9 @@ class ComfortMeter:
             "mean_parallax_first_pct": round(float(mean[0]), 4),
             "mean_parallax_last_pct": round(float(mean[-1]), 4),
             "flicker_pct": round(float(steps.mean()), 5),
+            "border_violation_share": round(
+                float(np.mean(np.array(self.edge) > EDGE_PARALLAX_PCT)), 4
+            ),
         }
 
     def suggest(self, near: NDArray[np.float64], far: NDArray[np.float64]) -> float:

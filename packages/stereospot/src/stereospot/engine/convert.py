@@ -60,7 +60,7 @@ def convert_file(
     depth_in = estimator.input_size(info.width, info.height)
     normaliser = Normaliser.from_job(p.normalisation, estimator.name)
     normaliser.momentum = p.smoothing
-    comfort = ComfortMeter(p.convergence, p.divergence)
+    comfort = ComfortMeter(p.convergence, p.divergence, p.border_fade)
     packing = (
         "left_right"
         if formats.is_side_by_side(p.format)

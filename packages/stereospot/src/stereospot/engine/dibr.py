@@ -31,11 +31,38 @@ Index = NDArray[np.intp]
 _Z_LEVELS = 65535
 
 
-def eye_shift(depth: Depth, convergence: float, divergence: float, width: int) -> Depth:
-    """Per-pixel shift in pixels of one eye (positive: the left eye moves right)."""
+def eye_shift(
+    depth: Depth, convergence: float, divergence: float, width: int, border_fade: float = 0.0
+) -> Depth:
+    """Per-pixel shift in pixels of one eye (positive: the left eye moves right, the pixel
+    comes out of the screen). With `border_fade`, that out-of-screen shift fades to zero
+    towards the left and right edges (see `border_ramp`)."""
     scale = np.float32(divergence / 100.0 * width / 2.0)
     shift: Depth = (depth - np.float32(convergence)) * scale
+    if border_fade > 0:
+        ramp = border_ramp(width, border_fade)
+        shift = np.where(shift > 0, shift * ramp, shift)
     return shift
+
+
+@functools.lru_cache(maxsize=16)
+def border_ramp(width: int, fade: float) -> NDArray[np.float32]:
+    """Per column, the share of its crossed (out-of-screen) parallax a pixel keeps: 0 at
+    the left and right edges, rising linearly to 1 over `fade` of the width.
+
+    An object in front of the screen that the frame's edge cuts is a window violation: the
+    eyes get a depth cue (in front) and an occlusion cue (behind the frame's edge) that
+    disagree, which viewers feel as strain. Bringing near content back to the screen plane
+    at the edges removes the conflict; content behind the screen is left as it is, since
+    the edge may rightly occlude it."""
+    if fade <= 0:
+        ramp = np.ones(width, np.float32)
+    else:
+        band = max(1.0, fade * width)
+        centres = np.arange(width, dtype=np.float64) + 0.5
+        ramp = np.minimum(1.0, np.minimum(centres, width - centres) / band).astype(np.float32)
+    ramp.flags.writeable = False
+    return ramp
 
 
 def dilate_rows(depth: Depth, radius: int) -> Depth:
@@ -141,12 +168,13 @@ def render_pair(
     convergence: float = 0.5,
     divergence: float = 2.0,
     edge_dilation: int = 2,
+    border_fade: float = 0.0,
 ) -> tuple[Image, Image]:
     """Left and right eye views of `image` (H, W, 3) given normalised inverse depth (H, W)."""
     if depth.shape != image.shape[:2]:
         raise ValueError(f"depth {depth.shape} does not match image {image.shape[:2]}")
     z = dilate_rows(depth.astype(np.float32, copy=False), edge_dilation)
-    shift = eye_shift(z, convergence, divergence, image.shape[1])
+    shift = eye_shift(z, convergence, divergence, image.shape[1], border_fade)
     left = render_eye(image, shift, z)
     right = render_eye(image, -shift, z)
     return left, right
@@ -161,6 +189,9 @@ class StereoParams(Protocol):
 
     @property
     def edge_dilation(self) -> int: ...
+
+    @property
+    def border_fade(self) -> float: ...
 
 
 def render_with(p: StereoParams, image: Image, depth: Depth) -> tuple[Depth, Image, Image]:
@@ -179,5 +210,6 @@ def render_with(p: StereoParams, image: Image, depth: Depth) -> tuple[Depth, Ima
         convergence=p.convergence,
         divergence=p.divergence,
         edge_dilation=p.edge_dilation,
+        border_fade=p.border_fade,
     )
     return full, left, right

@@ -25,6 +25,8 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
+from stereospot.engine.dibr import border_ramp
+
 Image = NDArray[np.uint8]
 Depth = NDArray[np.float32]
 
@@ -40,6 +42,7 @@ def _render_rows(
     convergence: Any,
     scale: Any,
     radius: int,
+    ramp: Any,
     left: Any,
     right: Any,
 ) -> None:  # pragma: no cover - compiled; the tests compare it with dibr.render_pair
@@ -61,7 +64,8 @@ def _render_rows(
                 if x + step < width and depth[y, x + step] > best:
                     best = depth[y, x + step]
             z[x] = best
-            shift[x] = (best - convergence) * scale
+            moved = (best - convergence) * scale
+            shift[x] = moved * ramp[x] if moved > 0 else moved
             level = min(max(best, np.float32(0.0)), np.float32(1.0)) * _Z_LEVELS + _HALF
             keys[x] = (np.int64(level) << 32) | (y * width + x)
         for eye in range(2):
@@ -115,6 +119,7 @@ def render_pair_compiled(
     convergence: float = 0.5,
     divergence: float = 2.0,
     edge_dilation: int = 2,
+    border_fade: float = 0.0,
 ) -> tuple[Image, Image]:
     """`dibr.render_pair`, compiled: the same eyes, pixel for pixel."""
     if depth.shape != image.shape[:2]:
@@ -128,6 +133,7 @@ def render_pair_compiled(
         np.float32(convergence),
         np.float32(divergence / 100.0 * image.shape[1] / 2.0),
         max(0, int(edge_dilation)),
+        border_ramp(image.shape[1], border_fade),
         left,
         right,
     )

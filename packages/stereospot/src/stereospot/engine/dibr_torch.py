@@ -58,8 +58,16 @@ def render_pair_torch(
     convergence: float = 0.5,
     divergence: float = 2.0,
     edge_dilation: int = 1,
+    border_fade: float = 0.0,
 ) -> tuple[Any, Any]:
     """(N, H, W, 3) uint8 and (N, H, W) normalised inverse depth on one device -> two eyes."""
+    import torch
+
+    from stereospot.engine.dibr import border_ramp
+
     z = _dilate(depth.float(), edge_dilation)
     shift = (z - convergence) * (divergence / 100.0 * image.shape[2] / 2.0)
+    if border_fade > 0:
+        ramp = torch.from_numpy(border_ramp(image.shape[2], border_fade).copy()).to(z.device)
+        shift = torch.where(shift > 0, shift * ramp, shift)
     return _eye(image, shift, z), _eye(image, -shift, z)

@@ -29,6 +29,9 @@ class EngineParams:
     # Pixels by which foreground depth is widened before warping, so anti-aliased edge
     # pixels travel with the foreground instead of leaving a ghost on the background.
     edge_dilation: int = 1  # 1 px scored best on Middlebury (bench/quality.py)
+    # Share of the width over which out-of-screen parallax fades to zero at the left and
+    # right edges, so the frame's edge never cuts near content (dibr.border_ramp).
+    border_fade: float = 0.04
     # EMA weight of the past for the depth range when no job normalisation is given.
     smoothing: float = 0.9
     preset: str = "veryfast"
@@ -63,6 +66,7 @@ class EngineParams:
             normalisation=norm,
             batch=batch,
             edge_dilation=int(_number(raw, "edge_dilation", 1, 0, 16)),
+            border_fade=_number(raw, "border_fade", 0.04, 0.0, 0.25),
             smoothing=_number(raw, "smoothing", 0.9, 0.0, 0.99),
             preset=str(raw.get("preset", "veryfast")),
             crf=int(_number(raw, "crf", 18, 0, 51)),
