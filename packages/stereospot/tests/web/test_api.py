@@ -299,3 +299,28 @@ async def test_without_models_the_form_says_how_to_get_one(site: Site) -> None:
         home = (await ann.client.get("/")).text
     assert '<option value="classical:">' in home
     assert "stereospot models fetch NAME" in home
+
+
+async def test_the_job_page_shows_the_comfort_report(site: Site, clip: Path) -> None:
+    done = site.finished_job(clip)  # the pass-through: no comfort report
+    async with browser_as(site.web, "ann") as ann:
+        assert 'id="comfort"' not in (await ann.client.get(f"/jobs/{done.job_id}")).text
+        comfort = {
+            "frames": 72,
+            "parallax_range_pct": [-1.4, 1.3],
+            "limits_pct": {"front": 1.0, "behind": 2.0},
+            "beyond_share": 0.25,
+            "border_violation_share": 0.0,
+            "suggested_divergence": 1.5,
+            "flicker_pct": 0.01,
+        }
+        site.app.service.backend.jobs.update(
+            done.job_id,
+            when={JobStatus.COMPLETED},
+            now=site.harness.clock(),
+            changes={"report": {"segments": [{"comfort": comfort}]}},
+        )
+        page = (await ann.client.get(f"/jobs/{done.job_id}")).text
+    section = page[page.index('id="comfort"') :]
+    assert "25% of frames go past a comfort limit: strength 1.5" in section
+    assert "-1.4 to 1.3 % of the width" in section

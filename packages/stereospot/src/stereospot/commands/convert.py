@@ -31,6 +31,7 @@ from stereospot.engine.model_names import (
 )
 from stereospot.errors import StereoSpotError
 from stereospot.jobs import naming
+from stereospot.jobs.comfort_summary import comfort_summary
 from stereospot.jobs.models import FINISHED, FORMATS, JobStatus
 from stereospot.media.probe import frame_size
 from stereospot.ports import ObjectRef
@@ -264,7 +265,7 @@ def convert(settings: Settings, args: argparse.Namespace, depth: DepthChoice) ->
         local = app.backend.objects.local_path(final)
         assert local is not None
         publish(local, dest)
-        for line in comfort_lines(job.report):
+        for line in comfort_lines(job.report, args.strength):
             print(line, file=sys.stderr)
         print(wrote_line(dest, args.format, converter, stereo, depth))
         return 0
@@ -287,10 +288,15 @@ def publish(source: Path, dest: Path) -> None:
         partial.unlink(missing_ok=True)
 
 
-def comfort_lines(report: Any) -> list[str]:
-    """The engine's comfort report, if the segments carried one (first segment's keys)."""
-    segments = (report or {}).get("segments") or []
-    comforts = [s["comfort"] for s in segments if isinstance(s, dict) and s.get("comfort")]
-    if not comforts or not isinstance(comforts[0], dict):
+def comfort_lines(report: Any, divergence: float) -> list[str]:
+    """The job's comfort report, in two lines, when the engine made one."""
+    summary = comfort_summary(report, divergence)
+    if summary is None:
         return []
-    return ["comfort: " + ", ".join(f"{k}={v}" for k, v in comforts[0].items())]
+    behind, front = summary.parallax_range_pct
+    return [
+        f"comfort: parallax {behind:g} to {front:g} % of the width over {summary.frames} "
+        f"frames; {summary.beyond_share:.0%} past a limit, "
+        f"{summary.border_violation_share:.0%} with near content at the edges",
+        f"comfort: {summary.advice}",
+    ]

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse
 
 from stereospot.engine.model_names import installed
 from stereospot.errors import NotFound
+from stereospot.jobs.comfort_summary import comfort_summary
 from stereospot.jobs.keys import SOURCE_EXTENSIONS
 from stereospot.jobs.models import FINISHED, FORMATS, JobStatus
 from stereospot.service import JobService
@@ -143,9 +144,11 @@ async def job_page(job_id: JobId, request: Request, session: SessionDep, web: We
         _links, web.service, session.user, job_id, detail.final_ready,
         job.status != JobStatus.CREATED, job.source_ext,
     )  # fmt: skip
+    comfort = comfort_summary(job.report, float(job.params.get("divergence", 2.0)))
     context = page_context(
         request, session, detail=detail, job=job, links=links, labels=FORMAT_LABELS,
         finished=job.status in FINISHED, waiting_upload=job.status == JobStatus.CREATED,
+        comfort=comfort,
     )  # fmt: skip
     return _render(request, "job.html", context)
 
