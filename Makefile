@@ -107,7 +107,7 @@ bench: bench-stellarr bench-stereospot
 
 BENCH ?=
 STELLARR_BENCHES := feeds dynamodb_feeds cold_start webhooks trending web_budget idle_connections image
-STEREOSPOT_BENCHES := quality engine cli_speed pipeline hostile_bodies upload_bounds idle_connections
+STEREOSPOT_BENCHES := quality engine cli_speed passthrough pipeline hostile_bodies upload_bounds idle_connections
 
 bench-stellarr: install-bench
 	@for b in $(or $(BENCH),$(STELLARR_BENCHES)); do \

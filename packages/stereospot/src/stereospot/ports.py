@@ -158,6 +158,10 @@ class ObjectStore(Protocol):
         """`put_file` for a file the caller gives up: moved into place where the store can
         (no copy), else stored; the file is gone afterwards either way."""
 
+    def link_file(self, ref: ObjectRef, path: Path) -> None:
+        """Store a file the caller keeps: shared, not copied, where the store can (a hard
+        link on its own filesystem), else stored like `put_file`."""
+
     def staging(self) -> Path | None:
         """A folder for files `adopt_file` will take without a copy (on the store's own
         filesystem), or None where any temporary folder does."""

@@ -277,9 +277,31 @@ class JobService:
     def upload_file(
         self, user: str, job_id: str, path: Path, progress: Callable[[int, int], None] | None = None
     ) -> Job:
-        """Upload a local file in parts (the CLI's path); progress(sent, total) bytes."""
+        """A local file as the job's source (the CLI's path); progress(sent, total) bytes.
+
+        On a store with local files the source is linked in, not copied (the film is read
+        in place); elsewhere it goes up in parts like a browser's upload."""
+        job = self._uploading(user, job_id)
+        total = path.stat().st_size
+        if self.backend.objects.local_path(self._source(job)) is not None:
+            if total > self.limits.max_upload_bytes:
+                raise TooLarge(
+                    f"the file is {size_text(total)}; an upload holds at most "
+                    f"{size_text(self.limits.max_upload_bytes)}"
+                )
+            self.storage.forget(user)
+            self._check_room(user, total)
+            self.backend.objects.link_file(self._source(job), path)
+            if progress:
+                progress(total, total)
+            try:
+                return self.backend.jobs.update(
+                    job_id, when={S.CREATED}, status=S.QUEUED, now=self.clock()
+                )
+            except Conflict:
+                return self._owned(user, job_id)  # the chunker saw the source first
         session = self.start_upload(user, job_id)
-        total, sent, number = path.stat().st_size, 0, 0
+        sent, number = 0, 0
         with path.open("rb") as handle:
             while chunk := handle.read(session.part_size):
                 number += 1

@@ -67,6 +67,19 @@ def test_an_adopted_file_is_stored_and_given_up(harness: Harness, tmp_path: Path
     assert not first.exists() and not second.exists()
 
 
+def test_a_linked_file_is_stored_and_kept_by_its_owner(harness: Harness, tmp_path: Path) -> None:
+    objects = harness.backend.objects
+    film = tmp_path / "film.mp4"
+    film.write_bytes(b"a film's bytes")
+    ref = ObjectRef("input", "input/linked/source.mp4")
+    objects.link_file(ref, film)
+    assert objects.get_bytes(ref) == b"a film's bytes"
+    assert film.read_bytes() == b"a film's bytes"  # the owner's file is untouched
+    local = objects.local_path(ref)
+    if local is not None:  # the folder store: the same bytes on disk, not a copy
+        assert local.stat().st_ino == film.stat().st_ino
+
+
 def test_new_objects_emit_s3_events(harness: Harness) -> None:
     store, queues = harness.backend.objects, harness.backend.queues
     store.put_bytes(ObjectRef("input", f"input/{JOB}/source.mp4"), b"src")

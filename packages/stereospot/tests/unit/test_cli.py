@@ -77,3 +77,44 @@ def test_sizes_read_as_a_person_writes_them() -> None:
     assert human_size(31_600) == "31.6 kB"
     assert human_size(12_345_678) == "12.3 MB"
     assert human_size(4_500_000_000) == "4.5 GB"
+
+
+def test_the_cli_and_the_workers_load_no_web_framework(tmp_path: Path) -> None:
+    # Every command module is imported to build the parser; `convert` and `worker` run in
+    # processes that serve nothing, so FastAPI and friends (~0.17 s) must not come along.
+    clip = make_video(tmp_path / "clip.mp4", seconds=1)
+    child = (
+        "import sys\n"
+        "from stereospot.cli import main\n"
+        f"code = main(['convert', {str(clip)!r}, '-o', {str(tmp_path / 'out.mp4')!r},"
+        " '--converter', 'passthrough', '--quiet'])\n"
+        "from stereospot.bootstrap import build\n"
+        "from stereospot.workers import roles\n"
+        "web = sorted({m.split('.')[0] for m in sys.modules}"
+        " & {'fastapi', 'starlette', 'uvicorn', 'jinja2', 'pydantic'})\n"
+        "print(code, web)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", child], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    assert result.stdout.splitlines()[-1] == "0 []", result.stdout + result.stderr
+
+
+def test_a_one_segment_conversion_starts_no_process(
+    clip: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from stereospot.workers import processes
+
+    started: list[object] = []
+
+    def no_process(*args: object, **kwargs: object) -> None:
+        started.append(args)
+        raise OSError("no processes in this test")
+
+    monkeypatch.setattr(processes.subprocess, "Popen", no_process)
+    printed = convert(capsys, str(clip), "-o", str(tmp_path / "one.mp4"))
+    assert "wrote" in printed and started == []
+    # A clip longer than one segment still gets its worker processes.
+    main(["convert", str(clip), "-o", str(tmp_path / "two.mp4"), "--segment-seconds", "1",
+          "--converter", "engine", "--quiet"])  # fmt: skip
+    assert started

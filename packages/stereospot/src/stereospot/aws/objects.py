@@ -45,6 +45,9 @@ class S3ObjectStore:
     def staging(self) -> Path | None:
         return None
 
+    def link_file(self, ref: ObjectRef, path: Path) -> None:
+        self.put_file(ref, path)
+
     def put_file(self, ref: ObjectRef, path: Path, *, if_absent: bool = False) -> bool:
         loc = self._loc(ref)
         if not if_absent:

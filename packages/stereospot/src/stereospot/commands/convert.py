@@ -1,8 +1,9 @@
 """`stereospot convert IN -o OUT`: the whole pipeline on this machine, with a progress bar.
 
-It is the same flow as on a fleet (upload in parts, chunk, convert segments in parallel,
-reassemble once) on the local backend in a temporary data folder, with the workers as
-threads of this process.
+It is the same flow as on a fleet (chunk, convert segments in parallel, reassemble once)
+on the local backend, in a hidden work folder beside OUT that is removed at the end: the
+source is linked into it, not copied, when both are on one filesystem, and the result is
+renamed onto OUT.
 
 The result goes to exactly OUT: a script or a Makefile that names its output must find it
 there. `--tag-name` asks for the VR players' tag instead (`OUT_Half_SBS_LR.mp4`), the name
@@ -33,7 +34,7 @@ from stereospot.errors import StereoSpotError
 from stereospot.jobs import naming
 from stereospot.jobs.comfort_summary import comfort_summary
 from stereospot.jobs.models import FINISHED, FORMATS, JobStatus
-from stereospot.media.probe import frame_size
+from stereospot.media.probe import frame_size, probe
 from stereospot.ports import ObjectRef
 from stereospot.settings import Settings
 from stereospot.workers.roles import run_threads
@@ -127,10 +128,25 @@ def run(args: argparse.Namespace) -> int:
         overrides["video_workers"] = args.workers
     if args.converter:
         overrides["converter"] = args.converter
-    with tempfile.TemporaryDirectory(prefix="stereospot-convert-") as data:
+    # The work folder sits beside the output: on that filesystem the source is linked in
+    # rather than copied (when it is there too) and the result is renamed onto OUT.
+    folder = args.output.absolute().parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        work = tempfile.TemporaryDirectory(prefix=".stereospot-convert-", dir=folder)
+    except OSError as exc:
+        print(f"stereospot convert: cannot write in {folder}: {exc.strerror}", file=sys.stderr)
+        return 2
+    with work as data:
         try:
-            settings = Settings.from_env(None, data_dir=Path(data), poll_seconds=0.2, **overrides)
-            choice = choose_depth(args.depth, args.model, settings.model_dir, Path(data))
+            # Short polls: a worker sees the stop, and this loop the finished job, within
+            # 50 ms rather than a second; the queues' own waits are woken by each commit.
+            settings = Settings.from_env(None, data_dir=Path(data), poll_seconds=0.05, **overrides)
+            choice = (
+                DepthChoice("classical", None, settings.model_dir)
+                if args.converter == "passthrough"  # a 2D copy: depth plays no part
+                else choose_depth(args.depth, args.model, settings.model_dir, Path(data))
+            )
             if isinstance(choice, str):
                 print(f"stereospot convert: {choice}", file=sys.stderr)
                 return 2
@@ -220,9 +236,15 @@ def convert(settings: Settings, args: argparse.Namespace, depth: DepthChoice) ->
     app = build(settings)
     show = not args.quiet
     stop = threading.Event()
-    runner = threading.Thread(
-        target=lambda: run_threads(app.local_workers(quiet=True), stop), daemon=True
+    # One segment: its one video worker runs as a thread here rather than as a process
+    # that would import everything again (about 0.5 s of a short clip's conversion).
+    alone = single_segment(args.input, settings.segment_seconds)
+    workers = (
+        app.local_workers(video=1, processes=False, quiet=True)
+        if alone
+        else app.local_workers(quiet=True)
     )
+    runner = threading.Thread(target=lambda: run_threads(workers, stop), daemon=True)
     try:
         params = {
             "format": args.format,
@@ -276,10 +298,25 @@ def convert(settings: Settings, args: argparse.Namespace, depth: DepthChoice) ->
         app.close()
 
 
+def single_segment(source: Path, segment_seconds: float) -> bool:
+    """Whether the chunker will make one segment of `source` (it cuts at the first keyframe
+    at or after each `segment_seconds`); False when that cannot be told here."""
+    try:
+        return probe(source).duration <= segment_seconds
+    except (StereoSpotError, OSError, ValueError):  # the chunker will say why, in the job
+        return False
+
+
 def publish(source: Path, dest: Path) -> None:
-    """Copy beside `dest`, then rename: an interrupted copy never leaves a truncated film
-    under the name the user asked for."""
+    """Move the result onto `dest` (a rename: the work folder is on its filesystem), or
+    copy it beside `dest` and rename, where that fails: an interrupted copy never leaves a
+    truncated film under the name the user asked for."""
     dest.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.replace(source, dest)
+        return
+    except OSError:
+        pass
     partial = dest.with_name(f".{dest.name}.partial")
     try:
         shutil.copyfile(source, partial)

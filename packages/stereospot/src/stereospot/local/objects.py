@@ -111,6 +111,21 @@ class FolderObjectStore:
         self._path(ref)  # refuse a bad key before copying anything
         return self._install(self._write_temp(path), ref, if_absent)
 
+    def link_file(self, ref: ObjectRef, path: Path) -> None:
+        """A hard link to the caller's file when it is on this store's filesystem (no byte
+        copied: the CLI's source, read in place); a copy otherwise."""
+        self._path(ref)  # refuse a bad key before touching anything
+        temp = self._temp()
+        temp.unlink()
+        try:
+            os.link(path, temp)
+        except OSError as exc:
+            if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP):
+                raise
+            self.put_file(ref, path)
+            return
+        self._install(temp, ref, False)
+
     def staging(self) -> Path:
         """A folder on the store's filesystem for files that `adopt_file` will take."""
         return self.root / ".tmp"
