@@ -162,6 +162,10 @@ class ObjectStore(Protocol):
         """Store a file the caller keeps: shared, not copied, where the store can (a hard
         link on its own filesystem), else stored like `put_file`."""
 
+    def copy(self, source: ObjectRef, dest: ObjectRef) -> None:
+        """`dest` with `source`'s bytes, inside the store (no download; a hard link on a
+        folder store); NotFound when `source` is absent."""
+
     def staging(self) -> Path | None:
         """A folder for files `adopt_file` will take without a copy (on the store's own
         filesystem), or None where any temporary folder does."""

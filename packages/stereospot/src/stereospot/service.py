@@ -312,6 +312,38 @@ class JobService:
         return self.complete_upload(user, job_id, session.upload_id)
 
     # actions ---------------------------------------------------------------------------
+    def rerun(self, user: str, job_id: str, changes: Mapping[str, Any]) -> Job:
+        """A new job converting a finished job's source again with `changes` to its
+        settings, without a new upload: the source is copied inside the store (a link on a
+        folder store). The new job is checked and counted like any other."""
+        job = self._owned(user, job_id)
+        if job.status not in FINISHED:
+            raise Conflict(f"the job is {job.status}; re-run it once it has finished")
+        source = self._source(job)
+        size = self.backend.objects.size(source)
+        if size is None:
+            raise Conflict("the job's source is gone: upload the file again")
+        unknown = set(changes) - set(JobParams().as_dict()) - {"depth", "model"}
+        if unknown:
+            raise InvalidInput(f"a re-run changes only the settings, not {sorted(unknown)}")
+        params = {**JobParams.from_dict(job.params).as_dict(), **changes}
+        if "depth" in changes and "model" not in changes:
+            params.pop("model", None)  # a new depth does not inherit the old model
+        again = self.create_job(user, job.filename, params)
+        self.storage.forget(user)
+        try:
+            self._check_room(user, size)
+            self.backend.objects.copy(source, self._source(again))
+        except BaseException:
+            self.backend.jobs.delete(again.job_id)
+            raise
+        try:
+            return self.backend.jobs.update(
+                again.job_id, when={S.CREATED}, status=S.QUEUED, now=self.clock()
+            )
+        except Conflict:
+            return self._owned(user, again.job_id)  # the chunker saw the source first
+
     def retry(self, user: str, job_id: str) -> Job:
         """Re-queue only what failed: the chunking, the segments without a completion (the
         chunking again if one of their inputs is missing), or the reassembly."""

@@ -80,6 +80,19 @@ def test_a_linked_file_is_stored_and_kept_by_its_owner(harness: Harness, tmp_pat
         assert local.stat().st_ino == film.stat().st_ino
 
 
+def test_an_object_is_copied_inside_the_store(harness: Harness) -> None:
+    objects = harness.backend.objects
+    source = ObjectRef("input", "input/first/source.mp4")
+    objects.put_bytes(source, b"the film")
+    again = ObjectRef("input", "input/second/source.mp4")
+    objects.copy(source, again)
+    assert objects.get_bytes(again) == b"the film"
+    objects.delete_prefix("input", "input/first/")
+    assert objects.get_bytes(again) == b"the film"  # a copy, not a reference
+    with pytest.raises(NotFound):
+        objects.copy(source, ObjectRef("input", "input/third/source.mp4"))
+
+
 def test_new_objects_emit_s3_events(harness: Harness) -> None:
     store, queues = harness.backend.objects, harness.backend.queues
     store.put_bytes(ObjectRef("input", f"input/{JOB}/source.mp4"), b"src")

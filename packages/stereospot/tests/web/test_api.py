@@ -324,3 +324,56 @@ async def test_the_job_page_shows_the_comfort_report(site: Site, clip: Path) -> 
     section = page[page.index('id="comfort"') :]
     assert "25% of frames go past a comfort limit: strength 1.5" in section
     assert "-1.4 to 1.3 % of the width" in section
+
+
+async def test_a_finished_job_converts_again_with_other_settings_without_an_upload(
+    site: Site, clip: Path
+) -> None:
+    done = site.finished_job(clip)
+    objects = site.app.service.backend.objects
+    source = ObjectRef("input", f"input/{done.job_id}/source.mp4")
+    async with browser_as(site.web, "ann") as ann:
+        page = (await ann.client.get(f"/jobs/{done.job_id}")).text
+        assert 'id="rerun"' in page and 'id="rerun-format"' in page
+        response = await ann.client.post(
+            f"/api/jobs/{done.job_id}/rerun",
+            json={"format": "full-tb", "divergence": 3.0},
+            headers=ann.writes,
+        )
+        assert response.status_code == 201, response.text
+        again = response.json()
+        assert (again["format"], again["divergence"], again["status"]) == ("full-tb", 3.0, "queued")
+        new_source = ObjectRef("input", f"input/{again['job_id']}/source.mp4")
+        assert objects.get_bytes(new_source) == objects.get_bytes(source)
+        # The folder store links the bytes: the film is not stored twice.
+        old_path, new_path = objects.local_path(source), objects.local_path(new_source)
+        assert old_path and new_path and old_path.stat().st_ino == new_path.stat().st_ino
+        site.app.drain()
+        finished = (await ann.client.get(f"/api/jobs/{again['job_id']}")).json()
+        assert finished["status"] == "completed"
+
+        # The page form: the new job's page follows.
+        form = {"csrf": ann.csrf, "format": "anaglyph", "depth": "classical:", "divergence": "1.5"}
+        moved = await ann.client.post(f"/jobs/{done.job_id}/rerun", data=form)
+        assert moved.status_code == 303
+        third = site.app.service.backend.jobs.get(moved.headers["location"].rsplit("/", 1)[1])
+        assert third is not None and third.params["format"] == "anaglyph"
+
+        # Not before it has finished, not with unknown keys or bad values.
+        running = await create(ann, filename="running.mp4")
+        for job_id, body, words in (
+            (running["job_id"], {}, "re-run it once it has finished"),
+            (done.job_id, {"format": "3d-please"}, "format must be one of"),
+            (done.job_id, {"depth": "onnx"}, "depth onnx needs a model"),
+        ):
+            refused = await ann.client.post(
+                f"/api/jobs/{job_id}/rerun", json=body, headers=ann.writes
+            )
+            assert refused.status_code in (400, 409, 422), refused.text
+            assert words in refused.json()["detail"]
+        # Another user's job is not there at all.
+    async with browser_as(site.web, "bob") as bob:
+        hidden = await bob.client.post(
+            f"/api/jobs/{done.job_id}/rerun", json={}, headers=bob.writes
+        )
+        assert hidden.status_code == 404

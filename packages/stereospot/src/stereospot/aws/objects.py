@@ -48,6 +48,12 @@ class S3ObjectStore:
     def link_file(self, ref: ObjectRef, path: Path) -> None:
         self.put_file(ref, path)
 
+    def copy(self, source: ObjectRef, dest: ObjectRef) -> None:
+        # boto3's managed copy: CopyObject, or a multipart copy for a large object; the
+        # bytes stay in S3, whose notification then says ObjectCreated:Copy.
+        with translated(f"S3 copy {source.key}"):
+            self.s3.copy(self._loc(source), **self._loc(dest))
+
     def put_file(self, ref: ObjectRef, path: Path, *, if_absent: bool = False) -> bool:
         loc = self._loc(ref)
         if not if_absent:

@@ -126,6 +126,12 @@ class FolderObjectStore:
             return
         self._install(temp, ref, False)
 
+    def copy(self, source: ObjectRef, dest: ObjectRef) -> None:
+        path = self._path(source)
+        if not path.is_file():
+            raise NotFound(f"no object {source.bucket}/{source.key}")
+        self.link_file(dest, path)
+
     def staging(self) -> Path:
         """A folder on the store's filesystem for files that `adopt_file` will take."""
         return self.root / ".tmp"

@@ -17,6 +17,7 @@ from stereospot.web.deps import ApiSessionDep, WebDep, json_body
 from stereospot.web.schemas import (
     Completion,
     NewJob,
+    Rerun,
     detail_json,
     job_json,
     part_json,
@@ -32,6 +33,7 @@ PartSize = Annotated[int, Query(ge=1, description="the part's exact size in byte
 # Read after the session check, never as FastAPI body parameters (read before it).
 NewJobBody = Annotated[NewJob, json_body(NewJob)]
 CompletionBody = Annotated[Completion, json_body(Completion)]
+RerunBody = Annotated[Rerun, json_body(Rerun)]
 
 
 def upload_id_ok(upload_id: str) -> str:
@@ -76,6 +78,14 @@ async def media_link(
         raise NotFound("no such media")
     link = await web.call(web.service.media_link, session.user, job_id, what)
     return {"url": link.url, "expires_at": link.expires_at}
+
+
+@router.post("/jobs/{job_id}/rerun", status_code=201, operation_id="rerun_job")
+async def rerun(
+    job_id: JobId, session: ApiSessionDep, body: RerunBody, web: WebDep
+) -> dict[str, Any]:
+    changes = body.model_dump(exclude_unset=True)
+    return job_json(await web.call(web.service.rerun, session.user, job_id, changes))
 
 
 @router.post("/jobs/{job_id}/retry", operation_id="retry_job")

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import RedirectResponse
 
 from stereospot.engine.model_names import installed
-from stereospot.errors import NotFound
+from stereospot.errors import InvalidInput, NotFound
 from stereospot.jobs.comfort_summary import comfort_summary
 from stereospot.jobs.keys import SOURCE_EXTENSIONS
 from stereospot.jobs.models import FINISHED, FORMATS, JobStatus
@@ -148,9 +148,25 @@ async def job_page(job_id: JobId, request: Request, session: SessionDep, web: We
     context = page_context(
         request, session, detail=detail, job=job, links=links, labels=FORMAT_LABELS,
         finished=job.status in FINISHED, waiting_upload=job.status == JobStatus.CREATED,
-        comfort=comfort,
+        comfort=comfort, formats=FORMATS, models=installed(web.service.settings.model_dir),
     )  # fmt: skip
     return _render(request, "job.html", context)
+
+
+@router.post("/jobs/{job_id}/rerun", operation_id="rerun_page")
+async def rerun(job_id: JobId, session: FormSessionDep, form: FormDep, web: WebDep) -> Response:
+    depth, _, model = form.get("depth", "classical:").partition(":")
+    changes: dict[str, object] = {
+        "format": form.get("format", ""),
+        "depth": depth,
+        "model": model or None,
+    }
+    try:
+        changes["divergence"] = float(form.get("divergence", ""))
+    except ValueError:
+        raise InvalidInput("strength must be a number") from None
+    again = await web.call(web.service.rerun, session.user, job_id, changes)
+    return RedirectResponse(f"/jobs/{again.job_id}", status_code=303)
 
 
 @router.post("/jobs/{job_id}/retry", operation_id="retry_page")

@@ -21,6 +21,16 @@ class NewJob(BaseModel):
     model: str | None = Field(default=None, max_length=128)
 
 
+class Rerun(BaseModel):
+    """What a re-run changes; what is left out stays as the finished job had it."""
+
+    format: str | None = None
+    divergence: float | None = None
+    convergence: float | None = None
+    depth: str | None = Field(default=None, max_length=20)
+    model: str | None = Field(default=None, max_length=128)
+
+
 class PartIn(BaseModel):
     number: int = Field(ge=1, le=10000)
     etag: str = Field(min_length=1, max_length=200)
