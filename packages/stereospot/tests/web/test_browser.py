@@ -351,3 +351,23 @@ def test_an_interrupted_upload_resumes_with_the_missing_parts(
     expect(page.locator("#player")).to_be_visible(timeout=60_000)
     ann.context.close()
     assert ann.problems == [], ann.problems
+
+
+def test_several_files_become_one_job_each_in_one_go(
+    browser: Browser, site: Site, clip: Path, tmp_path: Path
+) -> None:
+    second = tmp_path / "second-film.mp4"
+    shutil.copyfile(clip, second)
+    ann = watched(browser, viewport={"width": 1100, "height": 800})
+    page = ann.context.new_page()
+    log_in(page, site.url, "bob")
+    page.set_input_files("#file", [clip, second])
+    page.select_option("#format", "full-tb")
+    # Both uploaded, the home page (not one job's) opens again with both jobs on it.
+    with page.expect_navigation(url=f"{site.url}/", timeout=30_000):
+        page.get_by_role("button", name="Upload and convert").click()
+    listed = " ".join(page.locator("#in-progress, #completed").all_inner_texts())
+    assert clip.name in listed and second.name in listed
+    assert listed.count("full-tb") >= 2, listed
+    ann.context.close()
+    assert ann.problems == [], ann.problems

@@ -131,29 +131,45 @@
     const strength = document.getElementById("divergence");
     const shown = document.getElementById("divergence-value");
     strength.addEventListener("input", () => { shown.textContent = Number(strength.value).toFixed(1); });
+    // Several files go one after another, each its own job with the same settings; `done`
+    // counts the files finished, so a resume carries on from the one that stopped.
     let jobId = null;
+    let done = 0;
 
-    async function run(file) {
+    async function run(files) {
       button.disabled = true;
       resume.hidden = true;
       box.hidden = false;
       status.classList.remove("alert");
+      const [depth, model] = form.elements.depth.value.split(":");
       try {
-        if (!jobId) {
-          status.textContent = "Creating the job…";
-          const [depth, model] = form.elements.depth.value.split(":");
-          const job = await api("POST", "/api/jobs", {
-            filename: file.name,
-            format: form.elements.format.value,
-            divergence: Number(strength.value),
-            depth,
-            model: model || null,
+        for (; done < files.length; done += 1, jobId = null) {
+          const file = files[done];
+          const which = files.length > 1 ? `File ${done + 1} of ${files.length}, ${file.name}: ` : "";
+          if (!jobId) {
+            status.textContent = `${which}creating the job…`;
+            const job = await api("POST", "/api/jobs", {
+              filename: file.name,
+              format: form.elements.format.value,
+              divergence: Number(strength.value),
+              depth,
+              model: model || null,
+            });
+            jobId = job.job_id;
+          }
+          const report = reporter(bar, status);
+          await upload(jobId, file, (...args) => {
+            report(...args);
+            status.textContent = which + status.textContent;
           });
-          jobId = job.job_id;
+          if (files.length === 1) {
+            status.textContent = "Upload complete. Opening the job…";
+            window.location.assign(`/jobs/${jobId}`);
+            return;
+          }
         }
-        await upload(jobId, file, reporter(bar, status));
-        status.textContent = "Upload complete. Opening the job…";
-        window.location.assign(`/jobs/${jobId}`);
+        status.textContent = `All ${files.length} files uploaded. Opening your jobs…`;
+        window.location.assign("/");
       } catch (error) {
         status.textContent = `Upload stopped: ${why(error)}. Resume sends only the missing parts.`;
         status.classList.add("alert");
@@ -164,12 +180,12 @@
 
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      const file = form.elements.file.files[0];
-      if (file) run(file);
+      const files = Array.from(form.elements.file.files);
+      if (files.length) run(files);
     });
     resume.addEventListener("click", () => {
-      const file = form.elements.file.files[0];
-      if (file) run(file);
+      const files = Array.from(form.elements.file.files);
+      if (files.length) run(files);
     });
   }
 
