@@ -352,6 +352,12 @@ async def test_a_finished_job_converts_again_with_other_settings_without_an_uplo
         finished = (await ann.client.get(f"/api/jobs/{again['job_id']}")).json()
         assert finished["status"] == "completed"
 
+        # A null leaves a setting as it was.
+        kept = await ann.client.post(
+            f"/api/jobs/{done.job_id}/rerun", json={"divergence": None}, headers=ann.writes
+        )
+        assert kept.status_code == 201 and kept.json()["divergence"] == 2.0, kept.text
+
         # The page form: the new job's page follows.
         form = {"csrf": ann.csrf, "format": "anaglyph", "depth": "classical:", "divergence": "1.5"}
         moved = await ann.client.post(f"/jobs/{done.job_id}/rerun", data=form)
@@ -365,6 +371,7 @@ async def test_a_finished_job_converts_again_with_other_settings_without_an_uplo
             (running["job_id"], {}, "re-run it once it has finished"),
             (done.job_id, {"format": "3d-please"}, "format must be one of"),
             (done.job_id, {"depth": "onnx"}, "depth onnx needs a model"),
+            (done.job_id, {"divergence": "lots"}, "divergence"),
         ):
             refused = await ann.client.post(
                 f"/api/jobs/{job_id}/rerun", json=body, headers=ann.writes

@@ -84,7 +84,9 @@ async def media_link(
 async def rerun(
     job_id: JobId, session: ApiSessionDep, body: RerunBody, web: WebDep
 ) -> dict[str, Any]:
-    changes = body.model_dump(exclude_unset=True)
+    # A null is "leave it as it was", except for the model, where it means "none".
+    sent = body.model_dump(exclude_unset=True)
+    changes = {k: v for k, v in sent.items() if v is not None or k == "model"}
     return job_json(await web.call(web.service.rerun, session.user, job_id, changes))
 
 
