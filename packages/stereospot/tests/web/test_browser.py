@@ -360,6 +360,14 @@ def test_several_files_become_one_job_each_in_one_go(
     shutil.copyfile(clip, second)
     ann = watched(browser, viewport={"width": 1100, "height": 800})
     page = ann.context.new_page()
+
+    # The page's script arrives late: a click before it runs must wait, not submit the
+    # form as a plain GET (which uploaded nothing, on a slower machine).
+    def late_script(route: Route) -> None:
+        page.wait_for_timeout(800)
+        route.continue_()
+
+    page.route(re.compile(r"/static/upload\.js"), late_script)
     log_in(page, site.url, "bob")
     page.set_input_files("#file", [clip, second])
     page.select_option("#format", "full-tb")

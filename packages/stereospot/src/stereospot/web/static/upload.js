@@ -187,6 +187,9 @@
       const files = Array.from(form.elements.file.files);
       if (files.length) run(files);
     });
+    // Disabled in the page until now: a click before this script ran would submit the
+    // form as a plain GET, which uploads nothing.
+    button.disabled = false;
   }
 
   // A job page whose upload did not finish: choose the file again to resume.
