@@ -21,6 +21,8 @@ from typing import Any
 
 import boto3
 
+from stellarr_tools import lambda_package
+
 REGION = "eu-west-1"
 INITIAL_SECRET = {"APP_SECRET_KEY": "k" * 48, "PRESHARED_PASSWORD": "deploy-test-password"}
 # A layer someone attached by hand (an extension, say): a deploy must leave it attached.
@@ -171,25 +173,8 @@ def make_dist(folder: Path, generation: str = "1") -> Path:
     }
     for name, files in zips.items():
         (folder / name).write_bytes(_zip(files))
-    manifest = {
-        "function": "lambda.zip",
-        "runtime": "python3.12",
-        "platform": "aarch64-manylinux2014",
-        "layers": [
-            {
-                "name": "native",
-                "zip": "lambda-native-layer.zip",
-                "default": True,
-                "needed_by": None,
-            },
-            {
-                "name": "apprise",
-                "zip": "lambda-apprise-layer.zip",
-                "default": False,
-                "needed_by": "NOTIFY_URLS",
-            },
-        ],
-    }
+    # The packager's own manifest, for the layers it builds: what `make lambda` writes.
+    manifest = lambda_package.manifest(lambda_package.Target(), lambda_package.LAYERS)
     (folder / "lambda-package.json").write_text(json.dumps(manifest), encoding="utf-8")
     return folder
 

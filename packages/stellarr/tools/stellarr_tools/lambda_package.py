@@ -46,7 +46,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from stellarr_tools.workspace import EXPORT_RUNTIME, uv_binary, workspace_root
 
@@ -450,7 +450,15 @@ def build(
                 archive.unlink(missing_ok=True)
     # The name before layers had names of their own.
     (dist / "layer.zip").unlink(missing_ok=True)
-    manifest = {
+    built = manifest(target, [layer for layer in layers if layer.zip_name in sizes])
+    (dist / MANIFEST).write_text(json.dumps(built, indent=2) + "\n", encoding="utf-8")
+    return sizes
+
+
+def manifest(target: Target, layers: Iterable[Layer]) -> dict[str, Any]:
+    """What `stellarr deploy` reads beside the zips: which is the function, which layers
+    exist, and which go on every function or only where a setting needs them."""
+    return {
         "function": FUNCTION_ZIP,
         "runtime": f"python{target.python_version}",
         "platform": target.platform,
@@ -462,11 +470,8 @@ def build(
                 "needed_by": layer.needed_by,
             }
             for layer in layers
-            if layer.zip_name in sizes
         ],
     }
-    (dist / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    return sizes
 
 
 def default_layer_zips(layers: Iterable[Layer] = LAYERS) -> tuple[str, ...]:
