@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from fractions import Fraction
+from itertools import chain
 from pathlib import Path
 from typing import Any, Protocol
 
 import av
 
 from stereospot.errors import SettingsError
+from stereospot.media.container import open_packets
+from stereospot.media.span import Span, span_packets
 
 Progress = Callable[[int], None]
 ENGINE_MODULE = "stereospot.engine.convert"
@@ -27,8 +30,15 @@ class Converter(Protocol):
     name: str
 
     def convert(
-        self, src: Path, dst: Path, params: Mapping[str, Any], progress: Progress | None = None
-    ) -> Mapping[str, Any]: ...
+        self,
+        src: Path,
+        dst: Path,
+        params: Mapping[str, Any],
+        progress: Progress | None = None,
+        span: Span | None = None,
+    ) -> Mapping[str, Any]:
+        """Convert `src` (with `span`, only that stretch of it: media.span) into `dst`."""
+        ...
 
     def prepass(self, src: Path, params: Mapping[str, Any]) -> Mapping[str, Any] | None: ...
 
@@ -38,8 +48,23 @@ class Converter(Protocol):
         ...
 
 
-def _frames_hint(stream: Any) -> int:
-    return int(stream.frames or 0)
+def _frames_hint(stream: Any, span: Span | None) -> int:
+    """About how many frames `convert` will see, for its progress; 0 when unknown."""
+    if span is None:
+        return int(stream.frames or 0)
+    start, end = span
+    rate, tb = stream.average_rate, stream.time_base
+    stop = end if end is not None else (stream.start_time or 0) + (stream.duration or 0)
+    return max(1, int((stop - start) * tb * rate)) if rate and tb and stop > start else 0
+
+
+def _video_packets(container: Any, video: Any, span: Span | None) -> Iterator[Any]:
+    if span is not None:
+        yield from span_packets(container, video, span)
+        return
+    for packet in container.demux(video):
+        if packet.dts is not None or packet.pts is not None:
+            yield packet
 
 
 class _WithoutEngineExtras:
@@ -58,15 +83,18 @@ class PassThrough(_WithoutEngineExtras):
     name = "passthrough"
 
     def convert(
-        self, src: Path, dst: Path, params: Mapping[str, Any], progress: Progress | None = None
+        self,
+        src: Path,
+        dst: Path,
+        params: Mapping[str, Any],
+        progress: Progress | None = None,
+        span: Span | None = None,
     ) -> Mapping[str, Any]:
-        with av.open(str(src)) as inp, av.open(str(dst), "w", format="mp4") as out:
+        with open_packets(src) as inp, av.open(str(dst), "w", format="mp4") as out:
             video = inp.streams.video[0]
             stream = out.add_stream_from_template(video)
-            total, count = _frames_hint(video), 0
-            for packet in inp.demux(video):
-                if packet.dts is None and packet.pts is None:
-                    continue
+            total, count = _frames_hint(video, span), 0
+            for packet in _video_packets(inp, video, span):
                 packet.stream = stream
                 out.mux(packet)
                 count += 1
@@ -87,7 +115,12 @@ class Reencode(_WithoutEngineExtras):
         self.preset = preset
 
     def convert(
-        self, src: Path, dst: Path, params: Mapping[str, Any], progress: Progress | None = None
+        self,
+        src: Path,
+        dst: Path,
+        params: Mapping[str, Any],
+        progress: Progress | None = None,
+        span: Span | None = None,
     ) -> Mapping[str, Any]:
         with av.open(str(src)) as inp, av.open(str(dst), "w", format="mp4") as out:
             video = inp.streams.video[0]
@@ -98,13 +131,14 @@ class Reencode(_WithoutEngineExtras):
             enc.width, enc.height, enc.pix_fmt = video.width, video.height, "yuv420p"
             enc.codec_context.thread_count = 1
             enc.time_base = video.time_base
-            total, count = _frames_hint(video), 0
-            for frame in inp.decode(video):
-                frame.pict_type = av.video.frame.PictureType.NONE
-                out.mux(enc.encode(frame))
-                count += 1
-                if progress and total and count % 25 == 0:
-                    progress(min(99, count * 100 // total))
+            total, count = _frames_hint(video, span), 0
+            for packet in chain(_video_packets(inp, video, span), [None]):
+                for frame in video.decode(packet):
+                    frame.pict_type = av.video.frame.PictureType.NONE
+                    out.mux(enc.encode(frame))
+                    count += 1
+                    if progress and total and count % 25 == 0:
+                        progress(min(99, count * 100 // total))
             out.mux(enc.encode(None))
         if progress:
             progress(100)
@@ -120,9 +154,14 @@ class Engine:
         self.module: Any = importlib.import_module(ENGINE_MODULE)
 
     def convert(
-        self, src: Path, dst: Path, params: Mapping[str, Any], progress: Progress | None = None
+        self,
+        src: Path,
+        dst: Path,
+        params: Mapping[str, Any],
+        progress: Progress | None = None,
+        span: Span | None = None,
     ) -> Mapping[str, Any]:
-        report: Mapping[str, Any] = self.module.convert_file(src, dst, params, progress)
+        report: Mapping[str, Any] = self.module.convert_file(src, dst, params, progress, span)
         return report
 
     def prepass(self, src: Path, params: Mapping[str, Any]) -> Mapping[str, Any] | None:

@@ -241,12 +241,15 @@ class SegmentRequest:
     job_id: str
     index: int
     total: int
-    input_uri: str
+    input_uri: str  # the segment's file, or with `span` the job's source
     output_uri: str
     params: Mapping[str, Any]  # format, divergence, convergence, normalisation
+    # (first keyframe, next segment's first keyframe or None) in the source's video time
+    # base: the segment is that stretch of the source, read in place.
+    span: tuple[int, int | None] | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        body = {
             "job_id": self.job_id,
             "index": self.index,
             "total": self.total,
@@ -254,6 +257,9 @@ class SegmentRequest:
             "output_uri": self.output_uri,
             "params": dict(self.params),
         }
+        if self.span is not None:
+            body["span"] = list(self.span)
+        return body
 
 
 Progress = Callable[[int], None]
@@ -272,6 +278,16 @@ class Inference(Protocol):
         of its depth beside it (`depth.png`), when the converter makes previews."""
 
 
+class Changes(Protocol):
+    """A backend's signal that something was committed (the local database has one)."""
+
+    def generation(self) -> int:
+        """A number that grows with every commit; take it before looking."""
+
+    def wait_for_change(self, generation: int, timeout: float) -> None:
+        """Return once the generation passes `generation`, or after `timeout` seconds."""
+
+
 @dataclass(frozen=True, slots=True)
 class Backend:
     """Everything one backend provides; the composition root builds it."""
@@ -282,3 +298,6 @@ class Backend:
     queues: Queues
     objects: ObjectStore
     close: Callable[[], None]
+    # Where the backend can say when something changed, waits for a job's next state
+    # wake on it rather than polling (None: poll).
+    changes: Changes | None = None

@@ -150,11 +150,17 @@ class JobService:
         """The job's detail once its version passes `after_version`, or the current one
         after `timeout` seconds (for server-sent events: send when the version grew)."""
         deadline = time.monotonic() + timeout
+        changes = self.backend.changes
         while True:
+            mark = changes.generation() if changes is not None else 0
             detail = self.detail(user, job_id)
             if detail.job.version > after_version or time.monotonic() >= deadline:
                 return detail
-            sleep(min(self.settings.poll_seconds, max(deadline - time.monotonic(), 0)))
+            left = max(deadline - time.monotonic(), 0)
+            if changes is not None:
+                changes.wait_for_change(mark, left)  # woken by the commit itself
+            else:
+                sleep(min(self.settings.poll_seconds, left))
 
     # uploads ---------------------------------------------------------------------------
     def _source(self, job: Job) -> ObjectRef:

@@ -19,6 +19,7 @@ from stereospot.inference.sagemaker import SageMakerInference
 from stereospot.inference.server import authorised
 from stereospot.jobs.models import JobStatus
 from stereospot.login_limit import LoginLimiter
+from stereospot.media.probe import probe
 from stereospot.ports import ObjectRef
 from stereospot_testing.backends import Harness
 from stereospot_testing.pipeline import assert_matches_source, make_app, submit
@@ -177,6 +178,19 @@ def test_the_container_writes_only_the_requests_own_keys(harness: Harness, clip:
         },
         {"action": "prepass", "input_uri": objects.uri(source), "output_uri": objects.uri(victim)},
         {"action": "prepass", "input_uri": objects.uri(segment)},
+        # A span is a stretch of its own job's source, and nothing else.
+        {**convert, "input_uri": objects.uri(segment), "output_uri": own_output, "span": [0, None]},
+        {
+            **convert,
+            "job_id": JOB_B,
+            "input_uri": objects.uri(source),
+            "output_uri": objects.uri(ObjectRef("output", f"jobs/{JOB_B}/segments/0.mp4")),
+            "span": [0, None],
+        },
+        *(
+            {**convert, "input_uri": objects.uri(source), "output_uri": own_output, "span": bad}
+            for bad in ([0], [5, 5], [9, 2], ["0", None], [0.5, None], [True, None], "0-9")
+        ),
     ]
     container = InProcessInference(objects, PassThrough())
     with inference_server(container) as url:
@@ -184,9 +198,14 @@ def test_the_container_writes_only_the_requests_own_keys(harness: Harness, clip:
         for body in refused:
             answer = httpx.post(f"{url}/invocations", json=body, headers=auth)
             assert answer.status_code == 400, body
-    assert objects.get_bytes(victim) == b"job B's film"
-    assert objects.keys("output", f"jobs/{JOB_B}/") == [f"jobs/{JOB_B}/final.mp4"]
-    assert objects.keys("output", f"jobs/{JOB_A}/") == []
+        assert objects.get_bytes(victim) == b"job B's film"
+        assert objects.keys("output", f"jobs/{JOB_B}/") == [f"jobs/{JOB_B}/final.mp4"]
+        assert objects.keys("output", f"jobs/{JOB_A}/") == []
+        # Its own source with a span: that segment, read in place.
+        body = {**convert, "input_uri": objects.uri(source), "output_uri": own_output}
+        answer = httpx.post(f"{url}/invocations", json={**body, "span": [0, None]}, headers=auth)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["report"]["frames"] == probe(clip).video_frames
 
 
 def test_a_hung_endpoint_times_out() -> None:

@@ -32,9 +32,11 @@ class RecordingPassThrough(PassThrough):
     def __init__(self) -> None:
         self.calls: list[Mapping[str, Any]] = []
 
-    def convert(self, src: Path, dst: Path, params: Any, progress: Any = None) -> Any:
+    def convert(
+        self, src: Path, dst: Path, params: Any, progress: Any = None, span: Any = None
+    ) -> Any:
         self.calls.append(params)
-        return super().convert(src, dst, params, progress)
+        return super().convert(src, dst, params, progress, span)
 
     def prepass(self, src: Path, params: Mapping[str, Any]) -> Mapping[str, Any] | None:
         self.calls.append(params)

@@ -15,10 +15,17 @@ import pytest
 from stereospot.bootstrap import App
 from stereospot.converters import Progress
 from stereospot.jobs.models import JobStatus
+from stereospot.media.span import Span
 from stereospot.ports import ObjectRef
 from stereospot.workers.reconciler import reconcile_once
 from stereospot_testing.backends import Harness
-from stereospot_testing.faults import CountingObjects, Scripted, WorkerKilled
+from stereospot_testing.faults import (
+    CountingObjects,
+    ElsewhereObjects,
+    Scripted,
+    WorkerKilled,
+    segment_index,
+)
 from stereospot_testing.pipeline import assert_matches_source, make_app, submit
 from stereospot_testing.videos import make_video
 
@@ -46,7 +53,7 @@ def drain_until_dead_lettered(app: App, harness: Harness) -> None:
 def test_killed_video_worker_message_returns_and_job_completes(
     harness: Harness, clip: Path
 ) -> None:
-    def die_once(call: int, src: Path, progress: Progress | None) -> None:
+    def die_once(call: int, src: Path, progress: Progress | None, span: Span | None) -> None:
         if call == 1:
             assert progress is not None
             progress(30)  # mid-segment
@@ -69,16 +76,17 @@ def test_heartbeat_keeps_a_long_segment_hidden(harness: Harness, clip: Path) -> 
     redelivered: list[str] = []
     visibility = harness.settings.visibility_timeout
 
-    def slow(call: int, src: Path, progress: Progress | None) -> None:
+    def slow(call: int, src: Path, progress: Progress | None, span: Span | None) -> None:
         assert progress is not None
         if call > 1:
             return
+        index = segment_index(app, job.job_id, span)
         for step in range(1, 7):  # twice the visibility timeout, in thirds
             harness.advance(visibility / 3)
             progress(step * 10)
         queue = harness.backend.queues.video.main
         for message in queue.receive(10):
-            if src.name in message.body:
+            if f"/{index}_3.mp4" in message.body:
                 redelivered.append(message.body)
             queue.extend(message.receipt, 0)  # the other segments: put back untouched
 
@@ -90,10 +98,12 @@ def test_heartbeat_keeps_a_long_segment_hidden(harness: Harness, clip: Path) -> 
 
 
 def test_duplicate_s3_events_convert_each_segment_once(harness: Harness, clip: Path) -> None:
-    converted: Counter[str] = Counter()  # by the segment's content: S3 fetches rename it
+    # By the segment's content (S3 fetches rename it), and its span of the source when it is
+    # read in place.
+    converted: Counter[tuple[str, Span | None]] = Counter()
 
-    def count(call: int, src: Path, progress: Progress | None) -> None:
-        converted[hashlib.sha256(src.read_bytes()).hexdigest()] += 1
+    def count(call: int, src: Path, progress: Progress | None, span: Span | None) -> None:
+        converted[hashlib.sha256(src.read_bytes()).hexdigest(), span] += 1
 
     counting = CountingObjects(harness.backend.objects)
     backend = dataclasses.replace(harness.backend, objects=counting)
@@ -168,8 +178,8 @@ def test_reassembler_crash_after_write_does_not_write_twice(harness: Harness, cl
 def test_poison_segment_fails_the_job_and_retry_recovers(harness: Harness, clip: Path) -> None:
     broken = {"yes": True}
 
-    def poison(call: int, src: Path, progress: Progress | None) -> None:
-        if broken["yes"] and "1_3" in str(src):
+    def poison(call: int, src: Path, progress: Progress | None, span: Span | None) -> None:
+        if broken["yes"] and segment_index(app, job.job_id, span) == 1:
             raise ValueError("decoder choked on frame 7")
 
     app = make_app(harness, converter=Scripted(poison))
@@ -233,7 +243,11 @@ def test_error_texts_lose_their_paths() -> None:
 
 @pytest.mark.parametrize("harness", ["local"], indirect=True)
 def test_retry_cuts_again_when_a_segment_input_is_missing(harness: Harness, clip: Path) -> None:
-    app = make_app(harness)
+    # Segment files exist only where the source is not on the workers' disk.
+    elsewhere = dataclasses.replace(
+        harness.backend, objects=ElsewhereObjects(harness.backend.objects)
+    )
+    app = make_app(dataclasses.replace(harness, backend=elsewhere))
     job = submit(app, clip)
     chunker = app.workers("media")[0]
     while chunker.step(0):  # cut: segment_count is set and the segments are written

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from stereospot.bootstrap import App
 from stereospot.converters import PassThrough, Progress
 from stereospot.errors import StorageFull
+from stereospot.media.span import Span
 from stereospot.ports import Backend, Bucket, ObjectRef, ObjectStore
 
 
@@ -20,20 +22,33 @@ class WorkerKilled(BaseException):
 
 
 class Scripted(PassThrough):
-    """A pass-through that runs `before(index_of_call, src)` first; it may raise."""
+    """A pass-through that runs `before(index_of_call, src, progress, span)` first; it may
+    raise. `src` is the segment's file, or with `span` the job's source read in place."""
 
     name = "scripted"
 
-    def __init__(self, before: Callable[[int, Path, Progress | None], None]) -> None:
+    def __init__(self, before: Callable[[int, Path, Progress | None, Span | None], None]) -> None:
         self.before = before
         self.calls = 0
 
     def convert(
-        self, src: Path, dst: Path, params: Mapping[str, Any], progress: Progress | None = None
+        self,
+        src: Path,
+        dst: Path,
+        params: Mapping[str, Any],
+        progress: Progress | None = None,
+        span: Span | None = None,
     ) -> Mapping[str, Any]:
         self.calls += 1
-        self.before(self.calls, src, progress)
-        return super().convert(src, dst, params, progress)
+        self.before(self.calls, src, progress, span)
+        return super().convert(src, dst, params, progress, span)
+
+
+def segment_index(app: App, job_id: str, span: Span | None) -> int:
+    """Which segment of a job read in place a converter call is for."""
+    job = app.backend.jobs.get(job_id)
+    assert job is not None and job.cuts is not None and span is not None
+    return job.cuts.index(span[0])
 
 
 class CountingObjects:
@@ -58,6 +73,20 @@ class CountingObjects:
                 self.crash_after_final = False
                 raise WorkerKilled("crashed after writing final.mp4")
         return stored
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+class ElsewhereObjects:
+    """Wraps a folder store so no object has a local path, as on S3: the chunker writes
+    segment files and every worker fetches what it reads."""
+
+    def __init__(self, inner: ObjectStore) -> None:
+        self.inner = inner
+
+    def local_path(self, ref: ObjectRef) -> Path | None:
+        return None
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)

@@ -13,6 +13,7 @@ import av
 import numpy as np
 
 from stereospot.converters import PassThrough, Progress
+from stereospot.media.span import Span
 from stereospot_testing.videos import make_video
 
 # Wider than the default limit of 4096 px, yet two frames encode in a fraction of a second.
@@ -58,10 +59,15 @@ class CountingConverter(PassThrough):
         self.calls: list[str] = []
 
     def convert(
-        self, src: Path, dst: Path, params: Mapping[str, Any], progress: Progress | None = None
+        self,
+        src: Path,
+        dst: Path,
+        params: Mapping[str, Any],
+        progress: Progress | None = None,
+        span: Span | None = None,
     ) -> Mapping[str, Any]:
         self.calls.append("convert")
-        return super().convert(src, dst, params, progress)
+        return super().convert(src, dst, params, progress, span)
 
     def prepass(self, src: Path, params: Mapping[str, Any]) -> Mapping[str, Any] | None:
         self.calls.append("prepass")

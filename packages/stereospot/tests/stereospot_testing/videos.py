@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
@@ -20,13 +21,14 @@ def make_video(
     gop: int = 48,
     audio: bool = True,
     bframes: int = 2,
+    container: str = "mp4",
 ) -> Path:
     """H.264 + AAC in MP4. Keyframes fall every `gop` frames and also at each time in
     `keyframes` (seconds), so the interval varies as the tests choose."""
     width, height = size
     forced = {round(t * fps) for t in keyframes}
     frames = round(seconds * fps)
-    with av.open(str(path), "w", format="mp4") as out:
+    with av.open(str(path), "w", format=container) as out:
         video = out.add_stream(
             "libx264",
             rate=fps,
@@ -64,3 +66,16 @@ def make_video(
                 out.mux(tone.encode(frame))
             out.mux(tone.encode(None))
     return path
+
+
+def mp4_boxes(path: Path) -> list[str]:
+    """The names of an MP4's top-level boxes, in file order (is the index first?)."""
+    names = []
+    with path.open("rb") as f:
+        while header := f.read(8):
+            size, name = struct.unpack(">I4s", header)
+            if size == 1:
+                size = struct.unpack(">Q", f.read(8))[0] - 8
+            names.append(name.decode())
+            f.seek(size - 8, 1)
+    return names

@@ -30,13 +30,15 @@ class SlowPassThrough(PassThrough):
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
 
-    def convert(self, src: Path, dst: Path, params: Any, progress: Any = None) -> Any:
+    def convert(
+        self, src: Path, dst: Path, params: Any, progress: Any = None, span: Any = None
+    ) -> Any:
         for step in (25, 50, 75):
             time.sleep(self.seconds / 4)
             if progress:
                 progress(step)
         time.sleep(self.seconds / 4)
-        return super().convert(src, dst, params, progress)
+        return super().convert(src, dst, params, progress, span)
 
 
 def free_port() -> int:

@@ -34,7 +34,7 @@ from stereospot.errors import StereoSpotError
 from stereospot.jobs import naming
 from stereospot.jobs.comfort_summary import comfort_summary
 from stereospot.jobs.models import FINISHED, FORMATS, JobStatus
-from stereospot.media.probe import frame_size, probe
+from stereospot.media.probe import frame_size, header_duration
 from stereospot.ports import ObjectRef
 from stereospot.settings import Settings
 from stereospot.workers.roles import run_threads
@@ -302,9 +302,10 @@ def single_segment(source: Path, segment_seconds: float) -> bool:
     """Whether the chunker will make one segment of `source` (it cuts at the first keyframe
     at or after each `segment_seconds`); False when that cannot be told here."""
     try:
-        return probe(source).duration <= segment_seconds
+        duration = header_duration(source)
     except (StereoSpotError, OSError, ValueError):  # the chunker will say why, in the job
         return False
+    return duration is not None and duration <= segment_seconds
 
 
 def publish(source: Path, dest: Path) -> None:

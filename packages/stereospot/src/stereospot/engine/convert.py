@@ -29,6 +29,7 @@ from stereospot.engine.normalise import Normaliser, job_normalisation, robust_ra
 from stereospot.engine.params import EngineParams
 from stereospot.engine.stages import END, Stages, Stopped
 from stereospot.engine.video import Decoded, VideoReader, VideoWriter
+from stereospot.media.span import Span
 
 PREPASS_SAMPLES = 24
 QUEUE_FRAMES = 16  # frames in flight between two stages: a few batches, never the film
@@ -44,8 +45,10 @@ def convert_file(
     dst: Path,
     params: Mapping[str, Any],
     progress: Callable[[int], None] | None = None,
+    span: Span | None = None,
 ) -> Mapping[str, Any]:
     """Convert one video (a segment or a whole film) to stereo; returns a JSON-able report.
+    With `span`, only that stretch of `src` (media.span), without its audio.
 
     `progress(percent)` is called as frames are written; an exception it raises stops the
     conversion and leaves nothing at `dst`.
@@ -53,7 +56,7 @@ def convert_file(
     p = EngineParams.parse(params)
     started = time.perf_counter()
     estimator = make_estimator(p)
-    reader = VideoReader(src)
+    reader = VideoReader(src, span)
     info = reader.info
     eye = formats.eye_size(p.format, info.width, info.height)
     out_size = formats.frame_size(p.format, info.width, info.height)

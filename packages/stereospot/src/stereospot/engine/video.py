@@ -20,6 +20,8 @@ import numpy as np
 from av.video.reformatter import VideoReformatter
 from numpy.typing import NDArray
 
+from stereospot.media.span import Span, span_packets
+
 # Wider than this and H.264 is past level 5.2 (4096 px), which headsets and TVs do not
 # decode; their HEVC decoders take 8K, so Full SBS of a 4K film becomes HEVC.
 H264_MAX_WIDTH = 4096
@@ -60,17 +62,19 @@ class Decoded:
 
 
 class VideoReader:
-    """One source file, decoded in presentation order."""
+    """One source file, or a span of it (media.span), decoded in presentation order."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, span: Span | None = None) -> None:
         self.container = av.open(str(path))
+        self.span = span
         if not self.container.streams.video:
             self.container.close()
             raise ValueError(f"{path} has no video stream")
         self.video = self.container.streams.video[0]
         self.video.thread_type = "AUTO"  # frame threads: decoding overlaps across cores
         audio = self.container.streams.audio
-        self.audio = audio[0] if audio else None
+        # A span is one segment of a job, whose join puts the source's audio back.
+        self.audio = audio[0] if audio and span is None else None
         cc = self.video.codec_context
         rate = self.video.average_rate or self.video.guessed_rate or Fraction(25)
         tb = self.video.time_base or Fraction(1, 90000)
@@ -78,12 +82,19 @@ class VideoReader:
             duration = float(self.video.duration * tb)
         else:
             duration = (self.container.duration or 0) / 1_000_000
+        frames = self.video.frames or round(duration * float(rate))
+        if span is not None:
+            start, end = span
+            first = self.video.start_time or 0
+            stop = float((end - first) * tb) if end is not None else duration
+            duration = max(0.0, stop - float((start - first) * tb))
+            frames = round(duration * float(rate))
         self.info = SourceInfo(
             width=cc.width,
             height=cc.height,
             rate=Fraction(rate),
             time_base=Fraction(tb),
-            frames=self.video.frames or round(duration * float(rate)),
+            frames=frames,
             duration=duration,
             colorspace=int(cc.colorspace),
             color_range=int(cc.color_range),
@@ -111,18 +122,27 @@ class VideoReader:
         self, sizes: tuple[tuple[int, int], ...], audio_out: Any = None
     ) -> Iterator[Decoded]:
         """Every frame at each of `sizes` (width, height); audio packets go to `audio_out`."""
-        streams = [self.video] + ([self.audio] if self.audio is not None and audio_out else [])
         index = 0
-        for packet in self.container.demux(*streams):
-            if packet.stream is not self.video:
+        for packet in self._packets(audio_out):
+            if packet is not None and packet.stream is not self.video:
                 if packet.size:
                     audio_out(packet)
                 continue
-            for frame in packet.decode():
+            for frame in self.video.decode(packet):
                 assert isinstance(frame, av.VideoFrame)
                 images = tuple(self.to_rgb(frame, size) for size in sizes)
                 yield Decoded(index, frame.pts, self.info.time_base, images)
                 index += 1
+
+    def _packets(self, audio_out: Any) -> Iterator[Any]:
+        """The packets to decode, then None (the decoder's flush)."""
+        if self.span is not None:
+            yield from span_packets(self.container, self.video, self.span)
+            yield None
+            return
+        streams = [self.video] + ([self.audio] if self.audio is not None and audio_out else [])
+        # The demuxer's own last packet is empty: decoding it flushes the decoder.
+        yield from self.container.demux(*streams)
 
     def sample(self, count: int, size: tuple[int, int]) -> list[NDArray[np.uint8]]:
         """About `count` frames spread evenly over the source, found by seeking to keyframes."""

@@ -4,10 +4,11 @@ Object URIs are resolved through the ObjectStore, so the same request works whet
 segment lives in a folder (read in place) or in S3 (downloaded to a temporary folder).
 
 Only the pipeline's own key shapes are accepted, since the container writes what it is
-told to: a convert reads `segments/<job>/<i>_<n>.mp4` and writes
-`jobs/<job>/segments/<i>.mp4` of the request's job; a pre-pass reads
-`input/<job>/source.<ext>` and writes nothing but `jobs/<job>/preview.png` of that job.
-`params.model` is a model's name in `model_dir` (engine.model_names), never a path.
+told to: a convert reads `segments/<job>/<i>_<n>.mp4` (or, with a span, a stretch of
+`input/<job>/source.<ext>`) and writes `jobs/<job>/segments/<i>.mp4` of the request's
+job; a pre-pass reads `input/<job>/source.<ext>` and writes nothing but
+`jobs/<job>/preview.png` of that job. `params.model` is a model's name in `model_dir`
+(engine.model_names), never a path.
 Anything else is InvalidInput (400 from the server), refused before anything is read."""
 
 from __future__ import annotations
@@ -58,9 +59,17 @@ class InProcessInference:
 
     def _check_convert(self, request: SegmentRequest) -> ObjectRef:
         source = self.objects.ref(request.input_uri)
-        segment = keys.parse_segment(source.key) if source.bucket == "input" else None
-        if segment is None or segment.job_id != request.job_id or segment.index != request.index:
-            raise InvalidInput("input_uri is not a segment of this job")
+        if request.span is not None:
+            whole = keys.parse_source(source.key) if source.bucket == "input" else None
+            if whole is None or whole.job_id != request.job_id:
+                raise InvalidInput("input_uri is not this job's source")
+        else:
+            segment = keys.parse_segment(source.key) if source.bucket == "input" else None
+            if segment is None or (segment.job_id, segment.index) != (
+                request.job_id,
+                request.index,
+            ):
+                raise InvalidInput("input_uri is not a segment of this job")
         output = self.objects.ref(request.output_uri)
         expected = keys.output_segment_key(request.job_id, request.index)
         if output.bucket != "output" or output.key != expected:
@@ -80,12 +89,14 @@ class InProcessInference:
     def convert(self, request: SegmentRequest, progress: Progress) -> Mapping[str, Any]:
         output = self._check_convert(request)
         params = self._params(request.params)
-        with tempfile.TemporaryDirectory(prefix="stereospot-seg-") as tmp:
+        # Written where the store can take the file by a rename, not a copy.
+        staging = self.objects.staging()
+        with tempfile.TemporaryDirectory(prefix="stereospot-seg-", dir=staging) as tmp:
             folder = Path(tmp)
             src = self._fetch(request.input_uri, folder, "in.mp4")
             dst = folder / "out.mp4"
-            report = self.converter.convert(src, dst, params, progress)
-            self.objects.put_file(output, dst)
+            report = self.converter.convert(src, dst, params, progress, span=request.span)
+            self.objects.adopt_file(output, dst)
         return dict(report)
 
     def prepass(

@@ -2,7 +2,9 @@
 the container can take work; `POST /invocations` takes a JSON request and answers JSON.
 
 Request:  {"action": "convert", "input_uri": ..., "output_uri": ..., "params": {...},
-           "job_id": ..., "index": n, "total": N}
+           "job_id": ..., "index": n, "total": N, "span"?: [start, end | null]}
+          (with a span, input_uri is the job's source and the segment is that stretch of
+          it: keyframe times in its video time base, end excluded)
        or {"action": "prepass", "input_uri": ..., "params": {...}, "output_uri"?: ...}
           (a pre-pass writes its preview stills at output_uri when one is given)
 Response: {"report": {...}} or {"normalisation": {...} | null}; errors as {"detail": ...}
@@ -37,6 +39,7 @@ from stereospot.client_ip import Network, client_key
 from stereospot.engine.model_names import ModelNameError, check_model_name
 from stereospot.errors import InvalidInput, NotFound
 from stereospot.login_limit import LoginLimiter
+from stereospot.media.span import check_span
 from stereospot.ports import Inference, SegmentRequest
 
 # A request is a few URIs and numbers (the normalisation is a handful more): 64 KiB is
@@ -63,6 +66,7 @@ def parse_request(body: Any) -> tuple[str, SegmentRequest]:
             input_uri=str(body["input_uri"]),
             output_uri=str(body.get("output_uri", "")),
             params=params,
+            span=None if body.get("span") is None else check_span(body["span"]),
         )
     except ModelNameError as exc:
         raise InvalidInput(str(exc)) from None

@@ -18,6 +18,7 @@ FIELDS = [
     "params",
     "version",
     "segment_count",
+    "cuts",
     "normalisation",
     "completed_at",
     "error",
@@ -30,7 +31,9 @@ FIELDS = [
 
 
 def to_dict(job: Job) -> dict[str, Any]:
-    return {name: getattr(job, name) for name in FIELDS}
+    data = {name: getattr(job, name) for name in FIELDS}
+    data["cuts"] = None if job.cuts is None else list(job.cuts)
+    return data
 
 
 def from_dict(data: Mapping[str, Any]) -> Job:
@@ -39,6 +42,7 @@ def from_dict(data: Mapping[str, Any]) -> Job:
         return None if value is None else float(value)
 
     count = data.get("segment_count")
+    cuts = data.get("cuts")
     return Job(
         job_id=str(data["job_id"]),
         owner=str(data["owner"]),
@@ -50,6 +54,7 @@ def from_dict(data: Mapping[str, Any]) -> Job:
         params=dict(data.get("params") or {}),
         version=int(data.get("version", 1)),
         segment_count=None if count is None else int(count),
+        cuts=None if cuts is None else tuple(int(c) for c in cuts),
         normalisation=data.get("normalisation"),
         completed_at=number("completed_at"),
         error=data.get("error"),

@@ -63,12 +63,20 @@ def audio_key(job_id: str) -> str:
     return f"input/{check_job_id(job_id)}/audio.mka"
 
 
+def segments_prefix(job_id: str) -> str:
+    return f"segments/{check_job_id(job_id)}/"
+
+
 def segment_key(job_id: str, index: int, total: int) -> str:
-    return f"segments/{check_job_id(job_id)}/{index}_{total}.mp4"
+    return f"{segments_prefix(job_id)}{index}_{total}.mp4"
 
 
 def output_segment_key(job_id: str, index: int) -> str:
-    return f"jobs/{check_job_id(job_id)}/segments/{index}.mp4"
+    return f"{output_segments_prefix(job_id)}{index}.mp4"
+
+
+def output_segments_prefix(job_id: str) -> str:
+    return f"jobs/{check_job_id(job_id)}/segments/"
 
 
 def final_key(job_id: str) -> str:

@@ -82,6 +82,10 @@ class Job:
     params: Mapping[str, Any]
     version: int = 1  # grows with every change; conditional writes and live views use it
     segment_count: int | None = None
+    # Where each segment starts (keyframe times in the source's video time base) when the
+    # video workers read their spans from the source in place; None when the chunker wrote
+    # segment files instead (a store on other machines).
+    cuts: tuple[int, ...] | None = None
     normalisation: Mapping[str, Any] | None = None  # the engine's job-level pre-pass result
     completed_at: float | None = None
     error: str | None = None  # why the job failed, for people
@@ -120,5 +124,14 @@ def check_changeable(changes: Mapping[str, Any] | None) -> None:
 
 
 CHANGEABLE = frozenset(
-    {"segment_count", "normalisation", "completed_at", "error", "errors", "report", "retryable"}
+    {
+        "segment_count",
+        "cuts",
+        "normalisation",
+        "completed_at",
+        "error",
+        "errors",
+        "report",
+        "retryable",
+    }
 )

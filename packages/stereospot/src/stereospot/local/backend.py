@@ -51,4 +51,5 @@ def local_backend(settings: Settings, clock: Callable[[], float] = time.time) ->
         queues=queues,
         objects=objects,
         close=db.close,
+        changes=db,
     )

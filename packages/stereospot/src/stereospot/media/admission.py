@@ -13,6 +13,8 @@ from pathlib import Path
 
 import av
 
+from stereospot.media.container import SKIP_FRAMES
+
 # Opening a container normally decodes its first frames to learn what the headers leave
 # out: for an 8192x8192 source that alone is a 100 MB frame. With frames skipped the size
 # comes from the headers. A quick look (no packets beyond the headers) is enough for the
@@ -21,8 +23,8 @@ import av
 # late) is looked at again with the default probe before it is refused. PyAV passes
 # skip_frame only to streams the container names before probing, so MPEG-PS, which names
 # them in its packets, still has its first frame decoded by the probe (bounded: one frame).
-_QUICK = {"skip_frame": "all", "probesize": "32", "analyzeduration": "0"}
-_THOROUGH = {"skip_frame": "all"}
+_QUICK = {**SKIP_FRAMES, "probesize": "32", "analyzeduration": "0"}
+_THOROUGH = SKIP_FRAMES
 
 
 class Unconvertible(Exception):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-import av
+from stereospot.media.container import open_packets
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +21,7 @@ class MediaInfo:
 
 
 def probe(path: Path) -> MediaInfo:
-    with av.open(str(path)) as container:
+    with open_packets(path) as container:
         if not container.streams.video:
             raise ValueError(f"{path.name}: no video stream")
         video = container.streams.video[0]
@@ -54,8 +54,15 @@ def probe(path: Path) -> MediaInfo:
 def frame_size(path: Path) -> tuple[int, int]:
     """The first video stream's width and height from the header alone: `probe` reads every
     packet, which on a two-hour film is seconds spent to print one line."""
-    with av.open(str(path)) as container:
+    with open_packets(path) as container:
         if not container.streams.video:
             raise ValueError(f"{path.name}: no video stream")
         context = container.streams.video[0].codec_context
         return context.width, context.height
+
+
+def header_duration(path: Path) -> float | None:
+    """The container's duration in seconds as its header gives it (None when it does
+    not): `probe` reads every packet to find the video's own."""
+    with open_packets(path) as container:
+        return None if container.duration is None else container.duration / 1_000_000

@@ -1,14 +1,21 @@
-"""Step 2: the media-worker splits a new source at keyframes and writes the segments.
+"""Step 2: the media-worker finds where a new source's segments start.
 
-The cut points come first, so the total is known before any segment exists and is in every
-segment's name. The job moves to `converting` (with its segment count) before the first
-segment is written, and a segment already stored is not written again, so a redelivered
-message (or the reconciler's re-drive) only fills in what is missing.
+A source in a folder on this machine is read in place: the cut points go on the job and
+each segment's conversion is queued here, with no segment file written. Elsewhere (S3) the
+source is split into segment files, whose store events queue the conversions. Either way
+the total is known before any segment is queued, and it is in every segment's name.
+
+The job moves to `converting` (with its segment count) before the first segment is queued
+or written, and a segment already stored is not written again, so a redelivered message
+(or the reconciler's re-drive) only fills in what is missing. Conversions queued here go
+out once, by the chunker that moved the job on; if it dies before they all go, the
+reconciler re-drives the segments without a completion.
 """
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from stereospot import events
 from stereospot.errors import Conflict
@@ -16,7 +23,7 @@ from stereospot.jobs import keys
 from stereospot.jobs.models import JobStatus as S
 from stereospot.logs import event
 from stereospot.media.admission import admit
-from stereospot.media.split import split
+from stereospot.media.split import cut_points, split
 from stereospot.ports import Message, ObjectRef
 from stereospot.workers.context import Context, Skip, publish, work_folder
 from stereospot.workers.runtime import Heartbeat
@@ -44,7 +51,10 @@ def chunk(ctx: Context, job_id: str, heartbeat: Heartbeat) -> None:
     source_ref = ObjectRef("input", keys.source_key(job_id, job.source_ext))
     with work_folder(objects, "stereospot-chunk-") as folder:
         src = objects.local_path(source_ref)
-        if src is None or not src.is_file():
+        # A source on this machine's disk is read in place by every stage (its cuts are
+        # recorded on the job); one elsewhere is cut into segment files for the workers.
+        in_place = src is not None and src.is_file()
+        if src is None or not in_place:
             src = folder / f"source.{job.source_ext}"
             objects.get_file(source_ref, src)
         # From the headers, before the pre-pass or the split reads a frame: a file that can
@@ -61,28 +71,38 @@ def chunk(ctx: Context, job_id: str, heartbeat: Heartbeat) -> None:
                     now=ctx.clock(),
                     changes={"normalisation": dict(normalisation)},
                 )
-        # One demux pass cuts, writes the segments and copies the audio; nothing is
-        # published until it ends, so the total in every segment's name is final.
-        audio = folder / "audio.mka"
-        paths, has_audio = split(src, ctx.settings.segment_seconds, folder, audio)
-        total = len(paths)
+        paths: list[Path] = []
+        if in_place:
+            starts = cut_points(src, ctx.settings.segment_seconds).starts
+            total = len(starts)
+        else:
+            # One demux pass cuts, writes the segments and copies the audio; nothing is
+            # published until it ends, so the total in every segment's name is final.
+            audio = folder / "audio.mka"
+            paths, has_audio = split(src, ctx.settings.segment_seconds, folder, audio)
+            total = len(paths)
+            if has_audio:
+                publish(objects, ObjectRef("input", keys.audio_key(job_id)), audio)
         if job.segment_count not in (None, total):
             raise RuntimeError(f"job {job_id} was cut into {job.segment_count}, now {total}")
-        if has_audio:
-            publish(objects, ObjectRef("input", keys.audio_key(job_id)), audio)
         heartbeat.beat()
+        moved = False
         if job.status == S.CHUNKING:
+            changes: dict[str, object] = {"segment_count": total}
+            if in_place:
+                changes["cuts"] = starts
             try:
                 jobs.update(
-                    job_id,
-                    when={S.CHUNKING},
-                    status=S.CONVERTING,
-                    now=ctx.clock(),
-                    changes={"segment_count": total},
+                    job_id, when={S.CHUNKING}, status=S.CONVERTING, now=ctx.clock(), changes=changes
                 )
+                moved = True
             except Conflict:
                 ctx.job(job_id, S.CONVERTING)  # cancelled meanwhile: Skip
         written = 0
+        if in_place and moved:
+            # No segment objects, so no store events: queue each conversion here.
+            for index in range(total):
+                ctx.send_segment_event(job_id, index, total)
         for index, path in enumerate(paths):
             ref = ObjectRef("input", keys.segment_key(job_id, index, total))
             if objects.size(ref) is None:

@@ -1,4 +1,5 @@
 """Step 5: join the converted segments, put the source audio back, write final.mp4 once.
+Once it is stored, the converted segments go: the film is on the disk once, not twice.
 
 A lease on the job (it expires; nobody has to release it for the job to move on) keeps two
 reassemblers apart. final.mp4 is written only if absent, so a retry after a crash that
@@ -11,13 +12,15 @@ import contextlib
 import json
 import logging
 import secrets
+from pathlib import Path
 
 from stereospot.errors import Conflict
 from stereospot.jobs import keys
+from stereospot.jobs.models import Job
 from stereospot.jobs.models import JobStatus as S
 from stereospot.logs import event
 from stereospot.media.join import join
-from stereospot.ports import Message, ObjectRef
+from stereospot.ports import Message, ObjectRef, ObjectStore
 from stereospot.workers.context import Context, Skip, publish, work_folder
 from stereospot.workers.reasons import user_reason
 from stereospot.workers.runtime import Heartbeat
@@ -60,18 +63,17 @@ def reassemble(ctx: Context, job_id: str, heartbeat: Heartbeat) -> None:
                         objects.get_file(ref, path)
                     segments.append(path)
                     heartbeat.beat()
-                audio_ref = ObjectRef("input", keys.audio_key(job_id))
-                audio = None
-                if objects.size(audio_ref) is not None:
-                    audio = objects.local_path(audio_ref)
-                    if audio is None or not audio.is_file():
-                        audio = folder / "audio.mka"
-                        objects.get_file(audio_ref, audio)
+                audio = _audio(objects, job, folder)
                 out = folder / "final.mp4"
                 join(segments, audio, out)
                 heartbeat.beat()
                 written = publish(objects, final, out, if_absent=True)
                 event(log, "final written" if written else "final existed", job_id=job_id)
+        # The film is whole: what it was made from, besides its source, is another copy of
+        # it on the disk (segments cut from the source, their conversions, its audio).
+        objects.delete_prefix("output", keys.output_segments_prefix(job_id))
+        objects.delete_prefix("input", keys.segments_prefix(job_id))
+        objects.delete_prefix("input", keys.audio_key(job_id))
         report = {"segments": [dict(c.report) for c in completions]}
         try:
             jobs.update(
@@ -87,6 +89,24 @@ def reassemble(ctx: Context, job_id: str, heartbeat: Heartbeat) -> None:
         event(log, "job completed", job_id=job_id, segments=job.segment_count)
     finally:
         jobs.release_lease(job_id, owner)
+
+
+def _audio(objects: ObjectStore, job: Job, folder: Path) -> Path | None:
+    """What the join takes the sound from: the source itself when it is read in place
+    (the chunker copied nothing out of it), else the audio the chunker stored, if any."""
+    if job.cuts is not None:
+        source = objects.local_path(ObjectRef("input", keys.source_key(job.job_id, job.source_ext)))
+        if source is None or not source.is_file():
+            raise RuntimeError(f"job {job.job_id}: its source is gone")
+        return source
+    audio_ref = ObjectRef("input", keys.audio_key(job.job_id))
+    if objects.size(audio_ref) is None:
+        return None
+    audio = objects.local_path(audio_ref)
+    if audio is None or not audio.is_file():
+        audio = folder / "audio.mka"
+        objects.get_file(audio_ref, audio)
+    return audio
 
 
 def reassembly_failed(ctx: Context, message: Message, error: Exception) -> None:

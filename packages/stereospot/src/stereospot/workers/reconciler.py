@@ -41,6 +41,8 @@ def redrive_conversion(ctx: Context, job: Job, *, force: bool) -> str:
         return "reassembly"
     objects = ctx.backend.objects
     for index in missing:
+        if job.cuts is not None:
+            break  # read in place from the source: no segment file to miss
         if objects.size(ObjectRef("input", keys.segment_key(job.job_id, index, total))) is None:
             ctx.send_source_event(job)  # the chunker died before writing it: cut again
             return "chunking"

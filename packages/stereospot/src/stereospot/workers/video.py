@@ -13,6 +13,7 @@ from stereospot.jobs.models import JobStatus as S
 from stereospot.jobs.models import SegmentState, SegmentStatus
 from stereospot.logs import event
 from stereospot.media.admission import Unconvertible, admit
+from stereospot.media.span import Span, span_of
 from stereospot.ports import Message, ObjectRef, SegmentRequest
 from stereospot.workers.context import Context, Skip
 from stereospot.workers.dead_letters import fail_job
@@ -60,21 +61,32 @@ def convert(ctx: Context, segment: keys.SegmentKey, heartbeat: Heartbeat) -> Non
             jobs.set_segment(job_id, SegmentState(index, SegmentStatus.CONVERTING, percent), now)
 
     objects = ctx.backend.objects
-    segment_ref = ObjectRef("input", keys.segment_key(job_id, index, total))
-    local = objects.local_path(segment_ref)
-    if local is not None and local.is_file():
-        # The chunker admitted the source, but this segment may predate a lower limit or
-        # not come from it: decoding it is the costly step, so look at its headers first.
-        # (A segment in S3 is not fetched for this; the chunker's check stands for it.)
-        admit(local, ctx.settings.max_source_side)
     output_key = keys.output_segment_key(job_id, index)
+    params = {**job.params, "normalisation": job.normalisation}
+    if job.cuts is not None:
+        # The source is read in place: this segment is a span of it.
+        if len(job.cuts) != total:
+            raise RuntimeError(f"job {job_id} has {len(job.cuts)} cuts, not {total}")
+        input_ref = ObjectRef("input", keys.source_key(job_id, job.source_ext))
+        span: Span | None = span_of(job.cuts, index)
+    else:
+        input_ref = ObjectRef("input", keys.segment_key(job_id, index, total))
+        span = None
+    local = objects.local_path(input_ref)
+    if local is not None and local.is_file():
+        # The chunker admitted the source, but under a limit that may have been lowered
+        # since (or the segment did not come from it): decoding is the costly step, so
+        # look at the headers first. (A segment in S3 is not fetched for this; the
+        # chunker's check stands for it.)
+        admit(local, ctx.settings.max_source_side)
     request = SegmentRequest(
         job_id=job_id,
         index=index,
         total=total,
-        input_uri=objects.uri(segment_ref),
+        input_uri=objects.uri(input_ref),
         output_uri=objects.uri(ObjectRef("output", output_key)),
-        params={**job.params, "normalisation": job.normalisation},
+        params=params,
+        span=span,
     )
     report = ctx.inference.convert(request, progress)
     body = {"job_id": job_id, "index": index, "total": total, "output_key": output_key}

@@ -1,0 +1,111 @@
+"""Reading a segment in place gives what a segment file would have held, and the join
+writes its file once with the index first, or the long way when the index outgrows its
+room."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from stereospot.media import join as join_module
+from stereospot.media.container import open_packets
+from stereospot.media.join import join
+from stereospot.media.span import check_span, span_of, span_packets
+from stereospot.media.split import cut_points, split
+from stereospot_testing.videos import make_video, mp4_boxes
+
+
+def packets(container_path: Path, span: tuple[int, int | None] | None = None) -> list[tuple]:
+    with open_packets(container_path) as container:
+        video = container.streams.video[0]
+        found = (
+            span_packets(container, video, span)
+            if span is not None
+            else (p for p in container.demux(video) if p.size)
+        )
+        tb = video.time_base
+        return [
+            (
+                round(float(p.pts * tb), 3),
+                p.dts,
+                p.is_keyframe,
+                hashlib.sha256(bytes(p)).hexdigest(),
+            )
+            for p in found
+        ]
+
+
+@pytest.mark.parametrize("container", ["mp4", "matroska", "mpegts"])
+def test_a_span_holds_the_packets_of_the_segment_file_cut_there(
+    tmp_path: Path, container: str
+) -> None:
+    # MPEG-TS has no index: its seeks land where they can, and a span still starts at its
+    # own keyframe.
+    source = make_video(
+        tmp_path / f"clip.{container}",
+        seconds=6,
+        keyframes=[1.5, 3.1, 4.6],
+        gop=250,
+        container=container,
+    )
+    cuts = cut_points(source, 1.0)
+    files, _ = split(source, 1.0, tmp_path)
+    assert len(cuts.starts) == len(files) == 4 and cuts.has_audio
+    for index, path in enumerate(files):
+        in_place = packets(source, span_of(cuts.starts, index))
+        assert in_place, index
+        assert in_place[0][2]  # a keyframe first
+        in_file = packets(path)
+        if container == "mp4":
+            assert in_place == in_file
+        else:
+            # Matroska keeps no decode times (the MP4 file computes them, in its own time
+            # base), and MPEG-TS carries H.264 in another framing (the MP4 muxer rewrites
+            # it): the pictures, their times and their keyframes still match.
+            keep = (0, 2) if container == "mpegts" else (0, 2, 3)
+            assert [[p[k] for k in keep] for p in in_place] == [
+                [p[k] for k in keep] for p in in_file
+            ]
+
+
+def test_spans_from_json_are_checked() -> None:
+    assert check_span([0, None]) == (0, None)
+    assert check_span([10, 20]) == (10, 20)
+    for bad in ([0], [5, 5], [9, 2], ["0", None], [0.5, None], [True, None], "0-9", None):
+        with pytest.raises(ValueError):
+            check_span(bad)
+
+
+def test_the_join_writes_the_index_first_in_room_it_reserved(tmp_path: Path) -> None:
+    source = make_video(tmp_path / "clip.mp4", seconds=4, keyframes=[2.0], gop=250)
+    segments, _ = split(source, 2.0, tmp_path)
+    out = tmp_path / "joined.mp4"
+    join(segments, source, out)
+    names = mp4_boxes(out)
+    assert names.index("moov") < names.index("free") < names.index("mdat"), names
+    assert [p[3] for p in packets(out)] == [p[3] for p in packets(source)]
+
+
+def test_an_index_that_outgrows_its_room_is_written_the_long_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = make_video(tmp_path / "clip.mp4", seconds=4, keyframes=[2.0], gop=250)
+    segments, _ = split(source, 2.0, tmp_path)
+    monkeypatch.setattr(join_module, "_INDEX_PER_SAMPLE", 0)
+    monkeypatch.setattr(join_module, "_INDEX_FIXED", 64)  # far too small for any index
+    tried: list[dict[str, str]] = []
+    write = join_module._write
+
+    def recorded(*args: object) -> None:
+        tried.append(args[-1])  # type: ignore[arg-type]
+        write(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(join_module, "_write", recorded)
+    out = tmp_path / "joined.mp4"
+    join(segments, source, out)
+    assert tried == [{"moov_size": "64"}, {"movflags": "+faststart"}]
+    names = mp4_boxes(out)
+    assert names.index("moov") < names.index("mdat"), names
+    assert [p[3] for p in packets(out)] == [p[3] for p in packets(source)]
