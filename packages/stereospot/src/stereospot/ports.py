@@ -129,11 +129,10 @@ class QueuePair:
 class Queues:
     chunking: QueuePair
     video: QueuePair  # "video-worker"
-    segment_output: QueuePair
     reassembly: QueuePair
 
     def all(self) -> list[QueuePair]:
-        return [self.chunking, self.video, self.segment_output, self.reassembly]
+        return [self.chunking, self.video, self.reassembly]
 
 
 @dataclass(frozen=True, slots=True)

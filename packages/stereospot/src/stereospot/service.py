@@ -9,6 +9,7 @@ are synchronous): call them from a worker thread in an async app.
 from __future__ import annotations
 
 import contextlib
+import math
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -44,11 +45,12 @@ from stereospot.jobs.views import (
     full_segments,
     overall_progress,
 )
+from stereospot.pipeline import redrive_conversion, send_source_event
 from stereospot.ports import Backend, ObjectRef, UploadedPart
 from stereospot.workers.context import Context
-from stereospot.workers.reconciler import redrive_conversion
 
 S = JobStatus
+MAX_TRIAL_START = 24 * 3600.0
 Media = Literal["final", "source", "preview", "depth"]
 MEDIA: tuple[str, ...] = ("final", "source", "preview", "depth")
 _CONTENT_TYPES = {
@@ -97,6 +99,9 @@ class JobService:
         if not 0 <= chosen.convergence <= 1:
             raise InvalidInput("convergence must be between 0 and 1")
         _check_depth(chosen)
+        trial = chosen.trial_start
+        if trial is not None and not (math.isfinite(trial) and 0 <= trial <= MAX_TRIAL_START):
+            raise InvalidInput("a test render starts between 0 and 24 hours into the video")
         name = filename.replace("\\", "/").rsplit("/", 1)[-1][:200]
         now = self.clock()
         job = Job(
@@ -329,12 +334,14 @@ class JobService:
         size = self.backend.objects.size(source)
         if size is None:
             raise Conflict("the job's source is gone: upload the file again")
-        unknown = set(changes) - set(JobParams().as_dict()) - {"depth", "model"}
+        unknown = set(changes) - set(JobParams().as_dict()) - {"depth", "model", "trial_start"}
         if unknown:
             raise InvalidInput(f"a re-run changes only the settings, not {sorted(unknown)}")
         params = {**JobParams.from_dict(job.params).as_dict(), **changes}
         if "depth" in changes and "model" not in changes:
             params.pop("model", None)  # a new depth does not inherit the old model
+        if params.get("trial_start") is None:
+            params.pop("trial_start", None)  # the whole film
         again = self.create_job(user, job.filename, params)
         self.storage.forget(user)
         try:
@@ -370,7 +377,7 @@ class JobService:
             version=job.version,
         )
         if not chunked:
-            self.ctx.send_source_event(job)
+            send_source_event(self.ctx, job)
             return job
         self.backend.triggers.clear(job_id)
         redrive_conversion(self.ctx, job, force=False)

@@ -56,7 +56,7 @@ def test_visibility_returns_the_message_and_counts(short: Harness) -> None:
 
 
 def test_extend_keeps_it_hidden_and_zero_releases(short: Harness) -> None:
-    queue = short.backend.queues.segment_output.main
+    queue = short.backend.queues.reassembly.main
     queue.send("long work")
     [message] = queue.receive()
     queue.extend(message.receipt, 5)

@@ -14,9 +14,11 @@ import pytest
 
 from stereospot.bootstrap import App
 from stereospot.converters import Progress
-from stereospot.jobs.models import JobStatus
+from stereospot.jobs.models import JobStatus, SegmentCompletion
 from stereospot.media.span import Span
+from stereospot.pipeline import record_completion
 from stereospot.ports import ObjectRef
+from stereospot.workers import video as video_worker
 from stereospot.workers.reconciler import reconcile_once
 from stereospot_testing.backends import Harness
 from stereospot_testing.faults import (
@@ -123,33 +125,30 @@ def test_duplicate_s3_events_convert_each_segment_once(harness: Harness, clip: P
     assert counting.final_writes == 1
 
 
-def test_completions_out_of_order_from_many_threads(harness: Harness, clip: Path) -> None:
+def test_completions_out_of_order_from_many_threads(
+    harness: Harness, clip: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     app = make_app(harness)
     job = submit(app, clip)
     chunkers = app.workers("media")[:1]
     while chunkers[0].step(0):
         pass
+    # The video workers convert every segment; their completions are held back here and
+    # then recorded out of order, each three times, by nine threads at once.
+    held: list[SegmentCompletion] = []
+    monkeypatch.setattr(video_worker, "record_completion", lambda ctx, c: held.append(c))
     videos = app.workers("video")[0]
     while videos.step(0):
         pass
-    queue = harness.backend.queues.segment_output.main
-    bodies = []
-    while batch := queue.receive(10, wait=0.2):
-        bodies.extend(m.body for m in batch)
-        for m in batch:
-            queue.delete(m.receipt)
-    assert len(bodies) == 3
-    bodies = list(reversed(bodies)) * 3  # out of order, each three times
-    completions = [w for w in app.workers("media") if w.name == "completions"] * len(bodies)
-    for body in bodies:
-        queue.send(body)
-    barrier = threading.Barrier(len(bodies))
+    assert len(held) == 3
+    completions = list(reversed(held)) * 3
+    barrier = threading.Barrier(len(completions))
 
-    def one(worker: object) -> None:
+    def one(completion: SegmentCompletion) -> None:
         barrier.wait()
-        worker.step(0.5)  # type: ignore[attr-defined]
+        record_completion(app.ctx, completion)
 
-    threads = [threading.Thread(target=one, args=(w,)) for w in completions]
+    threads = [threading.Thread(target=one, args=(c,)) for c in completions]
     for t in threads:
         t.start()
     for t in threads:

@@ -82,8 +82,28 @@ def test_every_setting_is_documented() -> None:
 # What each part may import from the rest of StereoSpot: the domain (jobs/) and the engine
 # are the bottom layers; the application service, the workers and the web sit on them.
 FORBIDDEN = {
-    "jobs": ("workers", "web", "aws", "local", "commands", "inference", "service", "bootstrap"),
-    "engine": ("jobs", "workers", "web", "aws", "local", "commands", "inference", "service"),
+    "jobs": (
+        "workers",
+        "web",
+        "aws",
+        "local",
+        "commands",
+        "inference",
+        "service",
+        "pipeline",
+        "bootstrap",
+    ),
+    "engine": (
+        "jobs",
+        "workers",
+        "web",
+        "aws",
+        "local",
+        "commands",
+        "inference",
+        "service",
+        "pipeline",
+    ),
 }
 
 

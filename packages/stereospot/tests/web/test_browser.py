@@ -379,3 +379,103 @@ def test_several_files_become_one_job_each_in_one_go(
     assert listed.count("full-tb") >= 2, listed
     ann.context.close()
     assert ann.problems == [], ann.problems
+
+
+# The anaglyph canvas against the player's own frame, eye by eye: red from the left eye,
+# green and blue from the right. Pixels are compared at a grid of points.
+ANAGLYPH_MATCHES = """
+() => {
+  const video = document.getElementById("player");
+  const canvas = document.getElementById("viewer-canvas");
+  const [w, h] = [canvas.width, canvas.height];
+  const eye = (x) => {
+    const c = document.createElement("canvas");
+    [c.width, c.height] = [w, h];
+    const ctx = c.getContext("2d");
+    ctx.drawImage(video, x, 0, video.videoWidth / 2, video.videoHeight, 0, 0, w, h);
+    return ctx.getImageData(0, 0, w, h).data;
+  };
+  const left = eye(0), right = eye(video.videoWidth / 2);
+  const shown = canvas.getContext("2d").getImageData(0, 0, w, h).data;
+  let worst = 0, lit = 0;
+  for (let y = 5; y < h; y += 17) for (let x = 5; x < w; x += 13) {
+    const i = 4 * (y * w + x);
+    worst = Math.max(worst, Math.abs(shown[i] - left[i]), Math.abs(shown[i + 1] - right[i + 1]),
+      Math.abs(shown[i + 2] - right[i + 2]));
+    lit += shown[i] + shown[i + 1] + shown[i + 2];
+  }
+  return {worst, lit};
+}
+"""
+
+
+def test_a_test_render_seen_as_anaglyph_and_wiggle_then_the_whole_film(
+    browser: Browser, site: Site, tmp_path: Path
+) -> None:
+    longer = make_video(tmp_path / "beach.mp4", seconds=6, size=(320, 180), gop=24)
+    ann = watched(browser, viewport={"width": 1100, "height": 900})
+    page = ann.context.new_page()
+    log_in(page, site.url, "ann")
+    # Strength past the comfort limits is called out before anything is converted.
+    hint = page.locator("#comfort-hint")
+    expect(hint).to_contain_text("comfortable: 1")
+    expect(hint).not_to_have_class(re.compile("alert"))
+    page.locator("#divergence").fill("6")
+    expect(hint).to_have_class(re.compile("alert"))
+    expect(hint).to_contain_text("above strength 2.0")
+    page.locator("#convergence").fill("0.25")
+    expect(hint).to_contain_text("above strength 1.3")
+    page.locator("#divergence").fill("1")
+    expect(hint).not_to_have_class(re.compile("alert"))
+
+    page.set_input_files("#file", longer)
+    page.check("#trial")
+    page.fill("#trial-start", "0:02")
+    page.get_by_role("button", name="Upload and convert").click()
+    page.wait_for_url(re.compile(r"/jobs/[0-9a-f]{32}$"), timeout=30_000)
+    trial_id = page.url.rsplit("/", 1)[1]
+    expect(page.locator("#player")).to_be_visible(timeout=60_000)
+    expect(page.locator("#trial-note")).to_contain_text("10 s from 0:02, no sound")
+    expect(page.locator("h1.job-title")).to_have_text("beach.mp4")
+
+    # No headset: the anaglyph view, red from the left eye and cyan from the right.
+    page.wait_for_function("() => document.getElementById('player').readyState >= 2")
+    page.get_by_role("button", name=re.compile("^Anaglyph")).click()
+    expect(page.locator("#viewer-canvas")).to_be_visible()
+    expect(page.locator("#player")).to_be_hidden()
+    page.wait_for_function(
+        "() => Number(document.getElementById('viewer-canvas').dataset.drawn) > 3"
+    )
+    page.evaluate("() => document.getElementById('player').pause()")
+    page.wait_for_timeout(200)  # a few more draws of the paused frame
+    seen = page.evaluate(ANAGLYPH_MATCHES)
+    assert seen["worst"] <= 3 and seen["lit"] > 0, seen
+    shot(page, tmp_path, "09-trial-anaglyph")
+
+    # Wiggle: the canvas shows one eye, then the other, a few times a second.
+    page.get_by_role("button", name="Wiggle").click()
+    frames = page.evaluate(
+        """async () => {
+          const canvas = document.getElementById("viewer-canvas");
+          const seen = new Set();
+          for (let i = 0; i < 12; i += 1) {
+            await new Promise((done) => setTimeout(done, 60));
+            seen.add(canvas.toDataURL().length + ":" + canvas.toDataURL().slice(-64));
+          }
+          return seen.size;
+        }"""
+    )
+    assert frames >= 2, frames
+    page.get_by_role("button", name="As it is").click()
+    expect(page.locator("#player")).to_be_visible()
+    expect(page.locator("#viewer-canvas")).to_be_hidden()
+
+    # Happy with it: the whole film with the same settings, without uploading again.
+    page.get_by_role("button", name="Convert the whole film like this").click()
+    page.wait_for_url(re.compile(r"/jobs/[0-9a-f]{32}$"))
+    assert page.url.rsplit("/", 1)[1] != trial_id
+    expect(page.locator("#player")).to_be_visible(timeout=60_000)
+    expect(page.locator("#trial-note")).to_have_count(0)
+    expect(page.locator("#job-status")).to_have_text("completed")
+    ann.context.close()
+    assert ann.problems == [], ann.problems

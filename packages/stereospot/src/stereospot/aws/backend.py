@@ -27,7 +27,6 @@ def aws_backend(settings: Settings) -> Backend:
         queues=Queues(
             chunking=pair("chunking"),
             video=pair("video-worker"),
-            segment_output=pair("segment-output"),
             reassembly=pair("reassembly"),
         ),
         objects=S3ObjectStore(clients),

@@ -11,7 +11,7 @@ from typing import Any
 from stereospot.aws.clients import Clients
 from stereospot.settings import Settings
 
-QUEUES = ("chunking", "video-worker", "segment-output", "reassembly")
+QUEUES = ("chunking", "video-worker", "reassembly")
 
 
 def _table(clients: Clients, name: str, keys: list[tuple[str, str, str]], **extra: Any) -> None:

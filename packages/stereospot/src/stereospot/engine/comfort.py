@@ -21,10 +21,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from stereospot.engine.comfort_limits import BEHIND_LIMIT_PCT, FRONT_LIMIT_PCT
 from stereospot.engine.dibr import border_ramp
 
-FRONT_LIMIT_PCT = 1.0
-BEHIND_LIMIT_PCT = 2.0
 COMFORTABLE_SHARE = 0.95  # the suggestion keeps this share of frames within the limits
 SUGGESTION_RANGE = (0.5, 5.0)
 EDGE_COLUMNS = 0.005  # share of the width, each side, that counts as the frame's edge

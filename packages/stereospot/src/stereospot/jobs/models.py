@@ -35,6 +35,7 @@ class SegmentStatus(StrEnum):
 
 
 FORMATS = ("half-sbs", "full-sbs", "half-tb", "full-tb", "anaglyph")
+TRIAL_SECONDS = 10.0  # a test render's length
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,10 @@ class JobParams:
     convergence: float = 0.5
     depth: str = "classical"
     model: str | None = None
+    # A test render from here (seconds into the source), without sound: from the keyframe
+    # at or before it to the first keyframe at least TRIAL_SECONDS past it. None: the whole
+    # film.
+    trial_start: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         chosen: dict[str, Any] = {
@@ -56,17 +61,20 @@ class JobParams:
         # Classical depth is what a job without these keys has always meant.
         if self.depth != "classical" or self.model is not None:
             chosen.update(depth=self.depth, model=self.model)
+        if self.trial_start is not None:
+            chosen["trial_start"] = self.trial_start
         return chosen
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> JobParams:
-        model = data.get("model")
+        model, trial = data.get("model"), data.get("trial_start")
         return cls(
             format=str(data.get("format", "half-sbs")),
             divergence=float(data.get("divergence", 2.0)),
             convergence=float(data.get("convergence", 0.5)),
             depth=str(data.get("depth") or "classical"),
             model=None if model in (None, "") else str(model),
+            trial_start=None if trial in (None, "") else float(trial),
         )
 
 
@@ -83,8 +91,9 @@ class Job:
     version: int = 1  # grows with every change; conditional writes and live views use it
     segment_count: int | None = None
     # Where each segment starts (keyframe times in the source's video time base) when the
-    # video workers read their spans from the source in place; None when the chunker wrote
-    # segment files instead (a store on other machines).
+    # video workers read their spans from the source in place, and one more where the last
+    # ends when that is before the end of the source (a test render); None when the
+    # chunker wrote segment files instead (a store on other machines).
     cuts: tuple[int, ...] | None = None
     normalisation: Mapping[str, Any] | None = None  # the engine's job-level pre-pass result
     completed_at: float | None = None

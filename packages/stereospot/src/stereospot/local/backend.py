@@ -32,7 +32,6 @@ def local_backend(settings: Settings, clock: Callable[[], float] = time.time) ->
     queues = Queues(
         chunking=pair("chunking"),
         video=pair("video-worker"),
-        segment_output=pair("segment-output"),
         reassembly=pair("reassembly"),
     )
     # The same routing as the S3 notifications provision.py configures on AWS.

@@ -33,7 +33,8 @@ def check_span(value: Any) -> Span:
     return start, end
 
 
-def _pts(packet: Any) -> int:
+def packet_time(packet: Any) -> int:
+    """A packet's presentation time, or its decode time where it has none."""
     return int(packet.pts if packet.pts is not None else packet.dts)
 
 
@@ -49,7 +50,7 @@ def span_packets(container: Any, video: Any, span: Span) -> Iterator[Any]:
         for packet in container.demux(video):
             if packet.dts is None and packet.pts is None:
                 continue  # the demuxer's end-of-stream flush packet
-            pts = _pts(packet)
+            pts = packet_time(packet)
             if not started:
                 if not packet.is_keyframe or pts < start:
                     continue

@@ -24,6 +24,7 @@ from typing import Any
 import av
 
 from stereospot.media.container import open_packets
+from stereospot.media.span import packet_time, span_packets
 
 # Matroska holds any audio codec, so the copy never needs a re-encode.
 AUDIO_SUFFIX = ".mka"
@@ -52,7 +53,7 @@ def _with_cuts(packets: Iterator[Any], video: Any, step: int) -> Iterator[tuple[
         if packet.stream.index != video.index:
             yield packet, False
             continue
-        pts = int(packet.pts if packet.pts is not None else packet.dts)
+        pts = packet_time(packet)
         starts = packet.is_keyframe and (cut is None or pts - cut >= step)
         if starts:
             cut = pts
@@ -67,7 +68,7 @@ def cut_points(source: Path, segment_seconds: float) -> Cuts:
         video = container.streams.video[0]
         step = _step(video, segment_seconds)
         starts = [
-            int(p.pts if p.pts is not None else p.dts)
+            packet_time(p)
             for p, starts in _with_cuts(container.demux(video), video, step)
             if starts
         ]
@@ -106,7 +107,7 @@ def split(
                     sound_out.mux(packet)
                     continue
                 if starts:
-                    cut = int(packet.pts if packet.pts is not None else packet.dts)
+                    cut = packet_time(packet)
                     if out is not None:
                         out.close()
                     paths.append(folder / f"{len(paths)}.mp4")
@@ -127,3 +128,37 @@ def split(
     if not paths:
         raise ValueError(f"{source.name}: no keyframes in the video stream")
     return paths, sound_out is not None
+
+
+def trial_span(source: Path, start: float, seconds: float) -> tuple[int, int | None]:
+    """The stretch of `source` a test render converts: from the last keyframe at or before
+    `start` seconds (the first keyframe, if none is) to the first keyframe at least
+    `seconds` later (None: to the end). One pass over the video packets up to there."""
+    with open_packets(source) as container:
+        video = container.streams.video[0]
+        tb = Fraction(video.time_base or Fraction(1, 90000))
+        first = video.start_time or 0
+        wanted = first + int(Fraction(start) / tb)
+        step = int(Fraction(seconds) / tb)
+        begin: int | None = None
+        for packet in container.demux(video):
+            if (packet.dts is None and packet.pts is None) or not packet.is_keyframe:
+                continue
+            pts = packet_time(packet)
+            if begin is not None and pts >= max(begin, wanted) + step:
+                return begin, pts
+            if begin is None or pts <= wanted:
+                begin = pts
+    if begin is None:
+        raise ValueError(f"{source.name}: no keyframes in the video stream")
+    return begin, None
+
+
+def write_span(source: Path, span: tuple[int, int | None], dest: Path) -> None:
+    """`span` of the source's video as a file of its own (a segment for other machines)."""
+    with open_packets(source) as container, av.open(str(dest), "w", format="mp4") as out:
+        video = container.streams.video[0]
+        stream = out.add_stream_from_template(video)
+        for packet in span_packets(container, video, span):
+            packet.stream = stream
+            out.mux(packet)

@@ -84,9 +84,10 @@ async def media_link(
 async def rerun(
     job_id: JobId, session: ApiSessionDep, body: RerunBody, web: WebDep
 ) -> dict[str, Any]:
-    # A null is "leave it as it was", except for the model, where it means "none".
+    # A null is "leave it as it was", except for the model, where it means "none", and the
+    # test render's start, where it means "the whole film".
     sent = body.model_dump(exclude_unset=True)
-    changes = {k: v for k, v in sent.items() if v is not None or k == "model"}
+    changes = {k: v for k, v in sent.items() if v is not None or k in ("model", "trial_start")}
     return job_json(await web.call(web.service.rerun, session.user, job_id, changes))
 
 

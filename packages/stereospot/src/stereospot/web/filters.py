@@ -21,6 +21,33 @@ def duration(seconds: float | None) -> str:
     return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m {secs:02d}s"
 
 
+def clock(seconds: float | None) -> str:
+    """A time into a video as a player shows it: 1:05, 1:02:03."""
+    if seconds is None:
+        return ""
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def parse_clock(text: str) -> float | None:
+    """`1:05`, `1:02:03` or `65` (seconds) as seconds; empty: None; ValueError otherwise."""
+    text = text.strip()
+    if not text:
+        return None
+    parts = text.split(":")
+    if len(parts) > 3 or not all(parts):
+        raise ValueError(text)
+    seconds = 0.0
+    for part in parts:
+        value = float(part)
+        if value < 0 or (seconds and value >= 60):
+            raise ValueError(text)
+        seconds = seconds * 60 + value
+    return seconds
+
+
 def install_filters(env: jinja2.Environment) -> None:
     env.filters["when"] = when
     env.filters["duration"] = duration
+    env.filters["clock"] = clock

@@ -8,11 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import RedirectResponse
 
+from stereospot.engine.comfort_limits import BEHIND_LIMIT_PCT, FRONT_LIMIT_PCT
 from stereospot.engine.model_names import installed
 from stereospot.errors import InvalidInput, NotFound
 from stereospot.jobs.comfort_summary import comfort_summary
 from stereospot.jobs.keys import SOURCE_EXTENSIONS
-from stereospot.jobs.models import FINISHED, FORMATS, JobStatus
+from stereospot.jobs.models import FINISHED, FORMATS, TRIAL_SECONDS, JobStatus
 from stereospot.service import JobService
 from stereospot.web.auth import COOKIE
 from stereospot.web.deps import (
@@ -25,6 +26,7 @@ from stereospot.web.deps import (
     page_context,
 )  # fmt: skip
 from stereospot.web.errors import Forbidden
+from stereospot.web.filters import parse_clock
 
 router = APIRouter()
 JobId = Annotated[str, Path(max_length=64)]
@@ -36,6 +38,15 @@ FORMAT_LABELS = {
     "anaglyph": "Anaglyph (red/cyan glasses)",
 }
 BROWSER_PLAYABLE = frozenset({"mp4", "m4v", "webm", "mov"})
+# Where each eye is in a packed frame, for the page's anaglyph and wiggle views.
+VIEWER_LAYOUTS = {
+    "half-sbs": "sbs-half",
+    "full-sbs": "sbs-full",
+    "half-tb": "tb-half",
+    "full-tb": "tb-full",
+}
+# The comfort limits the forms warn past: parallax, % of the width, in front and behind.
+COMFORT_LIMITS = (FRONT_LIMIT_PCT, BEHIND_LIMIT_PCT)
 
 
 def _local_target(target: str | None) -> str:
@@ -101,6 +112,7 @@ async def home(request: Request, session: SessionDep, web: WebDep) -> Response:
     context = page_context(
         request, session, running=running, done=done, formats=FORMATS, labels=FORMAT_LABELS,
         extensions=",".join(f".{e}" for e in sorted(SOURCE_EXTENSIONS)), models=models,
+        limits=COMFORT_LIMITS, trial_seconds=TRIAL_SECONDS,
     )  # fmt: skip
     return _render(request, "index.html", context)
 
@@ -149,6 +161,8 @@ async def job_page(job_id: JobId, request: Request, session: SessionDep, web: We
         request, session, detail=detail, job=job, links=links, labels=FORMAT_LABELS,
         finished=job.status in FINISHED, waiting_upload=job.status == JobStatus.CREATED,
         comfort=comfort, formats=FORMATS, models=installed(web.service.settings.model_dir),
+        limits=COMFORT_LIMITS, trial_seconds=TRIAL_SECONDS, layout=VIEWER_LAYOUTS.get(
+            str(job.params.get("format", ""))),
     )  # fmt: skip
     return _render(request, "job.html", context)
 
@@ -163,8 +177,15 @@ async def rerun(job_id: JobId, session: FormSessionDep, form: FormDep, web: WebD
     }
     try:
         changes["divergence"] = float(form.get("divergence", ""))
+        if form.get("convergence"):
+            changes["convergence"] = float(form["convergence"])
     except ValueError:
-        raise InvalidInput("strength must be a number") from None
+        raise InvalidInput("strength and convergence must be numbers") from None
+    try:
+        # Empty: the whole film; a time (1:05, or seconds): a test render from there.
+        changes["trial_start"] = parse_clock(form.get("trial_start", ""))
+    except ValueError:
+        raise InvalidInput("a test render starts at a time like 1:05, or in seconds") from None
     again = await web.call(web.service.rerun, session.user, job_id, changes)
     return RedirectResponse(f"/jobs/{again.job_id}", status_code=303)
 

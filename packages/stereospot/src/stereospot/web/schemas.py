@@ -19,6 +19,8 @@ class NewJob(BaseModel):
     depth: str = Field(default="classical", max_length=20)
     # A model's name in the workers' model folder (never a path; the service checks it).
     model: str | None = Field(default=None, max_length=128)
+    # A 10-second test render from here (seconds); left out: the whole film.
+    trial_start: float | None = None
 
 
 class Rerun(BaseModel):
@@ -29,6 +31,7 @@ class Rerun(BaseModel):
     convergence: float | None = None
     depth: str | None = Field(default=None, max_length=20)
     model: str | None = Field(default=None, max_length=128)
+    trial_start: float | None = None
 
 
 class PartIn(BaseModel):
@@ -50,6 +53,8 @@ def job_json(job: Job) -> dict[str, Any]:
         "divergence": job.params.get("divergence"),
         "depth": job.params.get("depth", "classical"),
         "model": job.params.get("model"),
+        "convergence": job.params.get("convergence"),
+        "trial_start": job.params.get("trial_start"),
         "created_at": job.created_at,
         "completed_at": job.completed_at,
         "segment_count": job.segment_count,

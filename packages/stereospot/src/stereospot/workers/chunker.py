@@ -20,10 +20,12 @@ from pathlib import Path
 from stereospot import events
 from stereospot.errors import Conflict
 from stereospot.jobs import keys
+from stereospot.jobs.models import TRIAL_SECONDS, JobParams
 from stereospot.jobs.models import JobStatus as S
 from stereospot.logs import event
 from stereospot.media.admission import admit
-from stereospot.media.split import cut_points, split
+from stereospot.media.split import cut_points, split, trial_span, write_span
+from stereospot.pipeline import send_segment_event
 from stereospot.ports import Message, ObjectRef
 from stereospot.workers.context import Context, Skip, publish, work_folder
 from stereospot.workers.runtime import Heartbeat
@@ -72,7 +74,16 @@ def chunk(ctx: Context, job_id: str, heartbeat: Heartbeat) -> None:
                     changes={"normalisation": dict(normalisation)},
                 )
         paths: list[Path] = []
-        if in_place:
+        trial = JobParams.from_dict(job.params).trial_start
+        if trial is not None:
+            # A test render: one segment, a span of the source, without sound.
+            start, end = trial_span(src, trial, TRIAL_SECONDS)
+            starts: tuple[int, ...] = (start,) if end is None else (start, end)
+            total = 1
+            if not in_place:
+                paths = [folder / "0.mp4"]
+                write_span(src, (start, end), paths[0])
+        elif in_place:
             starts = cut_points(src, ctx.settings.segment_seconds).starts
             total = len(starts)
         else:
@@ -102,7 +113,7 @@ def chunk(ctx: Context, job_id: str, heartbeat: Heartbeat) -> None:
         if in_place and moved:
             # No segment objects, so no store events: queue each conversion here.
             for index in range(total):
-                ctx.send_segment_event(job_id, index, total)
+                send_segment_event(ctx, job_id, index, total)
         for index, path in enumerate(paths):
             ref = ObjectRef("input", keys.segment_key(job_id, index, total))
             if objects.size(ref) is None:

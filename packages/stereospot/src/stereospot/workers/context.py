@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -10,8 +9,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from stereospot import events
-from stereospot.jobs import keys
 from stereospot.jobs.models import Job, JobStatus
 from stereospot.ports import Backend, Inference, ObjectRef, ObjectStore
 from stereospot.retry import RetryPolicy
@@ -38,21 +35,6 @@ class Context:
         if statuses and job.status not in statuses:
             raise Skip(f"job {job_id} is {job.status}")
         return job
-
-    def send_source_event(self, job: Job) -> None:
-        """Queue the chunking of a job's source, in the shape S3 itself would send."""
-        key = keys.source_key(job.job_id, job.source_ext)
-        size = self.backend.objects.size(ObjectRef("input", key)) or 0
-        body = events.object_created(self.settings.input_bucket, key, size, self.clock())
-        self.backend.queues.chunking.main.send(body)
-
-    def send_segment_event(self, job_id: str, index: int, total: int) -> None:
-        key = keys.segment_key(job_id, index, total)
-        body = events.object_created(self.settings.input_bucket, key, 0, self.clock())
-        self.backend.queues.video.main.send(body)
-
-    def send_reassembly(self, job_id: str) -> None:
-        self.backend.queues.reassembly.main.send(json.dumps({"job_id": job_id}))
 
 
 @contextmanager

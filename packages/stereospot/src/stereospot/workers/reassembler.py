@@ -1,4 +1,4 @@
-"""Step 5: join the converted segments, put the source audio back, write final.mp4 once.
+"""Step 4: join the converted segments, put the source audio back, write final.mp4 once.
 Once it is stored, the converted segments go: the film is on the disk once, not twice.
 
 A lease on the job (it expires; nobody has to release it for the job to move on) keeps two
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from stereospot.errors import Conflict
 from stereospot.jobs import keys
-from stereospot.jobs.models import Job
+from stereospot.jobs.models import Job, JobParams
 from stereospot.jobs.models import JobStatus as S
 from stereospot.logs import event
 from stereospot.media.join import join
@@ -93,7 +93,10 @@ def reassemble(ctx: Context, job_id: str, heartbeat: Heartbeat) -> None:
 
 def _audio(objects: ObjectStore, job: Job, folder: Path) -> Path | None:
     """What the join takes the sound from: the source itself when it is read in place
-    (the chunker copied nothing out of it), else the audio the chunker stored, if any."""
+    (the chunker copied nothing out of it), else the audio the chunker stored, if any.
+    A test render has none: it is there to be looked at."""
+    if JobParams.from_dict(job.params).trial_start is not None:
+        return None
     if job.cuts is not None:
         source = objects.local_path(ObjectRef("input", keys.source_key(job.job_id, job.source_ext)))
         if source is None or not source.is_file():

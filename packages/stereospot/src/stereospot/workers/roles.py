@@ -1,6 +1,6 @@
 """Which workers make up each role, and how a process runs them.
 
-- media: chunking, segment-output, reassembly, and the four dead-letter queues;
+- media: chunking, reassembly, and the three dead-letter queues;
 - video: `count` workers on the video-worker queue;
 - reconciler: one periodic pass over stalled jobs.
 """
@@ -18,7 +18,6 @@ from stereospot.jobs.limits import Limits, expire_abandoned_uploads
 from stereospot.logs import event
 from stereospot.ports import Message, QueuePair
 from stereospot.workers.chunker import handle_chunking
-from stereospot.workers.completions import handle_completion
 from stereospot.workers.context import Context
 from stereospot.workers.dead_letters import chunking_failed, handle_dead
 from stereospot.workers.reassembler import handle_reassembly, reassembly_failed
@@ -92,11 +91,9 @@ def workers(ctx: Context, role: str, count: int = 1) -> list[Runnable]:
     if role == "media":
         return [
             _worker(ctx, "chunker", q.chunking, handle_chunking, chunking_failed),
-            _worker(ctx, "completions", q.segment_output, handle_completion),
             _worker(ctx, "reassembler", q.reassembly, handle_reassembly, reassembly_failed),
             _worker(ctx, "dead-chunking", q.chunking, handle_dead("chunking"), dead=True),
             _worker(ctx, "dead-video", q.video, handle_dead("video"), dead=True),
-            _worker(ctx, "dead-output", q.segment_output, handle_dead("completion"), dead=True),
             _worker(ctx, "dead-reassembly", q.reassembly, handle_dead("reassembly"), dead=True),
         ]
     if role == "video":

@@ -1,19 +1,20 @@
 """Step 3: the video-worker converts one segment through the Inference port, then records
-a completion on `segment-output`. Progress goes to the job store (which also tells the
-reconciler the job is alive) and keeps the message hidden."""
+its completion (and, for the last one, triggers the reassembly: pipeline.record_completion).
+Progress goes to the job store (which also tells the reconciler the job is alive) and
+keeps the message hidden."""
 
 from __future__ import annotations
 
-import json
 import logging
 
 from stereospot import events
 from stereospot.jobs import keys
 from stereospot.jobs.models import JobStatus as S
-from stereospot.jobs.models import SegmentState, SegmentStatus
+from stereospot.jobs.models import SegmentCompletion, SegmentState, SegmentStatus
 from stereospot.logs import event
 from stereospot.media.admission import Unconvertible, admit
 from stereospot.media.span import Span, span_of
+from stereospot.pipeline import record_completion
 from stereospot.ports import Message, ObjectRef, SegmentRequest
 from stereospot.workers.context import Context, Skip
 from stereospot.workers.dead_letters import fail_job
@@ -65,8 +66,8 @@ def convert(ctx: Context, segment: keys.SegmentKey, heartbeat: Heartbeat) -> Non
     params = {**job.params, "normalisation": job.normalisation}
     if job.cuts is not None:
         # The source is read in place: this segment is a span of it.
-        if len(job.cuts) != total:
-            raise RuntimeError(f"job {job_id} has {len(job.cuts)} cuts, not {total}")
+        if len(job.cuts) not in (total, total + 1):  # + 1: where the last one ends
+            raise RuntimeError(f"job {job_id} has {len(job.cuts)} cuts for {total} segments")
         input_ref = ObjectRef("input", keys.source_key(job_id, job.source_ext))
         span: Span | None = span_of(job.cuts, index)
     else:
@@ -89,10 +90,12 @@ def convert(ctx: Context, segment: keys.SegmentKey, heartbeat: Heartbeat) -> Non
         span=span,
     )
     report = ctx.inference.convert(request, progress)
-    body = {"job_id": job_id, "index": index, "total": total, "output_key": output_key}
-    ctx.backend.queues.segment_output.main.send(json.dumps({**body, "report": dict(report)}))
     jobs.set_segment(job_id, SegmentState(index, SegmentStatus.DONE, 100), ctx.clock())
     event(log, "segment converted", job_id=job_id, index=index, total=total)
+    # Recorded here, not queued for another worker: the put is idempotent, and if it
+    # fails the message comes back and the segment is converted again.
+    completion = SegmentCompletion(job_id, index, total, output_key, ctx.clock(), dict(report))
+    record_completion(ctx, completion)
 
 
 def segment_failed(ctx: Context, message: Message, error: Exception) -> None:

@@ -119,6 +119,40 @@
     };
   }
 
+  // Under a strength and a convergence: the parallax they allow at most (nearest content
+  // in front, farthest behind), against the comfort limits, with a warning past them.
+  function comfortHint(strength, convergence, hint) {
+    if (!strength || !convergence || !hint) return;
+    const front = Number(hint.dataset.front);
+    const behind = Number(hint.dataset.behind);
+    function update() {
+      const d = Number(strength.value);
+      const c = Math.min(1, Math.max(0, Number(convergence.value)));
+      const inFront = (1 - c) * d;
+      const inBehind = c * d;
+      const most = Math.min(c < 1 ? front / (1 - c) : Infinity, c > 0 ? behind / c : Infinity);
+      const past = inFront > front + 1e-9 || inBehind > behind + 1e-9;
+      hint.textContent = `Parallax up to ${inFront.toFixed(1)} % of the width in front of the `
+        + `screen and ${inBehind.toFixed(1)} % behind it (comfortable: ${front} % and ${behind} %).`
+        + (past ? ` Past the comfort limits: above strength ${most.toFixed(1)} at this `
+          + "convergence many people get eye strain." : "");
+      hint.classList.toggle("alert", past);
+    }
+    strength.addEventListener("input", update);
+    convergence.addEventListener("input", update);
+    update();
+  }
+
+  // "1:05", "1:02:03" or "65" as seconds; "" as null.
+  function parseClock(text) {
+    const parts = text.trim() ? text.trim().split(":") : [];
+    if (!parts.length) return null;
+    if (parts.length > 3 || parts.some((p) => p === "" || !(Number(p) >= 0))) {
+      throw new Error(`"${text}" is not a time like 1:05`);
+    }
+    return parts.reduce((seconds, part) => seconds * 60 + Number(part), 0);
+  }
+
   // The home page: create the job, then upload its file.
   function newJobForm() {
     const form = document.getElementById("new-job");
@@ -131,6 +165,10 @@
     const strength = document.getElementById("divergence");
     const shown = document.getElementById("divergence-value");
     strength.addEventListener("input", () => { shown.textContent = Number(strength.value).toFixed(1); });
+    const convergence = document.getElementById("convergence");
+    comfortHint(strength, convergence, document.getElementById("comfort-hint"));
+    const trial = document.getElementById("trial");
+    const trialStart = document.getElementById("trial-start");
     // Several files go one after another, each its own job with the same settings; `done`
     // counts the files finished, so a resume carries on from the one that stopped.
     let jobId = null;
@@ -143,6 +181,7 @@
       status.classList.remove("alert");
       const [depth, model] = form.elements.depth.value.split(":");
       try {
+        const from = trial.checked ? parseClock(trialStart.value) ?? 0 : null;
         for (; done < files.length; done += 1, jobId = null) {
           const file = files[done];
           const which = files.length > 1 ? `File ${done + 1} of ${files.length}, ${file.name}: ` : "";
@@ -152,8 +191,10 @@
               filename: file.name,
               format: form.elements.format.value,
               divergence: Number(strength.value),
+              convergence: Number(convergence.value),
               depth,
               model: model || null,
+              trial_start: from,
             });
             jobId = job.job_id;
           }
@@ -214,5 +255,10 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", () => { newJobForm(); resumeForm(); });
+  document.addEventListener("DOMContentLoaded", () => {
+    newJobForm();
+    resumeForm();
+    comfortHint(document.getElementById("rerun-divergence"),
+      document.getElementById("rerun-convergence"), document.getElementById("rerun-comfort-hint"));
+  });
 }());
