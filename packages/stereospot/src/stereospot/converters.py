@@ -146,12 +146,16 @@ class Reencode(_WithoutEngineExtras):
 
 
 class Engine:
-    """The stereo engine (stereospot.engine.convert), imported when first used."""
+    """The stereo engine (stereospot.engine.convert), imported with the first Engine."""
 
     name = "engine"
 
     def __init__(self) -> None:
-        self.module: Any = importlib.import_module(ENGINE_MODULE)
+        # Here, not at the top: a process that only copies or re-encodes (the CLI's
+        # pass-through, the API server) never pays NumPy's and the engine's import.
+        from stereospot.engine import convert
+
+        self.module: Any = convert
 
     def convert(
         self,
@@ -172,8 +176,9 @@ class Engine:
         return result
 
     def preview(self, src: Path, params: Mapping[str, Any], stereo: Path, depth: Path) -> bool:
-        preview = importlib.import_module("stereospot.engine.preview")
-        preview.write_preview(src, params, depth, stereo)
+        from stereospot.engine.preview import write_preview
+
+        write_preview(src, params, depth, stereo)
         return True
 
 

@@ -175,3 +175,52 @@ def test_a_fetched_model_is_what_convert_uses_by_default(
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert f"onnx depth from {NAME}.onnx" in captured.out
+
+
+TORCH = "depth-anything-v2-small-torch"
+
+
+def test_a_torch_model_is_a_pinned_folder_of_files(
+    hub: Hub, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from stereospot.engine.fetch import folder_digest
+    from stereospot.engine.model_names import installed
+
+    known = KNOWN[TORCH]
+    bodies = {
+        "config.json": b'{"model_type": "depth_anything"}',
+        "model.safetensors": os.urandom(4096),
+        "preprocessor_config.json": b'{"do_resize": true}',
+    }
+    for path, body in bodies.items():
+        hub.publish(known.repo_id, FIRST, path, body)
+    code, out, err = models(capsys, "fetch", TORCH, "--dir", str(tmp_path), "--quiet")
+    assert code == 0, err
+    folder = tmp_path / TORCH
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == bodies
+    digests = {name: hashlib.sha256(body).hexdigest() for name, body in bodies.items()}
+    entry = lock(tmp_path)[TORCH]
+    assert entry["revision"] == FIRST and entry["files"] == digests
+    assert entry["sha256"] == folder_digest(digests)
+    assert out == f"{folder}\t{known.repo_id}@{FIRST}\tsha256={folder_digest(digests)}\n"
+    assert installed(tmp_path) == {TORCH: "torch"}  # what jobs and the form offer
+    code, out, _ = models(capsys, "list", "--dir", str(tmp_path))
+    assert f"{TORCH}\t" in out and f"installed, pinned to {FIRST[:12]}" in out
+
+    # Another machine with the deployment's lock file: every file is held to its pin, and
+    # a changed one under the pinned commit is refused with nothing installed.
+    fresh = tmp_path / "second"
+    fresh.mkdir()
+    (fresh / LOCK_FILE).write_bytes((tmp_path / LOCK_FILE).read_bytes())
+    hub.files[known.repo_id][FIRST]["model.safetensors"] = b"other weights"
+    code, _, err = models(capsys, "fetch", TORCH, "--dir", str(fresh), "--quiet")
+    assert code == 1 and "the lock file records" in err, err
+    assert not (fresh / TORCH).exists()
+
+    (folder / "config.json").unlink()
+
+    code, out, _ = models(capsys, "verify", TORCH, "--dir", str(tmp_path))
+    assert code == 1 and out == f"{TORCH}\tFAILED\tconfig.json missing or changed\n"
+    (folder / "config.json").write_bytes(bodies["config.json"])
+    code, out, _ = models(capsys, "verify", TORCH, "--dir", str(tmp_path))
+    assert (code, out.split("\t")[:2]) == (0, [TORCH, "ok"])

@@ -57,7 +57,7 @@ def run_list(args: argparse.Namespace) -> int:
         return 1
     for name, known in sorted(KNOWN.items()):
         pin = pins.get(name)
-        installed = (args.dir / known.installed_as(name)).is_file()
+        installed = (args.dir / known.installed_as(name)).exists()
         state = (
             f"installed, pinned to {pin.revision[:12]}"
             if installed and pin

@@ -13,7 +13,11 @@ whether it may be installed:
 - an explicit `revision` re-pins: the lock then records what it resolved to;
 - the hub's checksum of the file (its LFS ETag, a SHA-256) must match the bytes too.
 
-Installed, a model is `<folder>/<name>.onnx`, a name jobs and the inference contract use.
+Installed, an ONNX model is `<folder>/<name>.onnx` and a torch model (a Transformers
+checkpoint: its config, weights and preprocessor config) the folder `<folder>/<name>/`;
+that name is what jobs and the inference contract use. A torch model's files are fetched
+from one commit and each is pinned by its own SHA-256; its lock entry's `sha256` is the
+digest of that list, so one value still names the whole model.
 Nobody could read a commit or checksum from this build machine (the hub is unreachable), so
 none is pinned in this file: the lock file is where a deployment's pins live, and `verify`
 checks the installed files against it.
@@ -49,23 +53,43 @@ class ChecksumMismatch(FetchError):
 @dataclass(frozen=True)
 class HubModel:
     repo_id: str
-    filename: str  # the file's path in the repository
+    files: tuple[str, ...]  # paths in the repository; more than one: a folder model
     license: str
 
+    @property
+    def filename(self) -> str:
+        """The one file of an ONNX model; for a folder, the files joined by commas."""
+        return ",".join(self.files)
+
+    @property
+    def is_folder(self) -> bool:
+        return len(self.files) > 1
+
     def installed_as(self, name: str) -> str:
-        return f"{name}.onnx"
+        return name if self.is_folder else f"{name}.onnx"
 
 
-# Depth-Anything-V2 ONNX exports (relative inverse depth, what the onnx backend reads).
+# Depth-Anything-V2: ONNX exports for the onnx backend, Transformers checkpoints for torch
+# (relative inverse depth, both).
+_TORCH_FILES = ("config.json", "model.safetensors", "preprocessor_config.json")
 KNOWN: dict[str, HubModel] = {
     "depth-anything-v2-small": HubModel(
-        "onnx-community/depth-anything-v2-small", "onnx/model.onnx", "Apache-2.0"
+        "onnx-community/depth-anything-v2-small", ("onnx/model.onnx",), "Apache-2.0"
     ),
     "depth-anything-v2-base": HubModel(
-        "onnx-community/depth-anything-v2-base", "onnx/model.onnx", "CC-BY-NC-4.0"
+        "onnx-community/depth-anything-v2-base", ("onnx/model.onnx",), "CC-BY-NC-4.0"
     ),
     "depth-anything-v2-large": HubModel(
-        "onnx-community/depth-anything-v2-large", "onnx/model.onnx", "CC-BY-NC-4.0"
+        "onnx-community/depth-anything-v2-large", ("onnx/model.onnx",), "CC-BY-NC-4.0"
+    ),
+    "depth-anything-v2-small-torch": HubModel(
+        "depth-anything/Depth-Anything-V2-Small-hf", _TORCH_FILES, "Apache-2.0"
+    ),
+    "depth-anything-v2-base-torch": HubModel(
+        "depth-anything/Depth-Anything-V2-Base-hf", _TORCH_FILES, "CC-BY-NC-4.0"
+    ),
+    "depth-anything-v2-large-torch": HubModel(
+        "depth-anything/Depth-Anything-V2-Large-hf", _TORCH_FILES, "CC-BY-NC-4.0"
     ),
 }
 
@@ -75,8 +99,15 @@ class Pin:
     repo_id: str
     filename: str
     revision: str  # a commit
-    sha256: str
+    sha256: str  # of the file; of a folder model, of its `files` list (folder_digest)
     size: int
+    files: dict[str, str] | None = None  # a folder model: each file's SHA-256
+
+
+def folder_digest(files: Mapping[str, str]) -> str:
+    """One SHA-256 for a folder model: of its files' names and digests, sorted."""
+    listing = "".join(f"{name} {sha}\n" for name, sha in sorted(files.items()))
+    return hashlib.sha256(listing.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -107,7 +138,11 @@ def read_lock(folder: Path) -> dict[str, Pin]:
 
 def write_lock(folder: Path, pins: Mapping[str, Pin]) -> None:
     path = folder / LOCK_FILE
-    body = {"models": {name: asdict(pin) for name, pin in sorted(pins.items())}}
+    entries = {name: asdict(pin) for name, pin in sorted(pins.items())}
+    for entry in entries.values():
+        if entry["files"] is None:
+            del entry["files"]  # an ONNX model's entry, as it always was
+    body = {"models": entries}
     partial = path.with_name(f".{path.name}.partial")
     partial.write_text(json.dumps(body, indent=2) + "\n")
     os.replace(partial, path)
@@ -130,47 +165,83 @@ def fetch_model(
     pinned = pins.get(name)
     asked = revision or (pinned.revision if pinned else "main")
     endpoint = endpoint or os.environ.get("HF_ENDPOINT") or None
-    url = hf_hub_url(known.repo_id, known.filename, revision=asked, endpoint=endpoint)
+    dest = folder / known.installed_as(name)
+    blobs: dict[str, Path] = {}
+    digests: dict[str, str] = {}
     try:
-        meta = get_hf_file_metadata(url, endpoint=endpoint)
-        commit = meta.commit_hash or ""
-        if not _COMMIT.fullmatch(commit):
-            raise FetchError(f"the hub named no commit for {known.repo_id}@{asked}")
-        dest = folder / known.installed_as(name)
-        expected = pinned.sha256 if pinned and pinned.revision == commit else None
-        if expected and dest.is_file() and sha256_of(dest) == expected:
-            return Fetched(dest, pinned, None)  # type: ignore[arg-type]
-        folder.mkdir(parents=True, exist_ok=True)
-        blob = Path(
-            hf_hub_download(
-                known.repo_id,
-                known.filename,
-                revision=commit,
-                cache_dir=folder / CACHE_FOLDER,
-                endpoint=endpoint,
-                tqdm_class=None if progress else _Silent,
-            )
-        ).resolve()
+        commit = asked
+        for index, path in enumerate(known.files):
+            # The first file's answer names the commit; the others are asked for by it.
+            url = hf_hub_url(known.repo_id, path, revision=commit, endpoint=endpoint)
+            meta = get_hf_file_metadata(url, endpoint=endpoint)
+            if index == 0:
+                commit = meta.commit_hash or ""
+                if not _COMMIT.fullmatch(commit):
+                    raise FetchError(f"the hub named no commit for {known.repo_id}@{asked}")
+                if pinned and pinned.revision == commit and _intact(dest, pinned):
+                    return Fetched(dest, pinned, None)
+                folder.mkdir(parents=True, exist_ok=True)
+            blob = Path(
+                hf_hub_download(
+                    known.repo_id,
+                    path,
+                    revision=commit,
+                    cache_dir=folder / CACHE_FOLDER,
+                    endpoint=endpoint,
+                    tqdm_class=None if progress else _Silent,
+                )
+            ).resolve()
+            actual = sha256_of(blob)
+            hub_says = (meta.etag or "").strip('"').lower()
+            if _SHA256.fullmatch(hub_says) and hub_says != actual:
+                blob.unlink(missing_ok=True)
+                raise ChecksumMismatch(
+                    f"{name}: {path}: the bytes' SHA-256 is {actual}; the hub's checksum is "
+                    f"{hub_says}; nothing was installed"
+                )
+            blobs[path], digests[path] = blob, actual
     except HfHubHTTPError as exc:
         raise FetchError(f"{known.repo_id}@{asked}: {_first_line(exc)}") from None
     except OSError as exc:  # the hub unreachable, the disk full
         raise FetchError(f"{known.repo_id}@{asked}: {type(exc).__name__}: {exc}") from None
-    actual = sha256_of(blob)
-    hub_says = (meta.etag or "").strip('"').lower()
-    problem = None
-    if expected and actual != expected:
-        problem = f"commit {commit} gave SHA-256 {actual}; the lock file records {expected}"
-    elif _SHA256.fullmatch(hub_says) and hub_says != actual:
-        problem = f"the bytes' SHA-256 is {actual}; the hub's checksum is {hub_says}"
-    if problem:
-        blob.unlink(missing_ok=True)
-        raise ChecksumMismatch(f"{name}: {problem}; nothing was installed")
-    _install(blob, dest)
-    pin = Pin(known.repo_id, known.filename, commit, actual, dest.stat().st_size)
+    files = {Path(path).name: sha for path, sha in digests.items()}
+    sha = folder_digest(files) if known.is_folder else digests[known.files[0]]
+    expected = pinned.sha256 if pinned and pinned.revision == commit else None
+    if expected and sha != expected:
+        for blob in blobs.values():
+            blob.unlink(missing_ok=True)  # not kept in the cache for the next try either
+        what = "its files' digest" if known.is_folder else "SHA-256"
+        raise ChecksumMismatch(
+            f"{name}: commit {commit} gave {what} {sha}; the lock file records {expected}; "
+            "nothing was installed"
+        )
+    if known.is_folder:
+        _install_folder({Path(p).name: blob for p, blob in blobs.items()}, dest)
+        size = sum(f.stat().st_size for f in dest.iterdir())
+    else:
+        _install(blobs[known.files[0]], dest)
+        size = dest.stat().st_size
+    pin = Pin(
+        known.repo_id,
+        known.filename,
+        commit,
+        sha,
+        size,
+        files if known.is_folder else None,
+    )
     pins[name] = pin
     write_lock(folder, pins)
     moved = pinned.revision if pinned and pinned.revision != commit else None
     return Fetched(dest, pin, moved)
+
+
+def _intact(dest: Path, pin: Pin) -> bool:
+    """Whether what is installed at `dest` is what `pin` records."""
+    if pin.files is None:
+        return dest.is_file() and sha256_of(dest) == pin.sha256
+    return dest.is_dir() and all(
+        (dest / file).is_file() and sha256_of(dest / file) == sha for file, sha in pin.files.items()
+    )
 
 
 @dataclass(frozen=True)
@@ -191,8 +262,20 @@ def verify(folder: Path, names: list[str] | None = None) -> list[Verdict]:
             continue
         known = KNOWN.get(name)
         path = folder / (known.installed_as(name) if known else f"{name}.onnx")
-        if not path.is_file():
+        if not path.exists():
             verdicts.append(Verdict(name, False, f"{path.name} is missing"))
+            continue
+        if pin.files is not None:
+            bad = [
+                file
+                for file, sha in sorted(pin.files.items())
+                if not (path / file).is_file() or sha256_of(path / file) != sha
+            ]
+            if bad:
+                verdicts.append(Verdict(name, False, f"{', '.join(bad)} missing or changed"))
+            else:
+                detail = f"{pin.repo_id}@{pin.revision[:12]} {len(pin.files)} files {pin.sha256}"
+                verdicts.append(Verdict(name, True, detail))
             continue
         actual = sha256_of(path)
         if actual != pin.sha256:
@@ -212,6 +295,22 @@ def _install(blob: Path, dest: Path) -> None:
     except OSError:
         shutil.copyfile(blob, partial)
     os.replace(partial, dest)
+
+
+def _install_folder(blobs: Mapping[str, Path], dest: Path) -> None:
+    """The cached blobs as the folder `dest`, whole or not at all: built beside it, then
+    renamed over whatever was there."""
+    partial = dest.with_name(f".{dest.name}.partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    for name, blob in blobs.items():
+        _install(blob, partial / name)
+    old = dest.with_name(f".{dest.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if dest.exists():
+        os.replace(dest, old)
+    os.replace(partial, dest)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _first_line(exc: BaseException) -> str:
