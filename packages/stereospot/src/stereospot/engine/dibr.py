@@ -65,19 +65,26 @@ def border_ramp(width: int, fade: float) -> NDArray[np.float32]:
     return ramp
 
 
-def dilate_rows(depth: Depth, radius: int) -> Depth:
-    """Horizontal grey dilation (max filter) of the depth: the edge-dilation step.
+def dilate(depth: Depth, radius: int) -> Depth:
+    """Grey dilation (max filter) of the depth over a square window, `radius` pixels each
+    way: the edge-dilation step.
 
     Anti-aliased edge pixels mix foreground and background colour; widening the near side
     by a pixel or two makes them move with the foreground, so no ghost outline is left
-    standing on the background next to the hole.
+    standing on the background next to the hole. Vertically too: the top and bottom edges
+    of a near object blend into the background the same way, and left undilated they stay
+    behind as a fringe while the object's body moves.
     """
     if radius <= 0:
         return depth
-    out = depth.copy()
+    rows = depth.copy()
     for step in range(1, radius + 1):
-        np.maximum(out[:, step:], depth[:, :-step], out=out[:, step:])
-        np.maximum(out[:, :-step], depth[:, step:], out=out[:, :-step])
+        np.maximum(rows[:, step:], depth[:, :-step], out=rows[:, step:])
+        np.maximum(rows[:, :-step], depth[:, step:], out=rows[:, :-step])
+    out = rows.copy()
+    for step in range(1, radius + 1):
+        np.maximum(out[step:], rows[:-step], out=out[step:])
+        np.maximum(out[:-step], rows[step:], out=out[:-step])
     return out
 
 
@@ -118,10 +125,59 @@ def forward_warp(image: Image, shift: Depth, z: Depth) -> tuple[Image, NDArray[n
     source = winners & 0xFFFFFFFF
     source[holes] = 0
     # np.take along axis 0 gathers whole pixels several times faster than fancy indexing.
-    warped = np.take(image.reshape(n, -1), source, axis=0).reshape(image.shape)
+    pixels = image.reshape(n, -1)
+    warped = np.take(pixels, source, axis=0)
+    _resample(warped, pixels, source, holes, columns, shift)
     warped_z = np.take(z.reshape(-1), source)
     warped_z[holes] = 0
-    return warped, holes.reshape(height, width), warped_z.reshape(height, width)
+    return (
+        warped.reshape(image.shape),
+        holes.reshape(height, width),
+        warped_z.reshape(height, width),
+    )
+
+
+def _resample(
+    warped: Image,
+    pixels: Image,
+    source: NDArray[np.int64],
+    holes: NDArray[np.bool_],
+    columns: NDArray[np.float32],
+    shift: Depth,
+) -> None:
+    """Sub-pixel colour for the z-buffer's winners, in place.
+
+    A winner landed `d` pixels (|d| <= 0.5) from the centre of the spot it won: the colour
+    there is the source's at `x + d`, interpolated with the neighbour on that side, as long
+    as that neighbour moved with it (shifts within half a pixel: the same surface). Across
+    a depth edge the winner's own colour stays, so no edge is blurred into the other
+    surface. Whole-pixel rounding alone moves a slanted surface in steps, which shows as
+    jagged, crawling texture.
+    """
+    height, width = shift.shape
+    spots = np.flatnonzero(~holes)
+    if spots.size == 0:
+        return
+    src = source[spots]
+    flat_shift = shift.reshape(-1)
+    x = src % width
+    moved = np.take(columns[0], x) + np.take(flat_shift, src)
+    # Where the spot's centre is, from the winner's: the target index (spot + 1, past the
+    # spare column) + 0.5 - where it landed (`moved`, also offset by 1.5).
+    d = (np.float32(1.5) + (spots % width).astype(np.float32)) - moved
+    ahead = d > 0
+    other = np.where(ahead, src + 1, src - 1)
+    inside = np.where(ahead, x + 1 < width, x >= 1)
+    near = np.clip(other, 0, height * width - 1)
+    together = np.abs(np.take(flat_shift, near) - np.take(flat_shift, src)) < np.float32(0.5)
+    blend = inside & together & (d != 0)
+    if not blend.any():
+        return
+    a = np.abs(d[blend])[:, None]
+    mine = np.take(pixels, src[blend], axis=0).astype(np.float32)
+    theirs = np.take(pixels, near[blend], axis=0).astype(np.float32)
+    mixed = mine * (np.float32(1.0) - a) + theirs * a
+    warped[spots[blend]] = (mixed + np.float32(0.5)).astype(np.uint8)
 
 
 def fill_holes(image: Image, holes: NDArray[np.bool_], z: Depth) -> Image:
@@ -173,7 +229,7 @@ def render_pair(
     """Left and right eye views of `image` (H, W, 3) given normalised inverse depth (H, W)."""
     if depth.shape != image.shape[:2]:
         raise ValueError(f"depth {depth.shape} does not match image {image.shape[:2]}")
-    z = dilate_rows(depth.astype(np.float32, copy=False), edge_dilation)
+    z = dilate(depth.astype(np.float32, copy=False), edge_dilation)
     shift = eye_shift(z, convergence, divergence, image.shape[1], border_fade)
     left = render_eye(image, shift, z)
     right = render_eye(image, -shift, z)

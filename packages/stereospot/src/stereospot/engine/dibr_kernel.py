@@ -2,8 +2,9 @@
 
 The NumPy renderer in `dibr` stays the reference: this kernel computes the same float32
 arithmetic in the same order (the target column `x + 1.5 + shift` truncated, the z-buffer
-key `(z level << 32) | source index`, background-side hole filling, a row with no pixel
-left keeping the frame's first pixel), so its eyes are pixel-identical, which the tests
+key `(z level << 32) | source index`, the winners' sub-pixel colour, background-side hole
+filling, a row with no pixel left keeping the frame's first pixel), so its eyes are
+pixel-identical, which the tests
 check on real and adversarial frames. The NumPy version spends most of its time in
 `np.maximum.at` and gathers over the whole frame; here each row is one pass over memory
 that stays in cache, and the GIL is released, so the engine's render threads run it on
@@ -33,6 +34,7 @@ Depth = NDArray[np.float32]
 _Z_LEVELS = np.float32(65535)
 _HALF = np.float32(0.5)
 _OFFSET = np.float32(1.5)
+_ONE = np.float32(1.0)
 
 
 @njit(cache=True, nogil=True, boundscheck=False)
@@ -48,6 +50,7 @@ def _render_rows(
 ) -> None:  # pragma: no cover - compiled; the tests compare it with dibr.render_pair
     height, width, channels = image.shape
     z = np.empty(width, np.float32)
+    vertical = np.empty(width, np.float32)
     shift = np.empty(width, np.float32)
     keys = np.empty(width, np.int64)
     buffer = np.empty(width + 2, np.int64)
@@ -55,14 +58,22 @@ def _render_rows(
     warped_z = np.empty(width, np.float32)
     nearest_left = np.empty(width, np.int64)
     for y in range(height):
-        # Edge dilation: the window maximum of the row's depth.
+        # Edge dilation: the square window's maximum, down the columns, then along the row
+        # (a maximum is exact, so in any order it is the NumPy reference's value).
+        top, bottom = max(0, y - radius), min(height - 1, y + radius)
         for x in range(width):
-            best = depth[y, x]
+            best = depth[top, x]
+            for row in range(top + 1, bottom + 1):
+                if depth[row, x] > best:
+                    best = depth[row, x]
+            vertical[x] = best
+        for x in range(width):
+            best = vertical[x]
             for step in range(1, radius + 1):
-                if x - step >= 0 and depth[y, x - step] > best:
-                    best = depth[y, x - step]
-                if x + step < width and depth[y, x + step] > best:
-                    best = depth[y, x + step]
+                if x - step >= 0 and vertical[x - step] > best:
+                    best = vertical[x - step]
+                if x + step < width and vertical[x + step] > best:
+                    best = vertical[x + step]
             z[x] = best
             moved = (best - convergence) * scale
             shift[x] = moved * ramp[x] if moved > 0 else moved
@@ -92,24 +103,40 @@ def _render_rows(
                 else:
                     source[x] = -1
                 nearest_left[x] = last
+            # The winners' colours, sampled where they landed (dibr._resample).
+            for x in range(width):
+                s = source[x]
+                if s < 0:
+                    continue
+                moved = np.float32(s) + _OFFSET
+                moved = moved + shift[s] if eye == 0 else moved - shift[s]
+                d = (_OFFSET + np.float32(x)) - moved
+                n = s + 1 if d > 0 else s - 1
+                a = d if d > 0 else -d
+                if d != 0 and 0 <= n < width and abs(shift[n] - shift[s]) < _HALF:
+                    keep = _ONE - a
+                    for c in range(channels):
+                        mixed = np.float32(image[y, s, c]) * keep + np.float32(image[y, n, c]) * a
+                        out[y, x, c] = np.uint8(np.int64(mixed + _HALF))
+                else:
+                    for c in range(channels):
+                        out[y, x, c] = image[y, s, c]
+            # Holes: the background side's neighbour, as it was drawn.
             following = width
             for x in range(width - 1, -1, -1):
                 if source[x] >= 0:
                     following = x
-                    column = source[x]
-                    row = y
+                    continue
+                before = nearest_left[x]
+                if before >= 0 and (following >= width or warped_z[before] <= warped_z[following]):
+                    for c in range(channels):
+                        out[y, x, c] = out[y, before, c]
+                elif following < width:
+                    for c in range(channels):
+                        out[y, x, c] = out[y, following, c]
                 else:
-                    before = nearest_left[x]
-                    if before >= 0 and (
-                        following >= width or warped_z[before] <= warped_z[following]
-                    ):
-                        column, row = source[before], y
-                    elif following < width:
-                        column, row = source[following], y
-                    else:
-                        column, row = 0, 0  # nothing landed on the row: the warp's fill
-                for c in range(channels):
-                    out[y, x, c] = image[row, column, c]
+                    for c in range(channels):
+                        out[y, x, c] = image[0, 0, c]  # nothing landed on the row: the warp's fill
 
 
 def render_pair_compiled(

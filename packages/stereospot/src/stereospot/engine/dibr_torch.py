@@ -2,8 +2,9 @@
 depth to packed stereo frame, and only the finished frame crosses to the host.
 
 Same convention and steps as the NumPy renderer: z-buffered forward warp (one
-`scatter_reduce(amax)` over int64 keys `z_level << 32 | index`) and background-side hole
-filling (running max/min of the nearest valid column each way).
+`scatter_reduce(amax)` over int64 keys `z_level << 32 | index`), the winners' sub-pixel
+colour, and background-side hole filling (running max/min of the nearest valid column
+each way).
 """
 
 from __future__ import annotations
@@ -18,8 +19,7 @@ def _dilate(z: Any, radius: int) -> Any:
 
     if radius <= 0:
         return z
-    n, h, w = z.shape
-    return F.max_pool1d(z.reshape(n * h, 1, w), 2 * radius + 1, 1, radius).reshape(n, h, w)
+    return F.max_pool2d(z.unsqueeze(1), 2 * radius + 1, 1, radius).squeeze(1)
 
 
 def _eye(image: Any, shift: Any, z: Any) -> Any:
@@ -38,7 +38,9 @@ def _eye(image: Any, shift: Any, z: Any) -> Any:
     winners = buffer.view(n, h, w + 2)[..., 1:-1]
     holes = winners < 0
     source = torch.where(holes, 0, winners & 0xFFFFFFFF)
-    warped = image.reshape(total, 3)[source.reshape(-1)].view(n, h, w, 3)
+    pixels = image.reshape(total, 3)
+    warped = pixels[source.reshape(-1)].view(n, h, w, 3)
+    warped = _resample(warped, pixels, source, holes, columns, shift)
     wz = torch.where(holes, 0.0, z.reshape(-1)[source.reshape(-1)].view(n, h, w))
     col = torch.arange(w, device=dev, dtype=torch.int64).expand(n, h, w)
     left = torch.where(holes, -1, col).cummax(dim=2).values
@@ -49,6 +51,29 @@ def _eye(image: Any, shift: Any, z: Any) -> Any:
     pick = torch.where(take_left, left_c, right_c)
     pick = torch.where(holes & (has_left | has_right), pick, col)
     return warped.gather(2, pick.unsqueeze(-1).expand(n, h, w, 3))
+
+
+def _resample(warped: Any, pixels: Any, source: Any, holes: Any, columns: Any, shift: Any) -> Any:
+    """The winners' colours where they landed: `dibr._resample`, the same float32 steps."""
+    import torch
+
+    n, h, w, _ = warped.shape
+    flat_shift = shift.reshape(-1)
+    x = source % w
+    moved = columns.view(-1)[x] + flat_shift[source]
+    spot = torch.arange(w, device=warped.device, dtype=torch.float32)
+    d = (1.5 + spot) - moved
+    ahead = d > 0
+    other = torch.where(ahead, source + 1, source - 1)
+    inside = torch.where(ahead, x + 1 < w, x >= 1)
+    near = other.clamp(0, n * h * w - 1)
+    together = (flat_shift[near] - flat_shift[source]).abs() < 0.5
+    blend = inside & together & (d != 0) & ~holes
+    a = d.abs().unsqueeze(-1)
+    mine = warped.float()
+    theirs = pixels[near.reshape(-1)].view(n, h, w, 3).float()
+    mixed = (mine * (1.0 - a) + theirs * a + 0.5).to(torch.uint8)
+    return torch.where(blend.unsqueeze(-1), mixed, warped)
 
 
 def render_pair_torch(
