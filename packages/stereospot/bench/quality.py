@@ -35,6 +35,7 @@ from stereospot.engine.depth.classical import ClassicalDepth
 from stereospot.engine.dibr import dilate, forward_warp, render_eye
 from stereospot.engine.params import EngineParams
 from stereospot.engine.resize import resize_bilinear
+from stereospot.jobs.comfort_summary import comfort_summary
 from stereospot_testing.engine_media import make_video
 
 EDGE_DILATION = EngineParams().edge_dilation  # the engine's default
@@ -157,6 +158,25 @@ def stability() -> None:
         c = convert_file(clip, d / "o.mp4", {"normalisation": job})["comfort"]
         print(f"| job pre-pass | {c['flicker_pct']:.5f} |")
 
+        # A camera pan: the same textured scene sliding 2 px a frame, so the depth range
+        # ought to hold still while the picture moves.
+        wide = np.concatenate([base, base[:, ::-1]], axis=1)
+        texture = rng.normal(0, 12, wide.shape)
+
+        def panning(i: int, w: int, h: int) -> np.ndarray:
+            view = (wide + texture)[:, 2 * i : 2 * i + 160]
+            return np.clip(view, 0, 255).astype(np.uint8)
+
+        panned = make_video(d / "pan.mp4", width=160, height=90, frames=60, scene=panning,
+                            audio=None)  # fmt: skip
+        print("\n| normalisation | flicker on a panning shot (mean abs. change of mean "
+              "parallax per frame, % of width) |\n|---|---|")  # fmt: skip
+        for label, smoothing in (("per frame (no smoothing)", 0.0), ("EMA (default)", 0.9)):
+            c = convert_file(panned, d / "o.mp4", {"smoothing": smoothing})["comfort"]
+            print(f"| {label} | {c['flicker_pct']:.5f} |")
+        c = convert_file(panned, d / "o.mp4", {"normalisation": prepass(panned, {})})["comfort"]
+        print(f"| job pre-pass | {c['flicker_pct']:.5f} |")
+
         whole = make_video(d / "w.mp4", width=160, height=90, frames=48, scene=pan(0), audio=None)
         a = make_video(d / "a.mp4", width=160, height=90, frames=24, scene=pan(0), audio=None)
         b = make_video(d / "b.mp4", width=160, height=90, frames=24, scene=pan(24), audio=None)
@@ -192,6 +212,33 @@ def border_violations() -> None:
         for label, fade in (("none", 0.0), ("4 % of the width (default)", 0.04)):
             report = convert_file(clip, d / "o.mp4", {"border_fade": fade})["comfort"]
             print(f"| {label} | {report['border_violation_share'] * 100:.0f} % |")
+
+
+def comfort_on_two_clips() -> None:
+    """The comfort report of a flat clip (a textured wall) and a deep one (a near object
+    on a far gradient), each converted as a job is (pre-pass, then the conversion)."""
+    rng = np.random.default_rng(5)
+    y, x = np.mgrid[0:90, 0:160]
+    wall = 128 + rng.normal(0, 6, (90, 160, 3))
+    deep = np.stack([x * 1.5, y * 2.5, 128 + 0 * x], axis=2).astype(np.float64)
+    deep[25:75, 50:110] = (250, 230, 40)
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp)
+        print("\n| clip | parallax range, % of width (behind, in front) | frames past a limit "
+              "| suggested strength | advice |\n|---|---|---|---|---|")  # fmt: skip
+        for label, picture in (
+            ("flat: a textured wall", wall),
+            ("deep: near block, far ramp", deep),
+        ):
+            frame = np.clip(picture, 0, 255).astype(np.uint8)
+            clip = make_video(d / "c.mp4", width=160, height=90, frames=24,
+                              scene=lambda i, w, h, f=frame: f, audio=None)  # fmt: skip
+            made = convert_file(clip, d / "o.mp4", {"normalisation": prepass(clip, {})})
+            summary = comfort_summary({"segments": [made]}, 2.0)
+            assert summary is not None
+            low, high = summary.parallax_range_pct
+            print(f"| {label} | {low:g} to {high:g} | {summary.beyond_share:.0%} "
+                  f"| {summary.suggested_divergence:g} | {summary.advice} |")  # fmt: skip
 
 
 def _row_dilation(depth: np.ndarray, radius: int) -> np.ndarray:
@@ -251,6 +298,7 @@ def main() -> None:
     edge_dilation()
     stability()
     border_violations()
+    comfort_on_two_clips()
 
 
 if __name__ == "__main__":

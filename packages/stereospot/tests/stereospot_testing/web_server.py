@@ -63,11 +63,11 @@ def wait_healthy(url: str, alive: Any = lambda: True, attempts: int = 300) -> No
 
 @contextmanager
 def serving(app: App, users: Mapping[str, str], video_workers: int = 1) -> Iterator[str]:
-    """create_app(app) under uvicorn on a free port, with every worker role as threads of
+    """create_app(app.service) under uvicorn on a free port, with every worker role as threads of
     this process (so they use the app's own converter)."""
     port = free_port()
     config = uvicorn.Config(
-        create_app(app, users=users), host="127.0.0.1", port=port, log_level="warning",
+        create_app(app.service, users=users), host="127.0.0.1", port=port, log_level="warning",
         lifespan="off", timeout_graceful_shutdown=2,
     )  # fmt: skip
     server = uvicorn.Server(config)

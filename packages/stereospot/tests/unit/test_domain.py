@@ -80,30 +80,14 @@ def test_every_setting_is_documented() -> None:
 
 
 # What each part may import from the rest of StereoSpot: the domain (jobs/) and the engine
-# are the bottom layers; the application service, the workers and the web sit on them.
+# are the bottom layers; the application service, the workers and the web sit on them, and
+# only the composition root (bootstrap) and the commands put them together.
+_ABOVE = ("workers", "web", "aws", "local", "commands", "inference", "service", "pipeline")
 FORBIDDEN = {
-    "jobs": (
-        "workers",
-        "web",
-        "aws",
-        "local",
-        "commands",
-        "inference",
-        "service",
-        "pipeline",
-        "bootstrap",
-    ),
-    "engine": (
-        "jobs",
-        "workers",
-        "web",
-        "aws",
-        "local",
-        "commands",
-        "inference",
-        "service",
-        "pipeline",
-    ),
+    "jobs": (*_ABOVE, "bootstrap"),
+    "engine": ("jobs", *_ABOVE),
+    # The web is given the service: it builds nothing and runs no worker.
+    "web": ("bootstrap", "workers", "pipeline", "local", "aws", "commands", "inference"),
 }
 
 

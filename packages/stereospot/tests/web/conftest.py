@@ -41,6 +41,6 @@ def site(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Site]:
     harness = make_harness("local", tmp_path, request)
     app = make_app(harness)
     try:
-        yield Site(harness, app, create_app(app, users=USERS))
+        yield Site(harness, app, create_app(app.service, users=USERS))
     finally:
         app.close()

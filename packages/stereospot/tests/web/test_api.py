@@ -285,7 +285,7 @@ async def test_the_form_offers_the_installed_models_first(
     harness = make_harness("local", tmp_path, request, model_dir=models)
     app = make_app(harness)
     try:
-        async with browser_as(create_app(app, users=USERS), "ann") as ann:
+        async with browser_as(create_app(app.service, users=USERS), "ann") as ann:
             home = (await ann.client.get("/")).text
     finally:
         app.close()

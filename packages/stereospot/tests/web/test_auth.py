@@ -98,7 +98,7 @@ async def test_tampered_expired_and_revoked_sessions_are_refused(site: Site) -> 
         assert (await ann.client.get("/api/jobs")).status_code == 401
     # A new token for ann ends the sessions made with the old one.
     async with browser_as(site.web, "ann") as ann:
-        rotated = create_app(site.app, users={**USERS, "ann": "a-brand-new-token-123456"})
+        rotated = create_app(site.app.service, users={**USERS, "ann": "a-brand-new-token-123456"})
         async with client_for(rotated) as other:
             other.cookies.set(COOKIE, ann.client.cookies[COOKIE])
             assert (await other.get("/api/jobs")).status_code == 401

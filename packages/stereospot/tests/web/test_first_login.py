@@ -56,7 +56,7 @@ def test_serve_with_configured_users_points_at_the_setting(tmp_path: Path) -> No
 
 
 async def test_the_login_page_says_where_the_local_token_is(site: Site) -> None:
-    web = create_app(site.app)  # no users given: the local backend's generated one
+    web = create_app(site.app.service)  # no users given: the local backend's generated one
     token_file = site.harness.settings.data_dir / TOKEN_FILE
     token = token_file.read_text().strip()
     async with client_for(web) as client:

@@ -76,7 +76,7 @@ async def test_a_full_disk_for_real(tmp_path: Path) -> None:
     with small_tmpfs(tmp_path / "disk", "40m") as disk:
         settings = local_settings(disk / "data")
         app = build(settings, converter=PassThrough())
-        web = create_app(app, users=USERS)
+        web = create_app(app.service, users=USERS)
         store = app.backend.objects
         assert isinstance(store, FolderObjectStore)
         try:

@@ -37,7 +37,7 @@ def app_with(site: Site, **settings: Any) -> FastAPI:
     changed = dataclasses.replace(site.harness.settings, **settings)
     app = build(changed, clock=site.harness.clock, backend=site.harness.backend,
                 converter=PassThrough())  # fmt: skip
-    return create_app(app, users=USERS)
+    return create_app(app.service, users=USERS)
 
 
 async def test_a_thousand_wrong_tokens_meet_429_after_five(site: Site) -> None:

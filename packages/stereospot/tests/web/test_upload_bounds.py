@@ -65,7 +65,7 @@ def limited(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Site]:
     app: App = make_app(harness)
     app.service.part_size = 1024
     try:
-        yield Site(harness, app, create_app(app, users=USERS))
+        yield Site(harness, app, create_app(app.service, users=USERS))
     finally:
         app.close()
 

@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"stereospot serve: {exc}", file=sys.stderr)
         return 2
     try:
-        asgi = web.create_app(app)  # makes the token file on a first start
+        asgi = web.create_app(app.service)  # makes the token file on a first start
     except StereoSpotError as exc:
         app.close()
         print(f"stereospot serve: {exc}", file=sys.stderr)

@@ -1,5 +1,6 @@
-"""The one factory: the composition root's App (or just its JobService) in, an ASGI app
-out. Nothing is built at import; `stereospot serve` and the tests both call this."""
+"""The one factory: the application service in, an ASGI app out. The web knows the
+service, not the composition root that built it. Nothing is built at import;
+`stereospot serve` and the tests both call this."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from stereospot import __version__
-from stereospot.bootstrap import App
 from stereospot.login_limit import LoginLimiter
 from stereospot.service import JobService
 from stereospot.settings import Settings
@@ -39,13 +39,12 @@ def object_origins(settings: Settings) -> str:
 
 
 def create_app(
-    app_or_service: App | JobService,
+    service: JobService,
     *,
     users: Mapping[str, str] | None = None,
     clock: Callable[[], float] | None = None,
 ) -> FastAPI:
     """`users` (name -> token) overrides STEREOSPOT_USERS; `clock` the service's clock."""
-    service = app_or_service.service if isinstance(app_or_service, App) else app_or_service
     settings = service.settings
     auth = Authenticator(
         users if users is not None else configured_users(settings),
