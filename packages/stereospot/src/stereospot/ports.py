@@ -286,6 +286,9 @@ class Changes(Protocol):
     def wait_for_change(self, generation: int, timeout: float) -> None:
         """Return once the generation passes `generation`, or after `timeout` seconds."""
 
+    def release_waits(self) -> None:
+        """Wake every waiter for good (queue receives too): the process is stopping."""
+
 
 @dataclass(frozen=True, slots=True)
 class Backend:

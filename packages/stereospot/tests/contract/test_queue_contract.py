@@ -76,3 +76,29 @@ def test_too_many_receives_move_it_to_the_dead_letter_queue(short: Harness) -> N
     assert pair.main.receive(wait=1) == []
     [dead] = pair.dead.receive(wait=1)
     assert dead.body == "poison"
+
+
+@pytest.mark.parametrize("harness", ["local"], indirect=True)
+def test_a_stopping_process_gets_its_waiting_receivers_back_at_once(harness: Harness) -> None:
+    import threading
+
+    changes = harness.backend.changes
+    assert changes is not None  # the local backend signals its commits
+    queue = harness.backend.queues.reassembly.main
+    queue.poll = 60.0  # a receiver that would otherwise sleep out its whole wait
+
+    def receiver() -> tuple[threading.Thread, list[object]]:
+        got: list[object] = []
+        thread = threading.Thread(target=lambda: got.append(queue.receive(1, wait=60)))
+        thread.start()
+        return thread, got
+
+    first, got = receiver()
+    first.join(timeout=0.2)
+    assert first.is_alive()  # asleep on the database's signal
+    changes.release_waits()
+    first.join(timeout=20)  # far less than its 60 s
+    assert not first.is_alive() and got == [[]]
+    second, got = receiver()  # and nobody sleeps again
+    second.join(timeout=20)
+    assert not second.is_alive() and got == [[]]

@@ -293,6 +293,8 @@ def convert(settings: Settings, args: argparse.Namespace, depth: DepthChoice) ->
         return 0
     finally:
         stop.set()
+        if app.backend.changes is not None:
+            app.backend.changes.release_waits()  # the workers' receives return at once
         if runner.is_alive():
             runner.join(timeout=30)
         app.close()

@@ -66,6 +66,7 @@ class Database:
         self._changed = threading.Condition(threading.Lock())
         self._generation = 0  # grows with every change seen (rung here or by the watcher)
         self._waiters = 0
+        self._released = False  # release_waits: nobody waits any more
         self._watcher: threading.Thread | None = None
         self.watch_interval = 0.005
 
@@ -102,6 +103,18 @@ class Database:
             self._generation += 1
             self._changed.notify_all()
 
+    def release_waits(self) -> None:
+        """Wake every waiter, and let no one wait again: a process about to stop wants its
+        queue receivers back now, not at the end of their poll."""
+        with self._changed:
+            self._released = True
+            self._generation += 1
+            self._changed.notify_all()
+
+    @property
+    def released(self) -> bool:
+        return self._released
+
     def wait_for_change(self, generation: int, timeout: float) -> None:
         """Sleep until the generation passes `generation` (a commit here, or one by another
         process seen by the watcher) or `timeout` seconds pass."""
@@ -114,7 +127,7 @@ class Database:
                         target=self._watch, name="sqlite-watch", daemon=True
                     )
                     self._watcher.start()
-                while self._generation == generation and not self._closed:
+                while self._generation == generation and not (self._closed or self._released):
                     left = deadline - time.monotonic()
                     if left <= 0:
                         return

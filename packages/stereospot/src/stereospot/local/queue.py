@@ -68,6 +68,8 @@ class SQLiteQueue:
             if left <= 0:
                 return []
             self.db.wait_for_change(generation, min(self.poll, left))
+            if self.db.released:
+                return []  # the process is stopping
 
     def _visible(self) -> bool:
         now = self.clock()
