@@ -155,7 +155,9 @@ class ObjectStore(Protocol):
 
     def adopt_file(self, ref: ObjectRef, path: Path, *, if_absent: bool = False) -> bool:
         """`put_file` for a file the caller gives up: moved into place where the store can
-        (no copy), else stored; the file is gone afterwards either way."""
+        (no copy), else stored; the file is gone afterwards either way. With `if_absent`
+        (a write-once object) the bytes are durable before the name exists (fsync on the
+        folder store; S3 acknowledges a PUT once stored)."""
 
     def link_file(self, ref: ObjectRef, path: Path) -> None:
         """Store a file the caller keeps: shared, not copied, where the store can (a hard

@@ -189,7 +189,19 @@ def test_the_container_writes_only_the_requests_own_keys(harness: Harness, clip:
         },
         *(
             {**convert, "input_uri": objects.uri(source), "output_uri": own_output, "span": bad}
-            for bad in ([0], [5, 5], [9, 2], ["0", None], [0.5, None], [True, None], "0-9")
+            for bad in (
+                [0],
+                [5, 5],
+                [9, 2],
+                ["0", None],
+                [0.5, None],
+                [True, None],
+                "0-9",
+                [2**63, None],
+                [0, 2**63],
+                [2**61, None],  # well formed, but no keyframe of the source is there
+                [1, None],
+            )
         ),
     ]
     container = InProcessInference(objects, PassThrough())

@@ -73,3 +73,33 @@ def test_a_matroska_source_is_read_in_place_too(harness: Harness, tmp_path: Path
     final = tmp_path / "final.mp4"
     app.backend.objects.get_file(ObjectRef("output", keys.final_key(job.job_id)), final)
     assert video_packets(final) == video_packets(mkv)
+
+
+@pytest.mark.parametrize("harness", ["local"], indirect=True)
+def test_the_final_is_on_the_disk_before_what_it_was_made_from_is_deleted(
+    harness: Harness, clip: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stereospot.local import objects as folder_store
+
+    happened: list[str] = []
+    sync = folder_store._sync
+    monkeypatch.setattr(
+        folder_store, "_sync", lambda path: (happened.append(f"sync {path.name}"), sync(path))
+    )
+    store = harness.backend.objects
+    delete = store.delete_prefix
+
+    def deleting(bucket: str, prefix: str) -> int:
+        happened.append(f"delete {prefix.rsplit('/', 2)[-2]}/")
+        return delete(bucket, prefix)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store, "delete_prefix", deleting)
+    app = make_app(harness)
+    job = submit(app, clip)
+    app.drain()
+    assert app.service.detail("ann", job.job_id).job.status == JobStatus.COMPLETED
+    # The final's bytes, then its folder's entry, then the segments go.
+    first_delete = next(i for i, e in enumerate(happened) if e.startswith("delete"))
+    synced = happened[:first_delete]
+    assert synced[-2:] == ["sync final.mp4", f"sync {job.job_id}"], happened
+    assert "delete segments/" in happened[first_delete:]

@@ -58,3 +58,13 @@ def test_a_test_render_starts_inside_the_video(harness: Harness) -> None:
     for bad in (-1.0, float("nan"), float("inf"), 24 * 3600 + 1):
         with pytest.raises(InvalidInput, match="test render"):
             app.service.create_job("ann", "clip.mp4", {"trial_start": bad})
+
+
+@pytest.mark.parametrize("harness", ["local"], indirect=True)
+def test_a_test_render_after_the_end_fails_saying_so(harness: Harness, clip: Path) -> None:
+    app = make_app(harness)
+    trial = submit(app, clip, trial_start=95.0)
+    app.drain()
+    job = app.service.detail("ann", trial.job_id).job
+    assert job.status == JobStatus.FAILED and not job.retryable
+    assert job.error == "chunking: the test render starts at 95 s, after the video's end at 16.0 s"

@@ -109,3 +109,35 @@ def test_an_index_that_outgrows_its_room_is_written_the_long_way(
     names = mp4_boxes(out)
     assert names.index("moov") < names.index("mdat"), names
     assert [p[3] for p in packets(out)] == [p[3] for p in packets(source)]
+
+
+def test_pcm_sound_reserves_an_index_for_its_packets_not_its_samples(tmp_path: Path) -> None:
+    # MOV counts PCM's single samples as its frames: 48,000 a second, where the AAC the
+    # join re-encodes it to makes 47 packets. The room reserved follows the packets.
+    import av
+    import numpy as np
+
+    picture = make_video(tmp_path / "picture.mp4", seconds=5, audio=False)
+    source = tmp_path / "camera.mov"
+    with av.open(str(picture)) as inp, av.open(str(source), "w", format="mov") as out:
+        video = out.add_stream_from_template(inp.streams.video[0])
+        sound = out.add_stream("pcm_s16le", rate=48000)
+        for packet in inp.demux(inp.streams.video[0]):
+            if packet.size:
+                packet.stream = video
+                out.mux(packet)
+        tone = (np.sin(np.arange(48000 * 5) / 20) * 8000).astype(np.int16)
+        for start in range(0, tone.size, 4800):
+            frame = av.AudioFrame.from_ndarray(tone[None, start : start + 4800], "s16", "mono")
+            frame.sample_rate = 48000
+            out.mux(sound.encode(frame))
+        out.mux(sound.encode(None))
+    with open_packets(source) as probe:
+        assert probe.streams.audio[0].frames > 100_000  # what MOV says: samples
+    segments, _ = split(source, 10.0, tmp_path)
+    out = tmp_path / "joined.mp4"
+    join(segments, source, out)
+    # The index's room is a few kB, not 24 bytes for each of 240,000 samples (5.8 MB).
+    assert out.stat().st_size < segments[0].stat().st_size + 500_000
+    with open_packets(out) as joined:
+        assert joined.streams.audio[0].codec_context.name == "aac"

@@ -447,25 +447,29 @@ def test_a_test_render_seen_as_anaglyph_and_wiggle_then_the_whole_film(
         "() => Number(document.getElementById('viewer-canvas').dataset.drawn) > 3"
     )
     page.evaluate("() => document.getElementById('player').pause()")
-    page.wait_for_timeout(200)  # a few more draws of the paused frame
+    # Two more draws after the pause: the canvas now shows the paused frame.
+    count = "() => Number(document.getElementById('viewer-canvas').dataset.drawn)"
+    after = page.evaluate(count) + 2
+    page.wait_for_function(f"() => ({count})() >= {after}")
     seen = page.evaluate(ANAGLYPH_MATCHES)
     assert seen["worst"] <= 3 and seen["lit"] > 0, seen
     shot(page, tmp_path, "09-trial-anaglyph")
 
     # Wiggle: the canvas shows one eye, then the other, a few times a second.
     page.get_by_role("button", name="Wiggle").click()
-    frames = page.evaluate(
-        """async () => {
-          const canvas = document.getElementById("viewer-canvas");
-          const seen = new Set();
-          for (let i = 0; i < 12; i += 1) {
-            await new Promise((done) => setTimeout(done, 60));
-            seen.add(canvas.toDataURL().length + ":" + canvas.toDataURL().slice(-64));
-          }
-          return seen.size;
-        }"""
+    # On a paused frame only the eyes' alternation can change the canvas: sampled until
+    # it has shown two different pictures (or Playwright's timeout).
+    page.evaluate("() => document.getElementById('player').pause()")
+    after = page.evaluate(count) + 2
+    page.wait_for_function(f"() => ({count})() >= {after}")
+    page.wait_for_function(
+        """(seen) => {
+          seen = window.wiggleSeen || (window.wiggleSeen = new Set());
+          seen.add(document.getElementById("viewer-canvas").toDataURL());
+          return seen.size >= 2;
+        }""",
+        polling=50,
     )
-    assert frames >= 2, frames
     page.get_by_role("button", name="As it is").click()
     expect(page.locator("#player")).to_be_visible()
     expect(page.locator("#viewer-canvas")).to_be_hidden()

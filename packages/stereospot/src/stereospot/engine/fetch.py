@@ -298,8 +298,9 @@ def _install(blob: Path, dest: Path) -> None:
 
 
 def _install_folder(blobs: Mapping[str, Path], dest: Path) -> None:
-    """The cached blobs as the folder `dest`, whole or not at all: built beside it, then
-    renamed over whatever was there."""
+    """The cached blobs as the folder `dest`: built beside it, then swapped in by two
+    renames (a crash between them leaves the old folder as `.NAME.old` and none at `dest`,
+    so the next fetch installs it again; a half-built folder is never at `dest`)."""
     partial = dest.with_name(f".{dest.name}.partial")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)

@@ -9,7 +9,8 @@ told to: a convert reads `segments/<job>/<i>_<n>.mp4` (or, with a span, a stretc
 job; a pre-pass reads `input/<job>/source.<ext>` and writes nothing but
 `jobs/<job>/preview.png` of that job. `params.model` is a model's name in `model_dir`
 (engine.model_names), never a path.
-Anything else is InvalidInput (400 from the server), refused before anything is read."""
+Anything else is InvalidInput (400 from the server), refused before anything is read; a
+span that names no keyframe of the source is InvalidInput too, once the source says so."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from stereospot.engine.model_names import ModelNameError, with_model_path
 from stereospot.errors import InvalidInput
 from stereospot.jobs import keys
 from stereospot.logs import event
+from stereospot.media.span import SpanNotFound
 from stereospot.ports import ObjectRef, ObjectStore, Progress, SegmentRequest
 
 log = logging.getLogger("stereospot.inference")
@@ -95,7 +97,10 @@ class InProcessInference:
             folder = Path(tmp)
             src = self._fetch(request.input_uri, folder, "in.mp4")
             dst = folder / "out.mp4"
-            report = self.converter.convert(src, dst, params, progress, span=request.span)
+            try:
+                report = self.converter.convert(src, dst, params, progress, span=request.span)
+            except SpanNotFound as exc:
+                raise InvalidInput(f"span: {exc}") from None
             self.objects.adopt_file(output, dst)
         return dict(report)
 

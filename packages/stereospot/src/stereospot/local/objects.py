@@ -83,10 +83,12 @@ class FolderObjectStore:
             with no_room_is_storage_full():
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 if if_absent:
+                    _sync(temp)  # as in adopt_file: on the disk, then named
                     try:
                         os.link(temp, dest)
                     except FileExistsError:
                         return False
+                    _sync(dest.parent)
                 else:
                     os.replace(temp, dest)
         finally:
@@ -145,7 +147,11 @@ class FolderObjectStore:
             dest.parent.mkdir(parents=True, exist_ok=True)
         try:
             if if_absent:
+                # A write-once object (a job's final) is one that others then rely on, and
+                # what it was made from may be deleted next: on the disk first, then named.
+                _sync(path)
                 os.link(path, dest)  # atomic, fails when the name exists
+                _sync(dest.parent)
             else:
                 # Not over a placeholder: renaming onto an existing file makes ext4 flush
                 # the new file's data first (auto_da_alloc).
@@ -288,3 +294,12 @@ class FolderObjectStore:
 
     def download_url(self, ref: ObjectRef, expires: int, filename: str) -> str | None:
         return None
+
+
+def _sync(path: Path) -> None:
+    """fsync a file's data, or a folder's entries."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

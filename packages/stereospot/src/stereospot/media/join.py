@@ -33,6 +33,7 @@ _INDEX_FIXED = 64 * 1024
 # Audio packets per second when a container does not count them (Matroska): AAC at 48 kHz
 # makes 47, Opus 50; an audio re-encode makes sample_rate / 1024.
 _AUDIO_PACKETS_PER_SECOND = 64
+_MAX_ROOM = 1 << 31  # FFmpeg's moov_size is an int; an index past it is written the long way
 
 
 def _leading(packets: Iterator[Any]) -> tuple[list[Any], int | None]:
@@ -125,15 +126,20 @@ def _index_room(segments: Sequence[Path], sound: Any) -> int | None:
             return None
         samples += frames
     if sound is not None:
-        if sound.frames:
-            samples += sound.frames
+        copied = sound.codec_context.name in MP4_AUDIO
+        if copied and sound.frames:
+            samples += sound.frames  # MP4/MOV count a copied codec's packets
         else:
+            # Re-encoded to AAC (1,024 samples a packet), or not counted (Matroska). PCM in
+            # MOV or AVI counts single samples as frames: thousands of times its packets.
             seconds = (sound.container.duration or 0) / 1_000_000
             if not seconds:
                 return None
             rate = sound.codec_context.sample_rate or 48000
-            samples += int(seconds * max(_AUDIO_PACKETS_PER_SECOND, rate / 1024)) + 1
-    return _INDEX_FIXED + _INDEX_PER_SAMPLE * samples
+            per_second = rate / 1024 if not copied else max(_AUDIO_PACKETS_PER_SECOND, rate / 1024)
+            samples += int(seconds * per_second) + 1
+    room = _INDEX_FIXED + _INDEX_PER_SAMPLE * samples
+    return room if room < _MAX_ROOM else None
 
 
 def join(segments: Sequence[Path], audio: Path | None, dest: Path) -> None:

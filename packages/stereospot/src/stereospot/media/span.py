@@ -21,15 +21,25 @@ def span_of(starts: Sequence[int], index: int) -> Span:
     return starts[index], starts[index + 1] if index + 1 < len(starts) else None
 
 
+class SpanNotFound(ValueError):
+    """The source has no keyframe where the span says it starts."""
+
+
+# Timestamps are 64-bit in FFmpeg; a span past this cannot come from a real file.
+_LIMIT = 1 << 62
+
+
 def check_span(value: Any) -> Span:
     """A span from JSON (`[start, end]`, end null for the last), or ValueError."""
     if not isinstance(value, list | tuple) or len(value) != 2:
         raise ValueError("span must be [start, end]")
     start, end = value
-    if isinstance(start, bool) or not isinstance(start, int):
-        raise ValueError("span start must be an integer")
-    if end is not None and (isinstance(end, bool) or not isinstance(end, int) or end <= start):
-        raise ValueError("span end must be an integer after its start, or null")
+    if isinstance(start, bool) or not isinstance(start, int) or not -_LIMIT < start < _LIMIT:
+        raise ValueError("span start must be an integer timestamp")
+    if end is not None and (
+        isinstance(end, bool) or not isinstance(end, int) or not start < end < _LIMIT
+    ):
+        raise ValueError("span end must be an integer timestamp after its start, or null")
     return start, end
 
 
@@ -45,7 +55,12 @@ def span_packets(container: Any, video: Any, span: Span) -> Iterator[Any]:
     a container whose seek lands past it is read again from its start."""
     start, end = span
     for seek in (True, False):
-        container.seek(start if seek else 0, stream=video, backward=True, any_frame=False)
+        try:
+            container.seek(start if seek else 0, stream=video, backward=True, any_frame=False)
+        except (OSError, OverflowError, ValueError):  # av's errors are OSError or ValueError
+            if seek:
+                continue  # no seeking there: read from the start
+            raise
         started = False
         for packet in container.demux(video):
             if packet.dts is None and packet.pts is None:
@@ -66,4 +81,4 @@ def span_packets(container: Any, video: Any, span: Span) -> Iterator[Any]:
             yield packet
         if started:
             return
-    raise ValueError(f"no keyframe at {start} in the video stream")
+    raise SpanNotFound(f"no keyframe at {start} in the video stream")

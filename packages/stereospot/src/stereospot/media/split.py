@@ -23,6 +23,7 @@ from typing import Any
 
 import av
 
+from stereospot.media.admission import Unconvertible
 from stereospot.media.container import open_packets
 from stereospot.media.span import packet_time, span_packets
 
@@ -133,7 +134,8 @@ def split(
 def trial_span(source: Path, start: float, seconds: float) -> tuple[int, int | None]:
     """The stretch of `source` a test render converts: from the last keyframe at or before
     `start` seconds (the first keyframe, if none is) to the first keyframe at least
-    `seconds` later (None: to the end). One pass over the video packets up to there."""
+    `seconds` later (None: to the end). One pass over the video packets up to there; a
+    start past the last frame is Unconvertible (the job fails saying so)."""
     with open_packets(source) as container:
         video = container.streams.video[0]
         tb = Fraction(video.time_base or Fraction(1, 90000))
@@ -141,16 +143,25 @@ def trial_span(source: Path, start: float, seconds: float) -> tuple[int, int | N
         wanted = first + int(Fraction(start) / tb)
         step = int(Fraction(seconds) / tb)
         begin: int | None = None
+        last: int | None = None
         for packet in container.demux(video):
-            if (packet.dts is None and packet.pts is None) or not packet.is_keyframe:
+            if packet.dts is None and packet.pts is None:
                 continue
             pts = packet_time(packet)
+            last = pts if last is None else max(last, pts)
+            if not packet.is_keyframe:
+                continue
             if begin is not None and pts >= max(begin, wanted) + step:
                 return begin, pts
             if begin is None or pts <= wanted:
                 begin = pts
-    if begin is None:
+    if begin is None or last is None:
         raise ValueError(f"{source.name}: no keyframes in the video stream")
+    if wanted > last:
+        ends = float((last - first) * tb)
+        raise Unconvertible(
+            f"the test render starts at {start:g} s, after the video's end at {ends:.1f} s"
+        )
     return begin, None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 
 import jinja2
@@ -39,9 +40,11 @@ def parse_clock(text: str) -> float | None:
     if len(parts) > 3 or not all(parts):
         raise ValueError(text)
     seconds = 0.0
-    for part in parts:
+    for place, part in enumerate(parts):
         value = float(part)
-        if value < 0 or (seconds and value >= 60):
+        # The first part may be any size ("90" seconds, "75:00" minutes); those after a
+        # colon are minutes or seconds of the part before.
+        if not 0 <= value < math.inf or (place and value >= 60):
             raise ValueError(text)
         seconds = seconds * 60 + value
     return seconds

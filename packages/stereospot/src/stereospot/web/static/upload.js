@@ -147,7 +147,9 @@
   function parseClock(text) {
     const parts = text.trim() ? text.trim().split(":") : [];
     if (!parts.length) return null;
-    if (parts.length > 3 || parts.some((p) => p === "" || !(Number(p) >= 0))) {
+    // After a colon: minutes or seconds of the part before, so under 60.
+    if (parts.length > 3 || parts.some((p, i) => p === "" || !(Number(p) >= 0)
+        || !Number.isFinite(Number(p)) || (i > 0 && Number(p) >= 60))) {
       throw new Error(`"${text}" is not a time like 1:05`);
     }
     return parts.reduce((seconds, part) => seconds * 60 + Number(part), 0);
