@@ -20,7 +20,7 @@ import av
 
 from stereospot.errors import SettingsError
 from stereospot.media.container import open_packets
-from stereospot.media.span import Span, span_packets
+from stereospot.media.span import Span, span_packets, span_seconds
 
 Progress = Callable[[int], None]
 ENGINE_MODULE = "stereospot.engine.convert"
@@ -52,10 +52,7 @@ def _frames_hint(stream: Any, span: Span | None) -> int:
     """About how many frames `convert` will see, for its progress; 0 when unknown."""
     if span is None:
         return int(stream.frames or 0)
-    start, end = span
-    rate, tb = stream.average_rate, stream.time_base
-    stop = end if end is not None else (stream.start_time or 0) + (stream.duration or 0)
-    return max(1, int((stop - start) * tb * rate)) if rate and tb and stop > start else 0
+    return round(span_seconds(stream, span) * float(stream.average_rate or 0))
 
 
 def _video_packets(container: Any, video: Any, span: Span | None) -> Iterator[Any]:

@@ -141,3 +141,19 @@ def test_pcm_sound_reserves_an_index_for_its_packets_not_its_samples(tmp_path: P
     assert out.stat().st_size < segments[0].stat().st_size + 500_000
     with open_packets(out) as joined:
         assert joined.streams.audio[0].codec_context.name == "aac"
+
+
+@pytest.mark.parametrize("container", ["mp4", "matroska"])
+def test_the_spans_of_a_film_last_as_long_as_the_film(tmp_path: Path, container: str) -> None:
+    from stereospot.media.span import span_seconds
+
+    # Matroska gives no stream duration: the last span runs to the container's end.
+    source = make_video(tmp_path / "clip", seconds=5, keyframes=[2.1, 4.2], gop=250,
+                        container=container)  # fmt: skip
+    cuts = cut_points(source, 2.0)
+    with open_packets(source) as opened:
+        video = opened.streams.video[0]
+        lengths = [span_seconds(video, span_of(cuts.starts, i)) for i in range(3)]
+    assert lengths[0] == pytest.approx(2.08, abs=0.01)
+    assert lengths[1] == pytest.approx(2.12, abs=0.01)
+    assert sum(lengths) == pytest.approx(5.0, abs=0.2)

@@ -20,7 +20,7 @@ import numpy as np
 from av.video.reformatter import VideoReformatter
 from numpy.typing import NDArray
 
-from stereospot.media.span import Span, span_packets
+from stereospot.media.span import Span, span_packets, span_seconds
 
 # Wider than this and H.264 is past level 5.2 (4096 px), which headsets and TVs do not
 # decode; their HEVC decoders take 8K, so Full SBS of a 4K film becomes HEVC.
@@ -84,10 +84,7 @@ class VideoReader:
             duration = (self.container.duration or 0) / 1_000_000
         frames = self.video.frames or round(duration * float(rate))
         if span is not None:
-            start, end = span
-            first = self.video.start_time or 0
-            stop = float((end - first) * tb) if end is not None else duration
-            duration = max(0.0, stop - float((start - first) * tb))
+            duration = span_seconds(self.video, span)
             frames = round(duration * float(rate))
         self.info = SourceInfo(
             width=cc.width,

@@ -43,6 +43,23 @@ def check_span(value: Any) -> Span:
     return start, end
 
 
+def span_seconds(video: Any, span: Span) -> float:
+    """How long `span` of the `video` stream lasts, from its header (the last span runs
+    to the stream's end)."""
+    start, end = span
+    tb = video.time_base
+    if tb is None:
+        return 0.0
+    if end is not None:
+        return max(0.0, float((end - start) * tb))
+    first = video.start_time or 0
+    if video.duration is not None:
+        whole = float(video.duration * tb)
+    else:  # Matroska names only the container's duration (microseconds)
+        whole = (video.container.duration or 0) / 1_000_000
+    return max(0.0, whole - float((start - first) * tb))
+
+
 def packet_time(packet: Any) -> int:
     """A packet's presentation time, or its decode time where it has none."""
     return int(packet.pts if packet.pts is not None else packet.dts)
