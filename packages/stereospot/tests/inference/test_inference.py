@@ -118,7 +118,7 @@ def test_invocations_need_the_bearer_token(harness: Harness, clip: Path) -> None
         "index": 0,
         "total": 1,
         "input_uri": objects.uri(segment),
-        "output_uri": objects.uri(ObjectRef("output", f"jobs/{JOB_A}/segments/0.mp4")),
+        "output_uri": objects.uri(ObjectRef("output", f"segments/{JOB_A}/0.mp4")),
     }
     container = InProcessInference(objects, PassThrough())
     # Six wrong tokens below: more than the default login limit (tested on its own).
@@ -128,7 +128,7 @@ def test_invocations_need_the_bearer_token(harness: Harness, clip: Path) -> None
         for header in ("Bearer wrong", f"Basic {TOKEN}", "Bearer", TOKEN):
             answer = httpx.post(f"{url}/invocations", json=body, headers={"Authorization": header})
             assert answer.status_code == 401, header
-        assert objects.keys("output", f"jobs/{JOB_A}/") == []
+        assert objects.keys("output", f"segments/{JOB_A}/") == []
         stranger = HttpInference(url, inference_token(b"another key" * 3))
         with pytest.raises(InferenceFailed, match="401"):
             stranger.prepass(objects.uri(ObjectRef("input", f"input/{JOB_A}/source.mp4")), {})
@@ -137,7 +137,7 @@ def test_invocations_need_the_bearer_token(harness: Harness, clip: Path) -> None
             f"{url}/invocations", json=body, headers={"Authorization": f"Bearer {TOKEN}"}
         )
         assert ok.status_code == 200, ok.text
-    assert objects.keys("output", f"jobs/{JOB_A}/") == [f"jobs/{JOB_A}/segments/0.mp4"]
+    assert objects.keys("output", f"segments/{JOB_A}/") == [f"segments/{JOB_A}/0.mp4"]
 
 
 def test_an_empty_token_never_authorises() -> None:
@@ -155,7 +155,7 @@ def test_the_container_writes_only_the_requests_own_keys(harness: Harness, clip:
     objects.put_file(segment, clip)
     objects.put_file(source, clip)
     objects.put_bytes(victim, b"job B's film")
-    own_output = objects.uri(ObjectRef("output", f"jobs/{JOB_A}/segments/0.mp4"))
+    own_output = objects.uri(ObjectRef("output", f"segments/{JOB_A}/0.mp4"))
     convert = {"action": "convert", "job_id": JOB_A, "index": 0, "total": 1}
     refused = [
         {**convert, "input_uri": objects.uri(segment), "output_uri": objects.uri(victim)},
@@ -168,7 +168,7 @@ def test_the_container_writes_only_the_requests_own_keys(harness: Harness, clip:
             **convert,
             "job_id": JOB_B,
             "input_uri": objects.uri(segment),
-            "output_uri": objects.uri(ObjectRef("output", f"jobs/{JOB_B}/segments/0.mp4")),
+            "output_uri": objects.uri(ObjectRef("output", f"segments/{JOB_B}/0.mp4")),
         },
         {**convert, "input_uri": objects.uri(source), "output_uri": own_output},
         {  # a preview lands beside its own job's source only
@@ -184,7 +184,7 @@ def test_the_container_writes_only_the_requests_own_keys(harness: Harness, clip:
             **convert,
             "job_id": JOB_B,
             "input_uri": objects.uri(source),
-            "output_uri": objects.uri(ObjectRef("output", f"jobs/{JOB_B}/segments/0.mp4")),
+            "output_uri": objects.uri(ObjectRef("output", f"segments/{JOB_B}/0.mp4")),
             "span": [0, None],
         },
         *(
@@ -212,7 +212,7 @@ def test_the_container_writes_only_the_requests_own_keys(harness: Harness, clip:
             assert answer.status_code == 400, body
         assert objects.get_bytes(victim) == b"job B's film"
         assert objects.keys("output", f"jobs/{JOB_B}/") == [f"jobs/{JOB_B}/final.mp4"]
-        assert objects.keys("output", f"jobs/{JOB_A}/") == []
+        assert objects.keys("output", f"segments/{JOB_A}/") == []
         # Its own source with a span: that segment, read in place.
         body = {**convert, "input_uri": objects.uri(source), "output_uri": own_output}
         answer = httpx.post(f"{url}/invocations", json={**body, "span": [0, None]}, headers=auth)

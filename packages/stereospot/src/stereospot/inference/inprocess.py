@@ -5,7 +5,7 @@ segment lives in a folder (read in place) or in S3 (downloaded to a temporary fo
 
 Only the pipeline's own key shapes are accepted, since the container writes what it is
 told to: a convert reads `segments/<job>/<i>_<n>.mp4` (or, with a span, a stretch of
-`input/<job>/source.<ext>`) and writes `jobs/<job>/segments/<i>.mp4` of the request's
+`input/<job>/source.<ext>`) and writes `segments/<job>/<i>.mp4` (output bucket) of the request's
 job; a pre-pass reads `input/<job>/source.<ext>` and writes nothing but
 `jobs/<job>/preview.png` of that job. `params.model` is a model's name in `model_dir`
 (engine.model_names), never a path.

@@ -2,7 +2,11 @@
 
 input bucket:  input/<job_id>/source.<ext>, input/<job_id>/audio.mka,
                segments/<job_id>/<index>_<total>.mp4
-output bucket: jobs/<job_id>/segments/<index>.mp4, jobs/<job_id>/final.mp4
+output bucket: segments/<job_id>/<index>.mp4, jobs/<job_id>/final.mp4 (and its stills)
+
+Converted segments sit under a fixed top-level prefix in the output bucket, not under
+jobs/<job_id>/, because an S3 lifecycle filter is a literal prefix: `segments/` lets the
+bucket expire the ones a failed or abandoned job leaves behind (infra/aws-infra).
 """
 
 from __future__ import annotations
@@ -76,7 +80,7 @@ def output_segment_key(job_id: str, index: int) -> str:
 
 
 def output_segments_prefix(job_id: str) -> str:
-    return f"jobs/{check_job_id(job_id)}/segments/"
+    return f"segments/{check_job_id(job_id)}/"
 
 
 def final_key(job_id: str) -> str:
@@ -95,7 +99,10 @@ def depth_key(job_id: str) -> str:
 def job_prefixes(job_id: str) -> dict[str, list[str]]:
     """Every prefix that holds a job's objects, by bucket; delete removes them all."""
     check_job_id(job_id)
-    return {"input": [f"input/{job_id}/", f"segments/{job_id}/"], "output": [f"jobs/{job_id}/"]}
+    return {
+        "input": [f"input/{job_id}/", f"segments/{job_id}/"],
+        "output": [f"jobs/{job_id}/", f"segments/{job_id}/"],
+    }
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Protocol
 
 from stereospot.jobs.limits import Limits, expire_abandoned_uploads
@@ -106,9 +107,15 @@ def workers(ctx: Context, role: str, count: int = 1) -> list[Runnable]:
     raise ValueError(f"no role {role!r}; roles are {', '.join(ROLES)}")
 
 
-def run_threads(runnables: Sequence[Runnable], stop: threading.Event) -> int:
+ALIVE_INTERVAL = 10.0  # seconds between touches of the alive file
+
+
+def run_threads(
+    runnables: Sequence[Runnable], stop: threading.Event, alive_file: Path | None = None
+) -> int:
     """Run each in its own thread until `stop` is set. If one dies, stop them all and
-    return 1, so the process exits non-zero and is restarted; 0 after a clean stop."""
+    return 1, so the process exits non-zero and is restarted; 0 after a clean stop.
+    `alive_file` is touched every ALIVE_INTERVAL while all of them run."""
     died: list[str] = []
 
     def guard(runnable: Runnable) -> None:
@@ -124,6 +131,10 @@ def run_threads(runnables: Sequence[Runnable], stop: threading.Event) -> int:
     ]
     for thread in threads:
         thread.start()
+    while not stop.is_set():
+        if alive_file is not None:
+            alive_file.touch()
+        stop.wait(ALIVE_INTERVAL)
     for thread in threads:
         thread.join()
     return 1 if died else 0
