@@ -337,7 +337,9 @@ class Settings:
             )
         if self.inference == "sagemaker" and self.backend != "aws":
             raise SettingsError("STEREOSPOT_INFERENCE=sagemaker needs STEREOSPOT_BACKEND=aws")
-        if self.backend == "aws" and not self.signing_key:
+        # Behind SageMaker the inference server checks no token, so it needs no key (and a
+        # SageMaker model's environment cannot read one from Secrets Manager).
+        if self.backend == "aws" and not self.signing_key and not self.inference_behind_sagemaker:
             raise SettingsError(
                 "STEREOSPOT_BACKEND=aws needs STEREOSPOT_SIGNING_KEY (shared by every web process)"
             )

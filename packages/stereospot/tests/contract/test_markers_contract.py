@@ -13,7 +13,7 @@ from stereospot_testing.backends import Harness
 
 def completion(job_id: str, index: int, total: int = 5) -> SegmentCompletion:
     return SegmentCompletion(
-        job_id, index, total, f"jobs/{job_id}/segments/{index}.mp4", 1.5, {"n": index}
+        job_id, index, total, f"segments/{job_id}/{index}.mp4", 1.5, {"n": index}
     )
 
 

@@ -139,7 +139,8 @@ def test_provisioned_buckets_abort_abandoned_uploads(moto_endpoint: str) -> None
     provision(settings)
     s3 = boto3.client("s3", endpoint_url=moto_endpoint, region_name=settings.aws_region)
     for bucket in (settings.input_bucket, settings.output_bucket):
-        [rule] = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+        rules = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+        rule = {r["ID"]: r for r in rules}["abort-abandoned-uploads"]
         assert rule["Status"] == "Enabled"
         assert rule["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 2}
 

@@ -56,7 +56,7 @@ def bodies(harness: Harness, clip: Path) -> dict[str, dict[str, Any]]:
     source = ObjectRef("input", f"input/{JOB}/source.mp4")
     objects.put_file(segment, clip)
     objects.put_file(source, clip)
-    output = objects.uri(ObjectRef("output", f"jobs/{JOB}/segments/0.mp4"))
+    output = objects.uri(ObjectRef("output", f"segments/{JOB}/0.mp4"))
     return {
         "convert": {"action": "convert", "job_id": JOB, "index": 0, "total": 1,
                     "input_uri": objects.uri(segment), "output_uri": output},

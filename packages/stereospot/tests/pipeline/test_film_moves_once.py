@@ -90,7 +90,7 @@ def test_the_final_is_on_the_disk_before_what_it_was_made_from_is_deleted(
     delete = store.delete_prefix
 
     def deleting(bucket: str, prefix: str) -> int:
-        happened.append(f"delete {prefix.rsplit('/', 2)[-2]}/")
+        happened.append(f"delete {bucket}:{prefix}")
         return delete(bucket, prefix)  # type: ignore[arg-type]
 
     monkeypatch.setattr(store, "delete_prefix", deleting)
@@ -102,4 +102,4 @@ def test_the_final_is_on_the_disk_before_what_it_was_made_from_is_deleted(
     first_delete = next(i for i, e in enumerate(happened) if e.startswith("delete"))
     synced = happened[:first_delete]
     assert synced[-2:] == ["sync final.mp4", f"sync {job.job_id}"], happened
-    assert "delete segments/" in happened[first_delete:]
+    assert f"delete output:segments/{job.job_id}/" in happened[first_delete:]

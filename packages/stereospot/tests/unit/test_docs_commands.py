@@ -18,7 +18,7 @@ DOCS = [PACKAGE / "README.md", *sorted((PACKAGE / "docs").glob("*.md"))]
 # Inline code and lines of fenced blocks: where a reader copies a command from.
 INLINE = re.compile(r"`([^`\n]+)`")
 # A table cell escapes `|` as `\|`: that one belongs to the command.
-COMMAND = re.compile(r"stereospot ((?:models )?[a-z][a-z-]*)((?:\\\||[^`|\n])*)")
+COMMAND = re.compile(r"stereospot ((?:models |ops )?[a-z][a-z-]*)((?:\\\||[^`|\n])*)")
 FLAG = re.compile(r"(?<![\w-])(--[a-z][a-z0-9-]*)")
 MAKE = re.compile(r"(?:^|[;&|] *)make ([a-z][a-z0-9-]*)")
 BENCH = re.compile(r"BENCH=([a-z_]+)|bench/([a-z_]+)\.py")

@@ -34,7 +34,7 @@ def test_keys_round_trip_and_refuse_nonsense() -> None:
     assert keys.parse_source(f"input/{JOB}/audio.mka") is None
     with pytest.raises(InvalidInput):
         keys.check_job_id("../" + JOB[3:])
-    assert keys.job_prefixes(JOB)["output"] == [f"jobs/{JOB}/"]
+    assert keys.job_prefixes(JOB)["output"] == [f"jobs/{JOB}/", f"segments/{JOB}/"]
 
 
 def test_s3_events_round_trip_with_encoded_keys() -> None:
@@ -68,6 +68,9 @@ def test_settings_parse_and_fail_in_one_line() -> None:
         with pytest.raises(SettingsError, match=needle) as caught:
             Settings.from_env(env)
         assert "\n" not in str(caught.value)
+    # The inference container behind SageMaker checks no token: no key to be given there.
+    sagemaker = {"STEREOSPOT_BACKEND": "aws", "STEREOSPOT_INFERENCE_BEHIND_SAGEMAKER": "1"}
+    assert Settings.from_env(sagemaker).signing_key is None
 
 
 def test_every_setting_is_documented() -> None:

@@ -1,0 +1,1 @@
+"""Operator-side commands for the AWS deployment (`stereospot ops ...`)."""
