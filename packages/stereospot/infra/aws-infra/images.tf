@@ -8,6 +8,8 @@ resource "aws_ecr_repository" "all" {
   name = "${var.prefix}/${each.key}"
   # A tag names one image for good: a rollout is `terraform apply -var image_tag=<new>`.
   image_tag_mutability = "IMMUTABLE"
+  # Images are rebuilt from the repository at will; protection keeps them like the tables.
+  force_delete = !var.deletion_protection
 
   image_scanning_configuration {
     scan_on_push = true

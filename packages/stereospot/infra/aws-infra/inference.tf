@@ -9,8 +9,12 @@
 locals {
   sagemaker = local.running && var.inference == "sagemaker"
   http      = local.running && var.inference == "http"
-  # Model and configuration are immutable in SageMaker: a new image makes new ones.
-  sagemaker_revision = substr(sha1(var.image_tag), 0, 8)
+  # Model and configuration are immutable in SageMaker: any change of what they hold makes
+  # new ones, created before the old go, so their names must differ by what they hold.
+  sagemaker_revision = substr(sha1(jsonencode([
+    var.image_tag, var.sagemaker_instance_type, local.input_bucket, local.output_bucket,
+    var.region, var.prefix, var.vpc_cidr,
+  ])), 0, 8)
 }
 
 resource "aws_sagemaker_model" "inference" {
@@ -48,9 +52,11 @@ resource "aws_sagemaker_endpoint_configuration" "inference" {
   name  = "${local.sagemaker_endpoint}-${local.sagemaker_revision}"
 
   production_variants {
-    variant_name           = "AllTraffic"
-    model_name             = aws_sagemaker_model.inference[0].name
-    instance_type          = var.sagemaker_instance_type
+    variant_name  = "AllTraffic"
+    model_name    = aws_sagemaker_model.inference[0].name
+    instance_type = var.sagemaker_instance_type
+    # SageMaker wants at least one to create the endpoint; the idle policy (scaling below)
+    # takes it to 0 once nothing has waited for a while.
     initial_instance_count = 1
   }
 

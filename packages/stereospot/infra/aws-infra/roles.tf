@@ -218,9 +218,12 @@ data "aws_iam_policy_document" "sagemaker" {
   }
 
   statement {
-    sid       = "WriteLogs"
-    actions   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]
-    resources = ["arn:${local.partition}:logs:${var.region}:${local.account}:log-group:/aws/sagemaker/Endpoints/${local.sagemaker_endpoint}:*"]
+    sid     = "WriteLogs"
+    actions = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]
+    resources = [
+      "arn:${local.partition}:logs:${var.region}:${local.account}:log-group:/aws/sagemaker/Endpoints/${local.sagemaker_endpoint}",
+      "arn:${local.partition}:logs:${var.region}:${local.account}:log-group:/aws/sagemaker/Endpoints/${local.sagemaker_endpoint}:*",
+    ]
   }
 
   statement {

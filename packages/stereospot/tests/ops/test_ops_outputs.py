@@ -4,12 +4,14 @@ the services read, and what they refuse."""
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from stereospot.ops import outputs
 from stereospot.ops.outputs import IMAGES, OpsError, Outputs, UsageError
+from stereospot.ops.registry import default_tag
 
 GOOD = {
     "region": "eu-west-1",
@@ -60,6 +62,26 @@ def test_missing_or_wrong_outputs_are_named(tmp_path: Path) -> None:
         Outputs.load(tmp_path / "list.json")
     with pytest.raises(UsageError, match="no secret 'users'"):
         Outputs.parse(GOOD).secret_arn("users")
+
+
+def test_the_default_tag_is_a_clean_commit(tmp_path: Path) -> None:
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    (tmp_path / "a.txt").write_text("one\n")
+    git("add", "a.txt")
+    git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "one")
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short=12", "HEAD"], cwd=tmp_path, capture_output=True, text=True
+    ).stdout.strip()
+    assert default_tag(str(tmp_path)) == commit
+    (tmp_path / "a.txt").write_text("two\n")
+    with pytest.raises(UsageError, match="uncommitted changes"):
+        default_tag(str(tmp_path))
+    (tmp_path / "b.txt").write_text("untracked files are not built\n")
+    (tmp_path / "a.txt").write_text("one\n")
+    assert default_tag(str(tmp_path)) == commit
 
 
 def test_an_env_file_cannot_hold_a_line_break() -> None:

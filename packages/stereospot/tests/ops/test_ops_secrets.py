@@ -3,6 +3,8 @@ read them, stored as a new version, never printed."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -90,3 +92,18 @@ def test_commands_without_outputs_say_how_to_make_them(deployment: Deployment) -
     failed = deployment.ops("restart")
     assert failed.returncode == 2
     assert "terraform-output` writes it" in failed.stderr
+
+
+def test_without_credentials_it_is_one_line(deployment: Deployment, tmp_path: Path) -> None:
+    env = deployment.environ(HOME=str(tmp_path), AWS_CONFIG_FILE=str(tmp_path / "none"))
+    env.pop("AWS_ACCESS_KEY_ID", None)
+    env.pop("AWS_SECRET_ACCESS_KEY", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "stereospot", "ops", "set-secret", "signing-key", "--generate",
+         "--outputs", str(deployment.outputs_file)],
+        capture_output=True, text=True, env=env, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        "stereospot ops set-secret: Unable to locate credentials"
+    ]

@@ -137,5 +137,5 @@ def test_outputs_of_an_unapplied_configuration_say_what_to_do(infra: Path, tmp_p
         ops("terraform-init", *where, "--backend-config", str(local), cwd=tmp_path).returncode == 0
     )
     done = ops("terraform-output", *where, cwd=tmp_path)
-    assert done.returncode == 1
+    assert done.returncode == 2
     assert "run `stereospot ops terraform-apply`" in done.stderr

@@ -178,12 +178,29 @@ def _say(line: str) -> None:
 
 
 def _guarded(handler: Callable[[argparse.Namespace], None], args: argparse.Namespace) -> int:
+    from boto3.exceptions import Boto3Error
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from stereospot.errors import StereoSpotError
+
     try:
         handler(args)
     except UsageError as exc:
         print(f"stereospot ops {args.action}: {exc}", file=sys.stderr)
         return 2
-    except OpsError as exc:
+    except (OpsError, StereoSpotError) as exc:
+        print(f"stereospot ops {args.action}: {exc}", file=sys.stderr)
+        return 1
+    except ClientError as exc:
+        # AWS said no: its code and the operation, never the request's parameters.
+        error = exc.response.get("Error", {})
+        print(
+            f"stereospot ops {args.action}: AWS refused {exc.operation_name}: "
+            f"{error.get('Code', '?')} ({error.get('Message', '')})",
+            file=sys.stderr,
+        )
+        return 1
+    except (BotoCoreError, Boto3Error) as exc:  # no credentials, no network, ...
         print(f"stereospot ops {args.action}: {exc}", file=sys.stderr)
         return 1
     return 0

@@ -61,7 +61,7 @@ class Outputs:
         maps = ("ecr_repositories", "service_env", "secret_arns")
         missing = [name for name in (*required, *maps) if values.get(name) in (None, "")]
         if missing:
-            raise OpsError(
+            raise UsageError(
                 f"the Terraform outputs lack {', '.join(missing)}: run "
                 "`stereospot ops terraform-apply` in packages/stereospot/infra/aws-infra first"
             )

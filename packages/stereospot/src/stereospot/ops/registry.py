@@ -36,22 +36,31 @@ def local_name(image: str, tag: str) -> str:
     return f"localhost/stereospot-{image}:{tag}"
 
 
-def default_tag() -> str:
-    """The checkout's commit when there is one (ECR keeps tags immutable), else the version."""
+def default_tag(checkout: str | None = None) -> str:
+    """The checkout's commit: a tag names one image for good (ECR keeps tags immutable), so
+    a checkout with uncommitted changes has no default; outside a checkout, the version."""
     from stereospot import __version__
 
     git = shutil.which("git")
-    if git:
-        found = subprocess.run(  # noqa: S603 (fixed argv)
-            [git, "rev-parse", "--short=12", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=False,
-            cwd=os.path.dirname(__file__),
+    here = checkout or os.path.dirname(__file__)
+
+    def ask(*args: str) -> subprocess.CompletedProcess[str] | None:
+        if git is None:
+            return None
+        return subprocess.run(  # noqa: S603 (fixed argv)
+            [git, *args], capture_output=True, text=True, check=False, cwd=here
         )
-        if found.returncode == 0 and found.stdout.strip():
-            return found.stdout.strip()
-    return __version__
+
+    commit = ask("rev-parse", "--short=12", "HEAD")
+    if commit is None or commit.returncode != 0 or not commit.stdout.strip():
+        return __version__
+    changes = ask("status", "--porcelain", "--untracked-files=no")
+    if changes is not None and changes.stdout.strip():
+        raise UsageError(
+            "the checkout has uncommitted changes, so its commit does not name what would be "
+            "built: commit them, or pass --tag"
+        )
+    return commit.stdout.strip()
 
 
 def chosen(images: Sequence[str]) -> list[str]:

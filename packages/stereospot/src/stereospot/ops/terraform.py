@@ -124,9 +124,22 @@ def write_backend_config(infra: Path) -> Path:
     """aws-infra's backend.hcl from aws-infra-setup's outputs (kept if it says the same)."""
     text = backend_config_text(outputs(folder(infra, setup=True)))
     path = infra / MAIN / BACKEND_CONFIG
-    if path.is_file() and path.read_text(encoding="utf-8") != text:
-        raise OpsError(
-            f"{path} exists and names another state bucket: move it away to write a new one"
-        )
+    if path.is_file():
+        # One written by hand from backend.hcl.example may differ in layout, not in values.
+        if _values(path.read_text(encoding="utf-8")) != _values(text):
+            raise OpsError(
+                f"{path} exists and names another state bucket: move it away to write a new one"
+            )
+        return path
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def _values(hcl: str) -> dict[str, str]:
+    """`name = value` lines of a backend file, comments and quotes aside."""
+    found = {}
+    for line in hcl.splitlines():
+        name, sep, value = line.split("#", 1)[0].partition("=")
+        if sep:
+            found[name.strip()] = value.strip().strip('"')
+    return found
