@@ -327,7 +327,7 @@ def test_checks_all_run_and_end_with_a_line_ci_reads(tmp_path: Path) -> None:
             "/bin/bash",
             str(SCRIPTS / "checks.sh"),
             "first|.|false",
-            "second|.|echo ===== 3 passed, 1 skipped in 0.50s =====",
+            "second&|.|echo ===== 3 passed, 1 skipped in 0.50s =====",
             "third|.|true",
         ],
         env={"PATH": "/usr/bin:/bin", "CHECK_LOGS": str(tmp_path)},
@@ -348,3 +348,6 @@ def test_checks_all_run_and_end_with_a_line_ci_reads(tmp_path: Path) -> None:
     ]
     assert "3 passed, 1 skipped in 0.50s" in lines[-3]
     assert (tmp_path / "check-second.log").read_text().startswith("===== 3 passed")
+    # `second&` ran in the background: its output comes after the others', before the summary.
+    shown = lines.index("==> second (ran in the background):")
+    assert lines[shown + 1] == "===== 3 passed, 1 skipped in 0.50s ====="

@@ -75,17 +75,18 @@ def test_codebuild_gets_the_context_and_the_pins(moto_endpoint: str, tmp_path: P
     models.mkdir()
     env = deployment.environ()
     outputs = ["--outputs", str(deployment.outputs_file)]
+    # Every call names its tag: the default one depends on the checkout being committed.
     inference = ["--image", "stereo-inference", "--codebuild", "--model-dir", str(models)]
 
-    wrong = build("--codebuild", *outputs, cwd=tmp_path, **env)
+    wrong = build("--codebuild", "--tag", "t1", *outputs, cwd=tmp_path, **env)
     assert wrong.returncode == 2 and "--image stereo-inference" in wrong.stderr
-    unpinned = build(*inference, *outputs, cwd=tmp_path, **env)
+    unpinned = build(*inference, "--tag", "t1", *outputs, cwd=tmp_path, **env)
     assert unpinned.returncode == 2 and "does not pin any model" in unpinned.stderr
 
     pin = Pin("depth-anything/x", "onnx/model.onnx", "a" * 40, "b" * 64, 1234)
     other = Pin("depth-anything/y", "onnx/model.onnx", "c" * 40, "d" * 64, 5678)
     write_lock(models, {"depth-anything-v2-small": pin, "depth-anything-v2-base": other})
-    unknown = build(*inference, "--model", "midas", *outputs, cwd=tmp_path, **env)
+    unknown = build(*inference, "--tag", "t1", "--model", "midas", *outputs, cwd=tmp_path, **env)
     assert unknown.returncode == 2 and "does not pin midas" in unknown.stderr
 
     done = build(

@@ -264,15 +264,15 @@ def _build(args: argparse.Namespace) -> None:
     from stereospot.engine.fetch import read_lock
     from stereospot.ops import images, registry
 
-    tag = args.tag or registry.default_tag()
     chosen = registry.chosen(args.image)
     if args.codebuild:
         if chosen != ["stereo-inference"]:
             raise UsageError(
                 "--codebuild builds stereo-inference only: add --image stereo-inference"
             )
-        _build_in_codebuild(args, tag)
+        _build_in_codebuild(args)
         return
+    tag = args.tag or registry.default_tag()
     models = args.model
     if not models and "stereo-inference" in chosen:
         models = sorted(read_lock(args.model_dir))
@@ -300,11 +300,12 @@ def _build(args: argparse.Namespace) -> None:
         _say(f"built {built}")
 
 
-def _build_in_codebuild(args: argparse.Namespace, tag: str) -> None:
-    from stereospot.ops import codebuild, images
+def _build_in_codebuild(args: argparse.Namespace) -> None:
+    from stereospot.ops import codebuild, images, registry
 
     found = Outputs.load(args.outputs)
     pins = codebuild.pins(args.model_dir, args.model)  # before a minute of wheels
+    tag = args.tag or registry.default_tag()
     target = images.Target(python=args.python)
     context = images.make_context(args.context, target=target, runtime=args.runtime)
     _say(images.context_summary(context))
