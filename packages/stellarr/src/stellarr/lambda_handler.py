@@ -37,6 +37,7 @@ from __future__ import annotations
 import gc
 import importlib
 import os
+import sys
 from collections.abc import Coroutine, Mapping
 from typing import Any, TypeVar
 
@@ -75,11 +76,33 @@ _asgi_handler: Any = None
 
 
 def _build() -> Any:
+    _import_fastapi_with_its_models_deferred()
     from mangum import Mangum
 
     from stellarr.bootstrap import app_from_environment
 
     return Mangum(app_from_environment(os.environ), lifespan="off")
+
+
+def _import_fastapi_with_its_models_deferred() -> None:
+    """Import FastAPI with pydantic's `defer_build` on for the models it defines at import.
+
+    Those are its OpenAPI document's ~30 models and its error models; only a request for
+    /api/openapi.json validates with them, and building their schemas up front cost about
+    12 ms of a cold start (bench/lambda_lean.py). pydantic merges a model's config from its
+    bases when the class is made, so the setting is on BaseModel only for this import; the
+    app's own models, made later, are built as usual.
+    """
+    from pydantic import BaseModel
+
+    config = BaseModel.model_config
+    if "fastapi" in sys.modules or "defer_build" in config:
+        return
+    config["defer_build"] = True
+    try:
+        import fastapi.openapi.utils  # noqa: F401
+    finally:
+        del config["defer_build"]
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

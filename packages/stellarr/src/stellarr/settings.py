@@ -20,6 +20,7 @@ from typing import Any, Protocol, Self, TypeVar
 from urllib.parse import urlsplit
 
 from stellarr.aws.credentials import AWS_VARIABLES
+from stellarr.domain.p256 import canonical_scalar
 from stellarr.domain.push_endpoint import (
     DEFAULT_HOST_PATTERNS,
     HostPattern,
@@ -165,6 +166,9 @@ _NOTIFY_URL = re.compile(r"[A-Za-z0-9+]{1,32}://\S+")
 
 
 def _vapid_key(raw: str) -> str:
+    scalar = canonical_scalar(raw)
+    if scalar is not None:
+        return scalar
     from stellarr.clients.vapid import parse_private_key
 
     return parse_private_key(raw)

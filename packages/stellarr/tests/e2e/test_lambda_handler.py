@@ -438,3 +438,38 @@ def test_snapshot_lets_the_collector_have_the_warmed_app(
     assert gc.get_freeze_count() == 0
     runtime_hooks.restore()
     assert invoke("GET", "/api/health")["statusCode"] == 200
+
+
+# The init phase in a fresh interpreter: which models were built, and whether the OpenAPI
+# document (the one user of FastAPI's own models) still renders.
+MODELS_AFTER_INIT = """
+import copy, json
+from stellarr import lambda_handler
+from fastapi.openapi.models import OpenAPI
+from stellarr.api.schemas import RequestBody
+built = {"fastapi's": OpenAPI.__pydantic_complete__, "ours": RequestBody.__pydantic_complete__}
+event = copy.deepcopy(lambda_handler._WARM_UP_EVENT)
+event["rawPath"] = event["requestContext"]["http"]["path"] = "/api/openapi.json"
+response = lambda_handler.handler(event, None)
+document = json.loads(response["body"])
+print(json.dumps({"built": built, "status": response["statusCode"],
+                  "paths": "/api/requests" in document["paths"]}))
+"""
+
+
+def test_init_leaves_fastapis_own_models_unbuilt_until_the_openapi_document_needs_them(
+    lambda_env: dict[str, str],
+) -> None:
+    import os
+    import subprocess
+
+    result = subprocess.run(
+        [sys.executable, "-c", MODELS_AFTER_INIT],
+        env={**os.environ, lambda_handler.INITIALIZATION_TYPE: "on-demand"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    assert outcome == {"built": {"fastapi's": False, "ours": True}, "status": 200, "paths": True}

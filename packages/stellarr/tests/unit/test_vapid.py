@@ -212,3 +212,41 @@ def test_gen_vapid_prints_a_pair_ready_to_paste(capsys: pytest.CaptureFixture[st
     pair = json.loads(capsys.readouterr().out)
     assert VapidKey.parse(pair["VAPID_PRIVATE_KEY"]).public_b64 == pair["public_key"]
     assert pair["VAPID_PRIVATE_KEY"] != key.private_b64
+
+
+def test_the_printed_form_is_read_without_cryptography_and_agrees_with_the_full_parser() -> None:
+    from stellarr.domain.p256 import ORDER, canonical_scalar
+
+    for _ in range(20):
+        key = VapidKey.generate()
+        for form in (key.private_b64, key.private_b64 + "=", f" {key.private_b64}\n"):
+            assert canonical_scalar(form) == VapidKey.parse(form).private_b64
+    largest = b64url((ORDER - 1).to_bytes(32, "big"))
+    assert canonical_scalar(largest) == VapidKey.parse(largest).private_b64 == largest
+    # Left to the full parser, which accepts or refuses them with its own words.
+    for other in (
+        b64url(b"\x00" * 32),
+        b64url(ORDER.to_bytes(32, "big")),
+        b64url(b"\x01" * 31),
+        key.private_b64[:-1] + "B",  # bits past the 256th set: another spelling
+        base64.b64encode(b"\xfb" * 32).decode(),  # standard base64, not base64url
+    ):
+        assert canonical_scalar(other) is None
+
+
+def test_reading_settings_with_a_vapid_key_loads_no_cryptography() -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from stellarr.settings import Settings\n"
+        f"s = Settings.from_mapping({{**{BASE!r}, 'VAPID_PRIVATE_KEY': sys.argv[1]}})\n"
+        "assert s.vapid_private_key == sys.argv[1].strip()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'cryptography'))\n"
+    )
+    key = VapidKey.generate().private_b64
+    result = subprocess.run(
+        [sys.executable, "-c", script, f" {key}\n"], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
