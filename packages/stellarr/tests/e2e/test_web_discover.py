@@ -124,7 +124,9 @@ def test_trending_first_then_results_as_you_type(alice: Page) -> None:
     show = card(page, "results", SHOW)
     expect(show).to_contain_text("Show")
     expect(show).to_contain_text("2 seasons")  # the fake TMDB: 1 + 253 % 7
-    expect(page.get_by_test_id("search-status")).to_have_text("20 results")
+    # 20 on this page of 7: TMDB's total over them all, as an estimate (people among them
+    # are left out).
+    expect(page.get_by_test_id("search-status")).to_have_text("About 133 results")
     expect(page).to_have_url(re.compile(r"/\?q=star\+trek$"))
     assert_accessible(page)
     screenshot(page, "discover-results")
@@ -135,6 +137,7 @@ def test_trending_first_then_results_as_you_type(alice: Page) -> None:
     assert search_body(filtered.value)["media_type"] == "movie"
     settled(page, "results")
     expect(page.locator("#results")).not_to_contain_text("Show")
+    expect(page.get_by_test_id("search-status")).to_have_text("2 results")  # one page: exact
 
     # Clearing the box brings the trending grid back (for the chosen type).
     box.fill("")
@@ -174,7 +177,7 @@ def test_only_the_latest_search_shows(alice: Page) -> None:
     with page.expect_response(lambda r: r.url.endswith("/api/search")) as newer:
         box.press("Enter")
     settled(page, "results")
-    expect(page.get_by_test_id("search-status")).to_have_text("20 results")
+    expect(page.get_by_test_id("search-status")).to_have_text("About 133 results")
     assert len(held) == 1
     older = {**newer.value.json(), "results": newer.value.json()["results"][:1]}
     # The page may have dropped the request when it aborted it: then nothing is delivered.
@@ -182,7 +185,7 @@ def test_only_the_latest_search_shows(alice: Page) -> None:
         held[0].fulfill(json=older)
     # Whatever the old answer could still do, it has done once a new task runs after it.
     page.evaluate("new Promise((done) => setTimeout(done, 0))")
-    expect(page.get_by_test_id("search-status")).to_have_text("20 results")
+    expect(page.get_by_test_id("search-status")).to_have_text("About 133 results")
     expect(page.locator("#results > li")).to_have_count(20)
     expect(page).to_have_url(re.compile(r"q=star\+trek"))
 
@@ -361,3 +364,81 @@ def test_trending_and_search_use_the_ui_language(new_page: NewPage, web_server: 
     assert search_body(searched.value)["language"] == "fr"
     settled(page, "results")
     expect(card(page, "results", MOVIE).get_by_role("button")).to_have_text("Demander")
+
+
+def test_back_from_a_title_restores_a_typed_search(alice: Page) -> None:
+    page = alice
+    box = search_box(page)
+    box.fill("star trek")
+    settled(page, "results")
+    expect(page).to_have_url(re.compile(r"/\?q=star\+trek$"))
+    card(page, "results", MOVIE).get_by_role("link", name=MOVIE).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(MOVIE)
+    page.go_back()
+    settled(page, "results")
+    expect(page.get_by_role("searchbox", name="Search movies and shows")).to_have_value("star trek")
+    expect(page.locator("#results > li")).to_have_count(20)
+    expect(page.locator("#trending")).to_have_count(0)
+    page.go_forward()
+    expect(page.get_by_role("heading", level=1)).to_have_text(MOVIE)
+    # The title page's own link goes back the same way, and says where to.
+    page.get_by_role("link", name="← Back to the results").click()
+    expect(page).to_have_url(re.compile(r"/\?q=star\+trek$"))
+    expect(page.get_by_role("searchbox", name="Search movies and shows")).to_have_value("star trek")
+
+
+def test_back_from_a_title_restores_the_type_filter(alice: Page) -> None:
+    page = alice
+    search_box(page)
+    page.get_by_role("radio", name="TV").check()
+    expect(page).to_have_url(re.compile(r"/\?type=tv$"))
+    settled(page, "trending")
+    card(page, "trending", SHOW).get_by_role("link", name=SHOW).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(SHOW)
+    page.get_by_role("link", name="← Back to Discover").click()
+    expect(page).to_have_url(re.compile(r"/\?type=tv$"))
+    expect(page.get_by_role("radio", name="TV")).to_be_checked()
+    settled(page, "trending")
+    expect(card(page, "trending", MOVIE)).to_have_count(0)
+
+
+def test_a_desktop_results_page_is_in_the_address(alice: Page) -> None:
+    page = alice
+    star_trek_results(page)
+    pages = page.get_by_role("navigation", name="Result pages")
+    pages.get_by_role("button", name="Next").click()
+    expect(pages).to_contain_text("Page 2 of 7")
+    expect(page).to_have_url(re.compile(r"/\?q=star\+trek&page=2$"))
+    card(page, "results", MOVIE).get_by_role("link", name=MOVIE).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(MOVIE)
+    page.go_back()
+    expect(pages).to_contain_text("Page 2 of 7")
+    # Opened from the address (a bookmark, a reload), it asks for that page.
+    with page.expect_request(lambda r: r.url.endswith("/api/search")) as asked:
+        page.reload()
+    assert search_body(asked.value)["page"] == 2
+    expect(pages).to_contain_text("Page 2 of 7")
+
+
+def test_a_phone_comes_back_to_the_pages_it_loaded_and_where_it_was(
+    new_page: NewPage, web_server: WebServer
+) -> None:
+    wait_for_trending(web_server)
+    page = new_page(session=api_session(web_server, USER_PASSWORD, "alice"), **ON_A_PHONE)
+    star_trek_results(page)
+    page.get_by_test_id("infinite-sentinel").scroll_into_view_if_needed()
+    expect(page.get_by_text("No more results.")).to_be_visible()
+    last = page.locator("#results > li").last
+    last.scroll_into_view_if_needed()
+    scrolled = page.evaluate("window.scrollY")
+    assert scrolled > 1000
+    searches: list[Request] = []
+    page.on("request", lambda r: searches.append(r) if r.url.endswith("/api/search") else None)
+    last.get_by_role("link").first.click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    page.go_back()
+    # Every page it had loaded is there again, without asking for them, where it was.
+    expect(page.get_by_text("No more results.")).to_be_visible()
+    expect(page.locator("#results > li")).to_have_count(20)
+    page.wait_for_function(f"Math.abs(window.scrollY - {scrolled}) < 50")
+    assert all(search_body(r)["page"] == 1 for r in searches)

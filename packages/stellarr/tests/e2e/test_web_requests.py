@@ -169,6 +169,20 @@ def test_requests_show_who_asked_and_when_and_filter_with_counts(
     expect(rows(page).get_by_role("heading").first).to_have_text(OBSCURE)
 
 
+@pytest.mark.usefixtures("household")
+def test_a_title_opened_from_requests_leads_back_to_them_as_filtered(
+    new_page: NewPage, web_server: WebServer
+) -> None:
+    page = new_page(session=api_session(web_server, USER_PASSWORD, "alice"))
+    page.goto("/requests?media=tv")
+    expect(rows(page)).to_have_count(1)
+    row(page, SHOW).get_by_role("link", name=SHOW).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(SHOW)
+    page.get_by_role("link", name="← Back to Requests").click()
+    expect(page).to_have_url(re.compile(r"/requests\?media=tv$"))
+    expect(rows(page)).to_have_count(1)
+
+
 @dataclass(frozen=True)
 class Asker:
     page: Page

@@ -44,6 +44,10 @@ export default {
 			one: '{count} Ergebnis',
 			other: '{count} Ergebnisse'
 		},
+		resultCountAbout: {
+			one: 'Etwa {count} Ergebnis',
+			other: 'Etwa {count} Ergebnisse'
+		},
 		resultCountMore: {
 			one: 'Bisher {count} Ergebnis',
 			other: 'Bisher {count} Ergebnisse'
@@ -122,6 +126,8 @@ export default {
 		loading: 'Titel wird geladen…',
 		notFound: 'Dieser Titel wurde nicht gefunden.',
 		back: 'Zurück zu Entdecken',
+		backToResults: 'Zurück zu den Ergebnissen',
+		backToRequests: 'Zurück zu den Anfragen',
 		details: 'Details',
 		overview: 'Handlung',
 		noOverview: 'Noch keine Beschreibung.',

@@ -46,6 +46,10 @@ const en = defineEnglish({
 			one: '{count} result',
 			other: '{count} results'
 		},
+		resultCountAbout: {
+			one: 'About {count} result',
+			other: 'About {count} results'
+		},
 		resultCountMore: {
 			one: '{count} result so far',
 			other: '{count} results so far'
@@ -126,6 +130,8 @@ const en = defineEnglish({
 		loading: 'Loading the title…',
 		notFound: 'This title was not found.',
 		back: 'Back to Discover',
+		backToResults: 'Back to the results',
+		backToRequests: 'Back to Requests',
 		details: 'Details',
 		overview: 'Overview',
 		noOverview: 'No overview yet.',

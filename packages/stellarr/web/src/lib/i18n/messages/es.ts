@@ -44,6 +44,10 @@ export default {
 			one: '{count} resultado',
 			other: '{count} resultados'
 		},
+		resultCountAbout: {
+			one: 'Cerca de {count} resultado',
+			other: 'Cerca de {count} resultados'
+		},
 		resultCountMore: {
 			one: '{count} resultado por ahora',
 			other: '{count} resultados por ahora'
@@ -122,6 +126,8 @@ export default {
 		loading: 'Cargando el título…',
 		notFound: 'No se encontró este título.',
 		back: 'Volver a Descubrir',
+		backToResults: 'Volver a los resultados',
+		backToRequests: 'Volver a Solicitudes',
 		details: 'Detalles',
 		overview: 'Sinopsis',
 		noOverview: 'Todavía no hay sinopsis.',

@@ -44,6 +44,10 @@ export default {
 			one: '{count} résultat',
 			other: '{count} résultats'
 		},
+		resultCountAbout: {
+			one: 'Environ {count} résultat',
+			other: 'Environ {count} résultats'
+		},
 		resultCountMore: {
 			one: '{count} résultat pour l’instant',
 			other: '{count} résultats pour l’instant'
@@ -122,6 +126,8 @@ export default {
 		loading: 'Chargement du titre…',
 		notFound: 'Ce titre est introuvable.',
 		back: 'Retour à Découvrir',
+		backToResults: 'Retour aux résultats',
+		backToRequests: 'Retour aux demandes',
 		details: 'Détails',
 		overview: 'Synopsis',
 		noOverview: 'Pas encore de synopsis.',
