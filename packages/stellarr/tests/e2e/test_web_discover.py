@@ -236,14 +236,16 @@ def test_a_failed_request_rolls_back_with_an_error_toast(
     problems.allow_api(404, "/api/request")  # TMDB does not know the title
     star_trek_results(page)
     movie = card(page, "results", REFUSED)
-    # The fake TMDB no longer knows the title, and answers slowly enough to see the
-    # optimistic badge before the server's refusal arrives.
+    # The fake TMDB no longer knows the title, and answers slowly enough to see what the
+    # card says while the server decides.
     with fake_tmdb_server.lock:
         fake_tmdb_server.outages[f"/3/movie/{REFUSED_ID}"] = 404
         fake_tmdb_server.latency = 1.0
     try:
         movie.get_by_role("button", name=f"Request {REFUSED}").click()
-        expect(movie.get_by_text("Requested", exact=True)).to_be_visible()  # optimistic
+        # At once, and never "Requested" before the server has the request.
+        expect(movie.get_by_text("Requesting…", exact=True)).to_be_visible()
+        expect(movie.get_by_text("Requested", exact=True)).to_have_count(0)
         alert = page.get_by_role("alert").filter(has_text="Could not request Star Trek: Nemesis")
         # In the app's words: the server's detail ("TMDB has no movie with id ...") is not.
         expect(alert).to_contain_text("TMDB does not know this title.")
@@ -413,9 +415,10 @@ def test_a_desktop_results_page_is_in_the_address(alice: Page) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(MOVIE)
     page.go_back()
     expect(pages).to_contain_text("Page 2 of 7")
-    # Opened from the address (a bookmark, a reload), it asks for that page.
+    # Opened from the address (a bookmark, a shared link), it asks for that page.
+    page.goto("/requests")
     with page.expect_request(lambda r: r.url.endswith("/api/search")) as asked:
-        page.reload()
+        page.goto("/?q=star+trek&page=2")
     assert search_body(asked.value)["page"] == 2
     expect(pages).to_contain_text("Page 2 of 7")
 
@@ -435,7 +438,8 @@ def test_a_phone_comes_back_to_the_pages_it_loaded_and_where_it_was(
     searches: list[Request] = []
     page.on("request", lambda r: searches.append(r) if r.url.endswith("/api/search") else None)
     last.get_by_role("link").first.click()
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/title/"))
+    expect(page.get_by_role("heading", level=1)).not_to_have_text("Discover")
     page.go_back()
     # Every page it had loaded is there again, without asking for them, where it was.
     expect(page.get_by_text("No more results.")).to_be_visible()

@@ -1,14 +1,18 @@
-"""The feeds dialog in a real Chromium: every feed URL from /api/feeds with a copy button
-that really copies (the Clipboard API, or the select-and-copy fallback on plain-http LAN
-names), the Radarr/Sonarr steps, and the real feed token only for admins."""
+"""The Feeds page in a real Chromium: for an admin, every feed URL from /api/feeds with the
+real token, its one set-up line and a copy button that really copies (the Clipboard API, or
+the select-and-copy fallback on plain-http LAN names); members get no Feeds link, and the
+page and Requests tell them in three lines how a request travels."""
 
 from __future__ import annotations
+
+import json
+import re
 
 from e2e.web_app import (
     ADMIN_PASSWORD,
     FEED_TOKEN,
     INSECURE_HOST,
-    PHONE,
+    ON_A_PHONE,
     SESSION_KEY,
     USER_PASSWORD,
     NewPage,
@@ -18,70 +22,79 @@ from e2e.web_app import (
     no_horizontal_overflow,
     screenshot,
 )
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
 FEEDS = 6  # services/feeds.py: radarr, radarr_tmdb, sonarr and three RSS feeds
-DIALOG = "Feeds for Radarr and Sonarr"
+HEADING = "Feeds for Radarr and Sonarr"
 
 
-def open_feeds(page: Page) -> Locator:
-    page.get_by_role("banner").get_by_role("button", name="Feeds").click()
-    dialog = page.get_by_role("dialog", name=DIALOG)
-    expect(dialog).to_be_visible()
-    expect(dialog.get_by_role("textbox")).to_have_count(FEEDS)
-    return dialog
+def open_feeds(page: Page) -> None:
+    """From the header's Feeds link, the page with every URL in."""
+    page.get_by_role("banner").get_by_role("link", name="Feeds").click()
+    expect(page).to_have_url(re.compile(r"/feeds$"))
+    expect(page.get_by_role("heading", level=1, name=HEADING)).to_be_visible()
+    expect(page.get_by_role("main").get_by_role("textbox")).to_have_count(FEEDS)
 
 
-def test_a_user_copies_a_feed_url_with_the_token_placeholder(
+def test_an_admin_copies_a_feed_url_with_the_real_token(
     new_page: NewPage, web_server: WebServer
 ) -> None:
     page = new_page(
-        session=api_session(web_server, USER_PASSWORD, "alice"),
+        session=api_session(web_server, ADMIN_PASSWORD, "root"),
         permissions=["clipboard-read", "clipboard-write"],
     )
     page.goto("/requests")
-    dialog = open_feeds(page)
-    expect(dialog).to_contain_text("ask your admin for it")
-    expect(dialog.get_by_role("heading", name="Connecting Radarr and Sonarr")).to_be_visible()
-    expect(dialog).to_contain_text("Settings → Import Lists → + → Custom Lists; paste the URL.")
-    url = dialog.get_by_label("Radarr (Custom Lists, TMDB ids) URL", exact=True)
-    expected = f"{web_server.url}/list/radarr/tmdb?token=YOUR_FEED_TOKEN"
+    open_feeds(page)
+    main = page.get_by_role("main")
+    expect(main).to_contain_text("These URLs include the feed token")
+    # Each feed's set-up is said once, beside its URL: no separate list of steps.
+    expect(main.get_by_text("Custom Lists; paste the URL.")).to_have_count(1)
+    expect(main.get_by_role("heading", name="Connecting Radarr and Sonarr")).to_have_count(0)
+    url = main.get_by_label("Radarr (Custom Lists, TMDB ids) URL", exact=True)
+    expected = f"{web_server.url}/list/radarr/tmdb?token={FEED_TOKEN}"
     expect(url).to_have_value(expected)
-    # The server decides: a user's URLs never carry the real token.
-    for value in dialog.get_by_role("textbox").evaluate_all("(all) => all.map((i) => i.value)"):
-        assert FEED_TOKEN not in value and value.startswith(web_server.url)
     assert_accessible(page)
-    screenshot(page, "feeds-dialog-user", full_page=False)
+    screenshot(page, "feeds-admin")
 
-    copy = dialog.get_by_role("button", name="Copy Radarr (Custom Lists, TMDB ids) URL")
+    copy = main.get_by_role("button", name="Copy Radarr (Custom Lists, TMDB ids) URL")
     copy.click()
     expect(copy).to_have_text("✓ Copied")
-    expect(dialog.get_by_role("status")).to_have_text(
+    expect(main.get_by_role("status")).to_have_text(
         "Radarr (Custom Lists, TMDB ids) URL copied to the clipboard."
     )
     assert page.evaluate("() => navigator.clipboard.readText()") == expected
-    screenshot(page, "feeds-dialog-copied", full_page=False)
-
-    # Escape closes it and the focus goes back to the header button.
-    page.keyboard.press("Escape")
-    expect(page.get_by_role("dialog", name=DIALOG)).to_be_hidden()
-    expect(page.get_by_role("banner").get_by_role("button", name="Feeds")).to_be_focused()
 
 
-def test_an_admin_sees_the_real_token_and_it_fits_a_phone(
-    new_page: NewPage, web_server: WebServer
-) -> None:
-    page = new_page(session=api_session(web_server, ADMIN_PASSWORD, "root"), viewport=PHONE)
+def test_the_feeds_page_fits_a_phone(new_page: NewPage, web_server: WebServer) -> None:
+    page = new_page(session=api_session(web_server, ADMIN_PASSWORD, "root"), **ON_A_PHONE)
     page.goto("/")
-    dialog = open_feeds(page)
-    expect(dialog).to_contain_text("These URLs include the feed token")
-    expect(dialog.get_by_label("Sonarr (Custom List) URL", exact=True)).to_have_value(
+    open_feeds(page)
+    expect(page.get_by_label("Sonarr (Custom List) URL", exact=True)).to_have_value(
         f"{web_server.url}/list/sonarr?token={FEED_TOKEN}"
     )
     no_horizontal_overflow(page)
-    screenshot(page, "feeds-dialog-admin-phone", full_page=False)
-    dialog.get_by_role("button", name="Close", exact=True).click()
-    expect(page.get_by_role("dialog", name=DIALOG)).to_be_hidden()
+    screenshot(page, "phone-feeds-admin")
+
+
+def test_members_get_how_it_works_and_no_feed_urls(
+    new_page: NewPage, web_server: WebServer
+) -> None:
+    page = new_page(session=api_session(web_server, USER_PASSWORD, "alice"))
+    page.goto("/requests")
+    expect(page.get_by_role("banner").get_by_role("link", name="Feeds")).to_have_count(0)
+    expect(page.get_by_role("banner").get_by_role("button", name="Feeds")).to_have_count(0)
+    how = page.get_by_role("group").filter(has=page.get_by_text("How requests work"))
+    page.get_by_text("How requests work").click()
+    expect(how.get_by_role("listitem")).to_have_count(3)
+    expect(how).to_contain_text("picks it up from Stellarr at its next sync")
+    screenshot(page, "requests-how-it-works")
+    # The page itself, opened from a link someone shared: the same three lines, no URLs.
+    page.goto("/feeds")
+    expect(page.get_by_role("heading", level=1, name=HEADING)).to_be_visible()
+    expect(page.get_by_role("main")).to_contain_text("there is nothing for you to configure")
+    expect(page.get_by_role("main").get_by_role("listitem")).to_have_count(3)
+    expect(page.get_by_role("textbox")).to_have_count(0)
+    assert_accessible(page)
 
 
 def test_copy_falls_back_to_select_and_copy_on_plain_http(
@@ -89,7 +102,7 @@ def test_copy_falls_back_to_select_and_copy_on_plain_http(
 ) -> None:
     """http://stellarr.test is no secure context, so navigator.clipboard is out of reach."""
     origin = f"http://{INSECURE_HOST}:{web_server.port}"
-    session = api_session(web_server, USER_PASSWORD, "alice")
+    session = api_session(web_server, ADMIN_PASSWORD, "root")
     page = new_page(
         base_url=origin,
         storage_state={
@@ -97,25 +110,18 @@ def test_copy_falls_back_to_select_and_copy_on_plain_http(
             "origins": [
                 {
                     "origin": origin,
-                    "localStorage": [
-                        {
-                            "name": SESSION_KEY,
-                            "value": (
-                                f'{{"token":"{session["token"]}","name":"alice","role":"user"}}'
-                            ),
-                        }
-                    ],
+                    "localStorage": [{"name": SESSION_KEY, "value": json.dumps(session)}],
                 }
             ],
         },
     )
-    page.goto("/")
+    page.goto("/feeds")
     assert page.evaluate("() => window.isSecureContext") is False
-    dialog = open_feeds(page)
-    copy = dialog.get_by_role("button", name="Copy RSS: everything URL")
+    main = page.get_by_role("main")
+    copy = main.get_by_role("button", name="Copy RSS: everything URL")
     copy.click()
     expect(copy).to_have_text("✓ Copied")
     # What execCommand('copy') copied: the URL field's selection, all of it.
-    url = dialog.get_by_label("RSS: everything URL", exact=True)
+    url = main.get_by_label("RSS: everything URL", exact=True)
     selected = url.evaluate("(i) => i.value.slice(i.selectionStart, i.selectionEnd)")
-    assert selected == f"{origin}/rss/all?token=YOUR_FEED_TOKEN"
+    assert selected == f"{origin}/rss/all?token={FEED_TOKEN}"

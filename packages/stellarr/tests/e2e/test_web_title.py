@@ -52,7 +52,7 @@ def test_a_movie_page_and_requesting_it(
     expect(page.get_by_role("heading", level=1)).to_have_text(MOVIE)
     expect(page).to_have_title(f"{MOVIE} · Stellarr")
     assert fact(page, "Year") == "2009"
-    assert fact(page, "Runtime") == "2 h 0 min"  # the fake TMDB's 120 minutes
+    assert fact(page, "Runtime") == "2 h"  # the fake TMDB's 120 minutes, not "2 h 0 min"
     assert fact(page, "Status") == "Not requested yet"
     expect(page.get_by_text("Science Fiction", exact=True)).to_be_visible()
     expect(page.get_by_role("heading", name="Overview")).to_be_visible()

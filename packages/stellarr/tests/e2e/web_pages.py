@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from e2e.web_app import (
+    ADMIN_PASSWORD,
     MOVIE,
     MOVIE_ID,
     USER_PASSWORD,
@@ -77,12 +78,8 @@ def open_requests_confirm(page: Page, server: WebServer) -> None:
 
 
 def open_feeds(page: Page, server: WebServer) -> None:
-    wait_for_trending(server)
-    page.goto("/")
-    page.get_by_role("button", name="Feeds", exact=True).click()
-    dialog = page.get_by_role("dialog")
-    expect(dialog).to_be_visible()
-    expect(dialog.get_by_role("textbox").first).to_be_visible()  # the feed URLs are in
+    page.goto("/feeds")
+    expect(page.get_by_role("main").get_by_role("textbox").first).to_be_visible()  # URLs in
 
 
 def _undo_request(server: WebServer) -> None:
@@ -94,13 +91,15 @@ class WebPage:
     name: str
     open: Callable[[Page, WebServer], None]
     signed_in: bool = True
+    admin: bool = False
     # A modal is fixed to the viewport: a full-page photo would show it over the page's top.
     dialog: bool = False
     cleanup: Callable[[WebServer], None] | None = None
 
     def new(self, new_page: NewPage, server: WebServer, **options: Any) -> Page:
         """A page of a fresh context for this page, logged in if it needs to be."""
-        session = api_session(server, USER_PASSWORD, "alice") if self.signed_in else None
+        password, name = (ADMIN_PASSWORD, "root") if self.admin else (USER_PASSWORD, "alice")
+        session = api_session(server, password, name) if self.signed_in else None
         return new_page(session=session, **options)
 
 
@@ -112,6 +111,6 @@ PAGES = [
     WebPage("title-show", open_title_show),
     WebPage("requests", open_requests, cleanup=_undo_request),
     WebPage("requests-confirm", open_requests_confirm, dialog=True, cleanup=_undo_request),
-    WebPage("feeds", open_feeds, dialog=True),
+    WebPage("feeds", open_feeds, admin=True),
 ]
 PAGE_IDS = [p.name for p in PAGES]

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDateIn, formatNumberIn, pickLocale, render } from './format';
+import { formatDateIn, formatNumberIn, pickLocale, render, runtimeMessage } from './format';
 import { defineEnglish, type Catalog } from './types';
 import { catalogues } from './messages/all';
 
@@ -68,5 +68,17 @@ describe('message files', () => {
 		// @ts-expect-error a whole area is missing
 		void ({} satisfies Catalog<typeof english>);
 		void ({ area: { a: 'A', b: { one: 'B', other: 'Bs' } } } satisfies Catalog<typeof english>);
+	});
+});
+
+describe('runtimeMessage', () => {
+	it('says whole hours alone, never "0 min"', () => {
+		expect(runtimeMessage(120)).toEqual({ key: 'title.runtimeWholeHours', params: { hours: 2 } });
+		expect(render('en', catalogues.en.title.runtimeWholeHours, runtimeMessage(120).params)).toBe('2 h');
+		expect(render('de', catalogues.de.title.runtimeWholeHours, { hours: 1 })).toBe('1 Std.');
+	});
+	it('gives hours and minutes, or minutes under an hour', () => {
+		expect(runtimeMessage(125)).toEqual({ key: 'title.runtimeHours', params: { hours: 2, minutes: 5 } });
+		expect(runtimeMessage(59)).toEqual({ key: 'title.runtimeMinutes', params: { minutes: 59 } });
 	});
 });

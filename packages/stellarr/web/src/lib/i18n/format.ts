@@ -73,3 +73,16 @@ export function formatDateIn(
 	if (!format) dateFormats.set(key, (format = new Intl.DateTimeFormat(locale, zoned)));
 	return format.format(date);
 }
+
+/** A running time's message: whole hours alone ("2 h", never "2 h 0 min"), hours and
+ * minutes, or minutes under an hour. */
+export function runtimeMessage(minutes: number): {
+	key: 'title.runtimeWholeHours' | 'title.runtimeHours' | 'title.runtimeMinutes';
+	params: { hours?: number; minutes?: number };
+} {
+	const hours = Math.floor(minutes / 60);
+	const rest = minutes % 60;
+	if (!hours) return { key: 'title.runtimeMinutes', params: { minutes } };
+	if (!rest) return { key: 'title.runtimeWholeHours', params: { hours } };
+	return { key: 'title.runtimeHours', params: { hours, minutes: rest } };
+}

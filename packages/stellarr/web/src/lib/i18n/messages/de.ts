@@ -9,6 +9,8 @@ export default {
 		navMain: 'Hauptmenü',
 		navDiscover: 'Entdecken',
 		navRequests: 'Anfragen',
+		navFeeds: 'Feeds',
+		menu: 'Mehr',
 		language: 'Sprache',
 		logout: 'Abmelden',
 		loading: 'Wird geladen…',
@@ -67,14 +69,14 @@ export default {
 		rating: 'Bewertung: {rating} von 10',
 		posterAlt: 'Poster von {title}',
 		noPoster: 'Kein Poster',
-		requested: 'Angefragt',
+		requested: 'Angefordert',
 		inLibrary: 'In der Bibliothek',
-		request: 'Anfragen',
-		requestTitle: '{title} anfragen',
-		requesting: 'Wird angefragt…',
+		request: 'Anfordern',
+		requestTitle: '{title} anfordern',
+		requesting: 'Wird angefordert…',
 		requestDone: '{title} wurde zu den Anfragen hinzugefügt',
-		requestAlready: '{title} war bereits angefragt',
-		requestFailed: '{title} konnte nicht angefragt werden: {reason}'
+		requestAlready: '{title} war bereits angefordert',
+		requestFailed: '{title} konnte nicht angefordert werden: {reason}'
 	},
 	requests: {
 		heading: 'Anfragen',
@@ -88,6 +90,9 @@ export default {
 		statusAll: 'Alle',
 		statusPending: 'Offen',
 		statusAdded: 'Hinzugefügt',
+		// One request's badge (the filter labels above may be plural).
+		badgePending: 'Offen',
+		badgeAdded: 'Hinzugefügt',
 		sort: 'Sortieren nach',
 		sortNewest: 'Neueste zuerst',
 		sortOldest: 'Älteste zuerst',
@@ -135,6 +140,7 @@ export default {
 		runtime: 'Laufzeit',
 		runtimeMinutes: '{minutes} Min.',
 		runtimeHours: '{hours} Std. {minutes} Min.',
+		runtimeWholeHours: '{hours} Std.',
 		rating: 'Bewertung',
 		originalTitle: 'Originaltitel',
 		genres: 'Genres',
@@ -173,10 +179,8 @@ export default {
 	},
 	feeds: {
 		heading: 'Feeds',
-		open: 'Feeds',
 		title: 'Feeds für Radarr und Sonarr',
 		intro: 'Trage diese URLs in Radarr und Sonarr ein, um offene Anfragen zu importieren. Hinzugefügte Titel verschwinden von selbst aus den Listen.',
-		tokenAsk: 'Diese Feeds brauchen ein Token; frag deinen Admin danach und setze es anstelle von YOUR_FEED_TOKEN ein.',
 		tokenAdmin: 'Diese URLs enthalten das Feed-Token: Gib sie nur an Radarr und Sonarr weiter.',
 		urlLabel: 'URL für {name}',
 		copy: 'Kopieren',
@@ -185,12 +189,6 @@ export default {
 		copiedAnnounce: 'URL für {name} in die Zwischenablage kopiert.',
 		copyFailed: 'Kopieren nicht möglich; die URL ist markiert, kopiere sie von Hand.',
 		setupLabel: 'Einrichtung:',
-		stepsHeading: 'Radarr und Sonarr verbinden',
-		step1: 'Öffne in Radarr Settings → Import Lists, drücke + und wähle „StevenLu Custom“ (IMDb-IDs) oder „Custom Lists“ (TMDB-IDs, alle Filme).',
-		step2: 'Öffne in Sonarr Settings → Import Lists, drücke + und wähle „Custom List“.',
-		step3: 'Füge die passende URL von unten ein, wähle einen Stammordner und ein Qualitätsprofil, schalte automatisches Hinzufügen ein und speichere.',
-		step4: 'Radarr und Sonarr lesen die Liste nach eigenem Zeitplan; neue Anfragen kommen beim nächsten Abgleich an.',
-		listHeading: 'Feed-URLs',
 		loadFailed: 'Die Feeds konnten nicht geladen werden: {error}',
 		name_radarr: 'Radarr (StevenLu Custom)',
 		name_radarr_tmdb: 'Radarr (Custom Lists, TMDB-IDs)',
@@ -209,7 +207,16 @@ export default {
 		setup_sonarr: 'Sonarr → Settings → Import Lists → + → Custom List; URL einfügen.',
 		setup_rss_movies: 'Radarr → Import Lists → RSS List; URL einfügen.',
 		setup_rss_tv: 'Jeder RSS-Reader; Sonarrs RSS-Liste braucht TVDB-Links, nimm lieber /list/sonarr.',
-		setup_rss_all: 'Jeder RSS-Reader.'
+		setup_rss_all: 'Jeder RSS-Reader.',
+		syncNote: 'Radarr und Sonarr lesen die Listen nach eigenem Zeitplan: Neue Anfragen kommen beim nächsten Abgleich an.',
+		membersIntro: 'Anfragen erreichen Radarr und Sonarr über Listen, die dein Admin eingerichtet hat; du musst nichts einstellen.'
+	},
+	// What happens to a request (the Feeds page and Requests, for members).
+	how: {
+		summary: 'So funktionieren Anfragen',
+		step1: 'Finde einen Titel unter Entdecken und tippe auf Anfordern.',
+		step2: 'Radarr (Filme) oder Sonarr (Serien) holt ihn beim nächsten Abgleich von Stellarr ab und lädt ihn herunter.',
+		step3: 'Sobald er in der Bibliothek ist, steht er als Hinzugefügt da; mit Benachrichtigungen erfährst du es.'
 	},
 	push: {
 		heading: 'Benachrichtigungen',

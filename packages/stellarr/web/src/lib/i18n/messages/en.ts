@@ -9,6 +9,8 @@ const en = defineEnglish({
 		navMain: 'Main',
 		navDiscover: 'Discover',
 		navRequests: 'Requests',
+		navFeeds: 'Feeds',
+		menu: 'More',
 		language: 'Language',
 		logout: 'Log out',
 		loading: 'Loading…',
@@ -91,6 +93,9 @@ const en = defineEnglish({
 		statusAll: 'All',
 		statusPending: 'Pending',
 		statusAdded: 'Added',
+		// One request's badge (the filter labels above may be plural).
+		badgePending: 'Pending',
+		badgeAdded: 'Added',
 		sort: 'Sort by',
 		sortNewest: 'Newest first',
 		sortOldest: 'Oldest first',
@@ -139,6 +144,7 @@ const en = defineEnglish({
 		runtime: 'Runtime',
 		runtimeMinutes: '{minutes} min',
 		runtimeHours: '{hours} h {minutes} min',
+		runtimeWholeHours: '{hours} h',
 		rating: 'Rating',
 		originalTitle: 'Original title',
 		genres: 'Genres',
@@ -181,10 +187,8 @@ const en = defineEnglish({
 	// know yet shows the server's English text.
 	feeds: {
 		heading: 'Feeds',
-		open: 'Feeds',
 		title: 'Feeds for Radarr and Sonarr',
 		intro: 'Point Radarr and Sonarr at these URLs to import pending requests. Added titles leave the lists by themselves.',
-		tokenAsk: 'These feeds need a token; ask your admin for it and put it in place of YOUR_FEED_TOKEN.',
 		tokenAdmin: 'These URLs include the feed token: give them only to Radarr and Sonarr.',
 		urlLabel: '{name} URL',
 		copy: 'Copy',
@@ -193,12 +197,6 @@ const en = defineEnglish({
 		copiedAnnounce: '{name} URL copied to the clipboard.',
 		copyFailed: 'Could not copy; the URL is selected, copy it by hand.',
 		setupLabel: 'Set-up:',
-		stepsHeading: 'Connecting Radarr and Sonarr',
-		step1: 'In Radarr open Settings → Import Lists, press + and choose “StevenLu Custom” (IMDb ids) or “Custom Lists” (TMDB ids, every movie).',
-		step2: 'In Sonarr open Settings → Import Lists, press + and choose “Custom List”.',
-		step3: 'Paste the matching URL below, pick a root folder and quality profile, turn on automatic add and save.',
-		step4: 'Radarr and Sonarr read the list on their own schedule; new requests arrive at the next sync.',
-		listHeading: 'Feed URLs',
 		loadFailed: 'Could not load the feeds: {error}',
 		name_radarr: 'Radarr (StevenLu Custom)',
 		name_radarr_tmdb: 'Radarr (Custom Lists, TMDB ids)',
@@ -217,7 +215,16 @@ const en = defineEnglish({
 		setup_sonarr: 'Sonarr → Settings → Import Lists → + → Custom List; paste the URL.',
 		setup_rss_movies: 'Radarr → Import Lists → RSS List; paste the URL.',
 		setup_rss_tv: 'Any RSS reader; Sonarr’s RSS list needs TVDB links, prefer /list/sonarr.',
-		setup_rss_all: 'Any RSS reader.'
+		setup_rss_all: 'Any RSS reader.',
+		syncNote: 'Radarr and Sonarr read the lists on their own schedule: new requests arrive at their next sync.',
+		membersIntro: 'Requests reach Radarr and Sonarr through lists your admin has set up; there is nothing for you to configure.'
+	},
+	// What happens to a request (the Feeds page and Requests, for members).
+	how: {
+		summary: 'How requests work',
+		step1: 'Find a title on Discover and press Request.',
+		step2: 'Radarr (movies) or Sonarr (shows) picks it up from Stellarr at its next sync and fetches it.',
+		step3: 'Once it is in the library it shows as Added, and with notifications on you hear about it.'
 	},
 	// The header bell (web push) and what it says.
 	push: {

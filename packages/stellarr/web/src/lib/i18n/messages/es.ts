@@ -9,6 +9,8 @@ export default {
 		navMain: 'Principal',
 		navDiscover: 'Descubrir',
 		navRequests: 'Solicitudes',
+		navFeeds: 'Feeds',
+		menu: 'Más',
 		language: 'Idioma',
 		logout: 'Cerrar sesión',
 		loading: 'Cargando…',
@@ -88,6 +90,9 @@ export default {
 		statusAll: 'Todas',
 		statusPending: 'Pendientes',
 		statusAdded: 'Añadidas',
+		// One request's badge (the filter labels above may be plural).
+		badgePending: 'Pendiente',
+		badgeAdded: 'Añadido',
 		sort: 'Ordenar por',
 		sortNewest: 'Más recientes primero',
 		sortOldest: 'Más antiguas primero',
@@ -135,6 +140,7 @@ export default {
 		runtime: 'Duración',
 		runtimeMinutes: '{minutes} min',
 		runtimeHours: '{hours} h {minutes} min',
+		runtimeWholeHours: '{hours} h',
 		rating: 'Valoración',
 		originalTitle: 'Título original',
 		genres: 'Géneros',
@@ -173,10 +179,8 @@ export default {
 	},
 	feeds: {
 		heading: 'Feeds',
-		open: 'Feeds',
 		title: 'Feeds para Radarr y Sonarr',
 		intro: 'Configura Radarr y Sonarr con estas URL para importar las solicitudes pendientes. Los títulos añadidos salen solos de las listas.',
-		tokenAsk: 'Estos feeds necesitan un token; pídeselo a tu administrador y ponlo en lugar de YOUR_FEED_TOKEN.',
 		tokenAdmin: 'Estas URL incluyen el token de los feeds: dáselas solo a Radarr y Sonarr.',
 		urlLabel: 'URL de {name}',
 		copy: 'Copiar',
@@ -185,12 +189,6 @@ export default {
 		copiedAnnounce: 'URL de {name} copiada al portapapeles.',
 		copyFailed: 'No se pudo copiar; la URL está seleccionada, cópiala a mano.',
 		setupLabel: 'Configuración:',
-		stepsHeading: 'Conectar Radarr y Sonarr',
-		step1: 'En Radarr abre Settings → Import Lists, pulsa + y elige «StevenLu Custom» (ids de IMDb) o «Custom Lists» (ids de TMDB, todas las películas).',
-		step2: 'En Sonarr abre Settings → Import Lists, pulsa + y elige «Custom List».',
-		step3: 'Pega la URL correspondiente de abajo, elige una carpeta raíz y un perfil de calidad, activa la adición automática y guarda.',
-		step4: 'Radarr y Sonarr leen la lista según su propio calendario; las nuevas solicitudes llegan en la siguiente sincronización.',
-		listHeading: 'URL de los feeds',
 		loadFailed: 'No se pudieron cargar los feeds: {error}',
 		name_radarr: 'Radarr (StevenLu Custom)',
 		name_radarr_tmdb: 'Radarr (Custom Lists, ids de TMDB)',
@@ -209,7 +207,16 @@ export default {
 		setup_sonarr: 'Sonarr → Settings → Import Lists → + → Custom List; pega la URL.',
 		setup_rss_movies: 'Radarr → Import Lists → RSS List; pega la URL.',
 		setup_rss_tv: 'Cualquier lector RSS; la lista RSS de Sonarr necesita enlaces de TVDB, mejor usa /list/sonarr.',
-		setup_rss_all: 'Cualquier lector RSS.'
+		setup_rss_all: 'Cualquier lector RSS.',
+		syncNote: 'Radarr y Sonarr leen las listas según su propio calendario: las nuevas solicitudes llegan en su siguiente sincronización.',
+		membersIntro: 'Las solicitudes llegan a Radarr y Sonarr mediante listas que ha configurado tu administrador; no tienes nada que configurar.'
+	},
+	// What happens to a request (the Feeds page and Requests, for members).
+	how: {
+		summary: 'Cómo funcionan las solicitudes',
+		step1: 'Busca un título en Descubrir y pulsa Solicitar.',
+		step2: 'Radarr (películas) o Sonarr (series) lo recoge de Stellarr en su siguiente sincronización y lo descarga.',
+		step3: 'Cuando está en la biblioteca aparece como Añadido y, con las notificaciones activadas, te enteras.'
 	},
 	push: {
 		heading: 'Notificaciones',

@@ -9,6 +9,8 @@ export default {
 		navMain: 'Principale',
 		navDiscover: 'Découvrir',
 		navRequests: 'Demandes',
+		navFeeds: 'Flux',
+		menu: 'Plus',
 		language: 'Langue',
 		logout: 'Se déconnecter',
 		loading: 'Chargement…',
@@ -88,6 +90,9 @@ export default {
 		statusAll: 'Toutes',
 		statusPending: 'En attente',
 		statusAdded: 'Ajoutées',
+		// One request's badge (the filter labels above may be plural).
+		badgePending: 'En attente',
+		badgeAdded: 'Ajouté',
 		sort: 'Trier par',
 		sortNewest: 'Plus récentes d’abord',
 		sortOldest: 'Plus anciennes d’abord',
@@ -135,6 +140,7 @@ export default {
 		runtime: 'Durée',
 		runtimeMinutes: '{minutes} min',
 		runtimeHours: '{hours} h {minutes} min',
+		runtimeWholeHours: '{hours} h',
 		rating: 'Note',
 		originalTitle: 'Titre original',
 		genres: 'Genres',
@@ -173,10 +179,8 @@ export default {
 	},
 	feeds: {
 		heading: 'Flux',
-		open: 'Flux',
 		title: 'Flux pour Radarr et Sonarr',
 		intro: 'Indiquez ces URL à Radarr et Sonarr pour importer les demandes en attente. Les titres ajoutés quittent les listes d’eux-mêmes.',
-		tokenAsk: 'Ces flux exigent un jeton ; demandez-le à votre administrateur et mettez-le à la place de YOUR_FEED_TOKEN.',
 		tokenAdmin: 'Ces URL contiennent le jeton des flux : ne les donnez qu’à Radarr et Sonarr.',
 		urlLabel: 'URL de {name}',
 		copy: 'Copier',
@@ -185,12 +189,6 @@ export default {
 		copiedAnnounce: 'URL de {name} copiée dans le presse-papiers.',
 		copyFailed: 'Copie impossible ; l’URL est sélectionnée, copiez-la à la main.',
 		setupLabel: 'Configuration :',
-		stepsHeading: 'Connecter Radarr et Sonarr',
-		step1: 'Dans Radarr, ouvrez Settings → Import Lists, appuyez sur + et choisissez « StevenLu Custom » (identifiants IMDb) ou « Custom Lists » (identifiants TMDB, tous les films).',
-		step2: 'Dans Sonarr, ouvrez Settings → Import Lists, appuyez sur + et choisissez « Custom List ».',
-		step3: 'Collez l’URL correspondante ci-dessous, choisissez un dossier racine et un profil de qualité, activez l’ajout automatique et enregistrez.',
-		step4: 'Radarr et Sonarr lisent la liste à leur propre rythme ; les nouvelles demandes arrivent à la synchronisation suivante.',
-		listHeading: 'URL des flux',
 		loadFailed: 'Impossible de charger les flux : {error}',
 		name_radarr: 'Radarr (StevenLu Custom)',
 		name_radarr_tmdb: 'Radarr (Custom Lists, identifiants TMDB)',
@@ -209,7 +207,16 @@ export default {
 		setup_sonarr: 'Sonarr → Settings → Import Lists → + → Custom List ; collez l’URL.',
 		setup_rss_movies: 'Radarr → Import Lists → RSS List ; collez l’URL.',
 		setup_rss_tv: 'N’importe quel lecteur RSS ; la liste RSS de Sonarr exige des liens TVDB, préférez /list/sonarr.',
-		setup_rss_all: 'N’importe quel lecteur RSS.'
+		setup_rss_all: 'N’importe quel lecteur RSS.',
+		syncNote: 'Radarr et Sonarr lisent les listes à leur propre rythme : les nouvelles demandes arrivent à leur prochaine synchronisation.',
+		membersIntro: 'Les demandes parviennent à Radarr et Sonarr par des listes que votre administrateur a configurées ; vous n’avez rien à régler.'
+	},
+	// What happens to a request (the Feeds page and Requests, for members).
+	how: {
+		summary: 'Comment fonctionnent les demandes',
+		step1: 'Trouvez un titre dans Découvrir et appuyez sur Demander.',
+		step2: 'Radarr (films) ou Sonarr (séries) le récupère dans Stellarr à sa prochaine synchronisation et le télécharge.',
+		step3: 'Une fois dans la bibliothèque, il apparaît comme Ajouté ; avec les notifications activées, vous êtes prévenu.'
 	},
 	push: {
 		heading: 'Notifications',
