@@ -577,3 +577,48 @@ def test_the_service_worker_and_manifest_are_served_for_the_whole_app(
         answer = httpx.get(f"{web_server.url}{icon['src']}", timeout=10)
         assert answer.status_code == 200, icon
         assert answer.headers["content-type"] == icon["type"], icon
+
+
+# After the stand-in push client: a push service that never answers, or one that refuses
+# with Chromium's own English words.
+HANGING_PUSH_SERVICE = """PushManager.prototype.subscribe = () => {
+  window.__subscribing = true;
+  return new Promise(() => {});
+};"""
+REFUSING_PUSH_SERVICE = """PushManager.prototype.subscribe = async () => {
+  throw new DOMException('Registration failed - permission denied', 'NotAllowedError');
+};"""
+
+
+def test_an_unreachable_push_service_gets_a_timeout_and_a_word(
+    web_server: WebServer, make_subscriber: MakeSubscriber
+) -> None:
+    subscriber = make_subscriber(session=api_session(web_server, USER_PASSWORD, "gus"))
+    page = subscriber.page
+    page.context.add_init_script(script=HANGING_PUSH_SERVICE)
+    page.clock.install()
+    page.goto("/")
+    expect(subscriber.bell).to_have_attribute("aria-disabled", "false")
+    subscriber.bell.click()
+    expect(subscriber.bell).to_have_attribute("aria-disabled", "true")  # busy
+    assert poll(lambda: page.evaluate("() => window.__subscribing === true"), page=page)
+    page.clock.run_for(11_000)  # past the bell's 10 s wait for the push service
+    expect(toast(page, "did not answer in time")).to_be_visible()
+    expect(subscriber.bell).to_have_attribute("aria-pressed", "false")
+    expect(subscriber.bell).to_have_attribute("aria-disabled", "false")  # may be tried again
+
+
+def test_a_refusal_is_told_in_the_users_language_not_the_browsers(
+    web_server: WebServer, make_subscriber: MakeSubscriber
+) -> None:
+    subscriber = make_subscriber(
+        session=api_session(web_server, USER_PASSWORD, "gus"), locale="fr-FR"
+    )
+    page = subscriber.page
+    page.context.add_init_script(script=REFUSING_PUSH_SERVICE)
+    page.goto("/")
+    expect(subscriber.bell).to_have_attribute("aria-disabled", "false")
+    subscriber.bell.click()
+    told = toast(page, "a refusé l\u2019inscription")
+    expect(told).to_be_visible()
+    expect(told).not_to_contain_text("Registration failed")

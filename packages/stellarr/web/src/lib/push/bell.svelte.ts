@@ -38,6 +38,19 @@ function set(next: BellState, reason: PushProblem | null = null): void {
 
 const notSetUp = () => new PushProblem('push.notSetUp');
 
+// How long the browser's push service may take to hand out a subscription. It answers in
+// a second or two; when it cannot be reached, Chromium waits on without end, and the bell
+// would spin with no word.
+export const SUBSCRIBE_TIMEOUT_MS = 10_000;
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	const late = new Promise<never>((_, reject) => {
+		timer = setTimeout(() => reject(new PushProblem('push.timedOut')), ms);
+	});
+	return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
 async function currentSubscription(): Promise<PushSubscription | null> {
 	const found = await navigator.serviceWorker.getRegistration('/');
 	return found ? found.pushManager.getSubscription() : null;
@@ -94,7 +107,7 @@ async function subscribe(): Promise<boolean> {
 		await subscription.unsubscribe();
 		subscription = null;
 	}
-	subscription ??= await pushManager.subscribe(options);
+	subscription ??= await withTimeout(pushManager.subscribe(options), SUBSCRIBE_TIMEOUT_MS);
 	try {
 		await api.post('/api/push/subscribe', { body: subscriptionBody(subscription) });
 	} catch (error) {
@@ -102,7 +115,7 @@ async function subscribe(): Promise<boolean> {
 		// Someone else signed in on this browser earlier and still owns its endpoint: a fresh
 		// subscription gets a new endpoint of its own.
 		await subscription.unsubscribe();
-		subscription = await pushManager.subscribe(options);
+		subscription = await withTimeout(pushManager.subscribe(options), SUBSCRIBE_TIMEOUT_MS);
 		await api.post('/api/push/subscribe', { body: subscriptionBody(subscription) });
 	}
 	return true;
@@ -130,10 +143,16 @@ export type ToggleResult = { ok: true; key: MessageKey } | { ok: false; problem:
 
 function problemOf(error: unknown): PushProblem {
 	if (error instanceof PushProblem) return error;
-	// ApiError messages are localised (chosen from the status); a browser's DOMException text
-	// is English, yet says what happened better than nothing.
-	const detail = error instanceof Error ? error.message : '';
-	return detail ? new PushProblem('push.changeFailedBecause', { detail }) : new PushProblem('push.changeFailed');
+	// The browser's own texts ("Registration failed - permission denied") are English and
+	// name its internals: the kind of failure picks a message in the user's language.
+	if (error instanceof DOMException) {
+		if (error.name === 'NotAllowedError') return new PushProblem('push.refused');
+		if (error.name === 'AbortError' || error.name === 'NetworkError') return new PushProblem('push.serviceUnreachable');
+		return new PushProblem('push.changeFailed');
+	}
+	// An ApiError's message is already the app's own, in the user's language.
+	if (error instanceof ApiError && error.message) return new PushProblem('push.changeFailedBecause', { detail: error.message });
+	return new PushProblem('push.changeFailed');
 }
 
 /** The bell's click. Null: nothing to tell (busy, or not ready yet). */

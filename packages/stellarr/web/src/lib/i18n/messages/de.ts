@@ -233,6 +233,9 @@ export default {
 		unsupported: 'Dieser Browser unterstützt keine Push-Benachrichtigungen.',
 		checkFailed: 'Benachrichtigungen konnten nicht geprüft werden: {detail}',
 		changeFailed: 'Benachrichtigungen konnten nicht geändert werden.',
+		timedOut: 'Der Push-Dienst des Browsers hat nicht rechtzeitig geantwortet; versuche es später erneut.',
+		refused: 'Der Push-Dienst des Browsers hat die Anmeldung abgelehnt; prüfe, ob Benachrichtigungen für diese Seite erlaubt sind.',
+		serviceUnreachable: 'Der Browser konnte seinen Push-Dienst nicht erreichen; prüfe die Verbindung und versuche es erneut.',
 		changeFailedBecause: 'Benachrichtigungen konnten nicht geändert werden: {detail}'
 	},
 	errors: {

@@ -242,6 +242,9 @@ const en = defineEnglish({
 		unsupported: 'This browser does not support push notifications.',
 		checkFailed: 'Could not check notifications: {detail}',
 		changeFailed: 'Could not change notifications.',
+		timedOut: 'This browser\'s push service did not answer in time; try again later.',
+		refused: 'This browser\'s push service refused to register it; check that notifications are allowed for this site.',
+		serviceUnreachable: 'This browser could not reach its push service; check the connection and try again.',
 		changeFailedBecause: 'Could not change notifications: {detail}'
 	},
 	// What went wrong, told in the user's language. The page picks one from the HTTP status and

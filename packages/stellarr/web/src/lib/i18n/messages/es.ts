@@ -233,6 +233,9 @@ export default {
 		unsupported: 'Este navegador no admite notificaciones push.',
 		checkFailed: 'No se pudieron comprobar las notificaciones: {detail}',
 		changeFailed: 'No se pudieron cambiar las notificaciones.',
+		timedOut: 'El servicio de notificaciones del navegador no respondió a tiempo; inténtalo más tarde.',
+		refused: 'El servicio de notificaciones del navegador rechazó el registro; comprueba que las notificaciones están permitidas para este sitio.',
+		serviceUnreachable: 'El navegador no pudo conectar con su servicio de notificaciones; comprueba la conexión e inténtalo de nuevo.',
 		changeFailedBecause: 'No se pudieron cambiar las notificaciones: {detail}'
 	},
 	errors: {

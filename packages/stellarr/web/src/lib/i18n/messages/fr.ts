@@ -233,6 +233,9 @@ export default {
 		unsupported: 'Ce navigateur ne prend pas en charge les notifications push.',
 		checkFailed: 'Impossible de vérifier les notifications : {detail}',
 		changeFailed: 'Impossible de modifier les notifications.',
+		timedOut: 'Le service de notifications du navigateur n’a pas répondu à temps ; réessayez plus tard.',
+		refused: 'Le service de notifications du navigateur a refusé l’inscription ; vérifiez que les notifications sont autorisées pour ce site.',
+		serviceUnreachable: 'Le navigateur n’a pas pu joindre son service de notifications ; vérifiez la connexion et réessayez.',
 		changeFailedBecause: 'Impossible de modifier les notifications : {detail}'
 	},
 	errors: {
