@@ -112,6 +112,57 @@ def test_a_title_page_whose_source_fails_says_so_in_spanish(
     expect(alert).not_to_contain_text("answered")
 
 
+def test_a_title_that_failed_loads_again_from_retry_and_when_back_online(
+    in_language: Callable[[str], Page], problems: Problems
+) -> None:
+    problems.allow_api(502, f"/api/title/movie/{MOVIE_ID}")
+    problems.allow("ERR_FAILED")  # the aborted title call, as the console reports it
+    problems.allow("ERR_INTERNET_DISCONNECTED")  # what the page asks for while offline
+    page = in_language("en-US")
+    page.route("**/api/title/**", failing(502, "TMDB answered 500"))
+    page.goto(f"/title/movie/{MOVIE_ID}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("This title could not be loaded")
+    page.unroute("**/api/title/**")
+    page.get_by_role("button", name="Try again").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(MOVIE)
+
+    # Offline: the error stays only until the browser is back online.
+    page.get_by_role("banner").get_by_role("link", name="Discover").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Discover")
+    page.context.set_offline(True)
+    page.route("**/api/title/**", lambda route: route.abort())  # and no HTTP cache
+    page.go_back()  # the app's own navigation: its title call fails
+    expect(page.get_by_role("main").get_by_role("alert")).to_be_visible()
+    page.unroute("**/api/title/**")
+    page.context.set_offline(False)
+    expect(page.get_by_role("heading", level=1)).to_have_text(MOVIE)
+
+
+def test_a_search_that_failed_runs_again_from_retry_and_when_back_online(
+    in_language: Callable[[str], Page], web_server: WebServer, problems: Problems
+) -> None:
+    problems.allow("ERR_FAILED")
+    wait_for_trending(web_server)
+    page = in_language("en-US")
+    page.goto("/")
+    page.route("**/api/search", lambda route: route.abort())
+    page.get_by_role("searchbox", name="Search movies and shows").fill("star trek")
+    retry = page.get_by_role("button", name="Try again")
+    expect(retry).to_be_visible()
+    page.unroute("**/api/search")
+    retry.click()
+    expect(page.locator("#results > li")).to_have_count(20)
+
+    page.route("**/api/search", lambda route: route.abort())
+    page.get_by_role("searchbox", name="Search movies and shows").fill("star trek 2")
+    expect(retry).to_be_visible()
+    page.unroute("**/api/search")
+    page.context.set_offline(True)
+    page.context.set_offline(False)  # the browser says "online": the search runs again
+    expect(retry).to_be_hidden()
+    expect(page.locator("#results > li").first).to_be_visible()
+
+
 @pytest.fixture
 def asked(web_server: WebServer) -> Iterator[None]:
     session = api_session(web_server, USER_PASSWORD, "alice")

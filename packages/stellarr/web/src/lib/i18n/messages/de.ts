@@ -130,6 +130,7 @@ export default {
 		heading: 'Titel',
 		loading: 'Titel wird geladen…',
 		notFound: 'Dieser Titel wurde nicht gefunden.',
+		unavailable: 'Dieser Titel konnte nicht geladen werden',
 		back: 'Zurück zu Entdecken',
 		backToResults: 'Zurück zu den Ergebnissen',
 		backToRequests: 'Zurück zu den Anfragen',

@@ -134,6 +134,7 @@ const en = defineEnglish({
 		heading: 'Title',
 		loading: 'Loading the title…',
 		notFound: 'This title was not found.',
+		unavailable: 'This title could not be loaded',
 		back: 'Back to Discover',
 		backToResults: 'Back to the results',
 		backToRequests: 'Back to Requests',

@@ -130,6 +130,7 @@ export default {
 		heading: 'Título',
 		loading: 'Cargando el título…',
 		notFound: 'No se encontró este título.',
+		unavailable: 'No se pudo cargar este título',
 		back: 'Volver a Descubrir',
 		backToResults: 'Volver a los resultados',
 		backToRequests: 'Volver a Solicitudes',

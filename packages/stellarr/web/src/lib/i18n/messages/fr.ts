@@ -130,6 +130,7 @@ export default {
 		heading: 'Titre',
 		loading: 'Chargement du titre…',
 		notFound: 'Ce titre est introuvable.',
+		unavailable: 'Impossible de charger ce titre',
 		back: 'Retour à Découvrir',
 		backToResults: 'Retour aux résultats',
 		backToRequests: 'Retour aux demandes',
