@@ -13,6 +13,7 @@ from e2e.web_app import (
     MOVIE,
     MOVIE_ID,
     ON_A_PHONE,
+    PHONE,
     SHOW,
     SHOW_ID,
     USER_PASSWORD,
@@ -25,6 +26,7 @@ from e2e.web_app import (
     no_horizontal_overflow,
     remove_request,
     screenshot,
+    wait_for_trending,
 )
 from playwright.sync_api import Page, expect
 
@@ -144,3 +146,35 @@ def test_a_title_page_fits_a_phone(new_page: NewPage, web_server: WebServer) -> 
     expect(page.get_by_role("heading", level=1)).to_have_text(SHOW)
     no_horizontal_overflow(page)
     screenshot(page, "phone-title-show")
+
+
+def test_on_a_phone_the_request_button_is_on_the_first_screen(
+    new_page: NewPage, web_server: WebServer
+) -> None:
+    page = new_page(session=api_session(web_server, USER_PASSWORD, "alice"), **ON_A_PHONE)
+    page.goto(f"/title/movie/{MOVIE_ID}")
+    button = page.get_by_role("button", name=f"Request {MOVIE}")
+    expect(button).to_be_visible()
+    box = button.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= PHONE["height"] * 0.6, box
+    assert page.evaluate("window.scrollY") == 0
+    screenshot(page, "phone-title-movie-first-screen", full_page=False)
+
+
+def test_posters_offer_sharper_files_for_dense_screens(
+    new_page: NewPage, web_server: WebServer
+) -> None:
+    wait_for_trending(web_server)
+    page = new_page(
+        session=api_session(web_server, USER_PASSWORD, "alice"),
+        **{**ON_A_PHONE, "device_scale_factor": 2},
+    )
+    page.goto("/")
+    poster = page.locator("#trending > li img").first
+    expect(poster).to_have_attribute("srcset", re.compile(r"/w185/\S+ 185w, .*/w342/\S+ 342w"))
+    expect(poster).to_have_attribute("sizes", re.compile(r"50vw"))
+    # A card half a 360 px screen wide on a 2x phone: the browser picks a file at least
+    # twice as wide as the card is shown, never the 185 px one.
+    chosen = re.search(r"/w(\d+)/", poster.evaluate("(img) => img.currentSrc"))
+    shown = poster.evaluate("(img) => img.parentElement.getBoundingClientRect().width")
+    assert chosen is not None and int(chosen.group(1)) >= 2 * shown > 185, (chosen, shown)

@@ -30,7 +30,11 @@ export interface SearchPage {
 const POSTER_BASE = 'https://image.tmdb.org/t/p/';
 
 /** A TMDB image URL at one of TMDB's fixed widths (w185 cards, w342 title page, w780/w1280 backdrops). */
-export function imageUrl(path: string | null | undefined, size: 'w92' | 'w185' | 'w342' | 'w780' | 'w1280' = 'w185'): string | null {
+/** Poster widths TMDB's image server has (besides `original`). */
+export const POSTER_WIDTHS = [92, 154, 185, 342, 500, 780] as const;
+type ImageSize = `w${(typeof POSTER_WIDTHS)[number]}` | 'w1280';
+
+export function imageUrl(path: string | null | undefined, size: ImageSize = 'w185'): string | null {
 	return path ? `${POSTER_BASE}${size}${path}` : null;
 }
 
