@@ -14,6 +14,7 @@ survives a crash of any process (only a power cut can lose the last commits).
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import threading
 import time
@@ -71,7 +72,17 @@ class Database:
         self.watch_interval = 0.005
 
     def open(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Jobs name their owners and their files: the database is this user's alone, like
+        # the token and key files beside it (0600 in a 0700 folder). SQLite gives its -wal
+        # and -shm files the database's own mode.
+        folder = self.path.parent
+        if not folder.exists():
+            folder.mkdir(mode=0o700, parents=True)
+        if not self.path.exists():
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
+        for path in (self.path, *(Path(f"{self.path}{end}") for end in ("-wal", "-shm"))):
+            if path.exists() and path.stat().st_mode & 0o077:
+                path.chmod(0o600)  # made readable to others by an older version
 
         def migrate(conn: sqlite3.Connection) -> None:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
