@@ -29,6 +29,7 @@ from playwright.sync_api import (
 
 from stereospot.bootstrap import build
 from stereospot.ports import ObjectRef
+from stereospot_testing.axe import violations
 from stereospot_testing.backends import local_settings
 from stereospot_testing.videos import make_video
 from stereospot_testing.web_client import USERS
@@ -482,4 +483,42 @@ def test_a_test_render_seen_as_anaglyph_and_wiggle_then_the_whole_film(
     expect(page.locator("#trial-note")).to_have_count(0)
     expect(page.locator("#job-status")).to_have_text("completed")
     ann.context.close()
+    assert ann.problems == [], ann.problems
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_page_is_axe_clean_in_light_and_dark(
+    browser: Browser, site: Site, clip: Path, tmp_path: Path, scheme: str
+) -> None:
+    ann = watched(
+        browser,
+        expected=("status of 404 ",),
+        viewport={"width": 1100, "height": 800},
+        color_scheme=scheme,
+    )
+    page = ann.context.new_page()
+    scanned: dict[str, list[str]] = {}
+    page.goto(f"{site.url}/login")
+    scanned["login"] = violations(page)
+    log_in(page, site.url, "ann")
+    page.set_input_files("#file", clip)
+    page.get_by_role("button", name="Upload and convert").click()
+    page.wait_for_url(re.compile(r"/jobs/[0-9a-f]{32}$"))
+    job = page.url
+    expect(page.locator("#job-status")).to_have_text("completed", timeout=30_000)
+    scanned["job"] = violations(page)
+    shot(page, tmp_path, f"job-{scheme}")
+    page.goto(f"{site.url}/")
+    expect(page.locator("#completed")).to_contain_text(clip.name)
+    scanned["home"] = violations(page)
+    shot(page, tmp_path, f"home-{scheme}")
+    page.goto(f"{job}/delete")
+    scanned["delete"] = violations(page)
+    page.goto(f"{site.url}/jobs/{'0' * 32}")
+    scanned["not found"] = violations(page)
+    # The page really is in the asked-for theme, not light with a dark flag.
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert (background == "rgb(17, 20, 27)") == (scheme == "dark"), background
+    ann.context.close()
+    assert {name: found for name, found in scanned.items() if found} == {}
     assert ann.problems == [], ann.problems
