@@ -33,6 +33,7 @@ from stereospot.jobs.models import (
     FINISHED,
     FORMATS,
     IN_PROGRESS,
+    NEEDS_ATTENTION,
     Job,
     JobParams,
     JobStatus,
@@ -125,9 +126,12 @@ class JobService:
         return job
 
     def list_in_progress(self, user: str, limit: int = 50) -> list[Job]:
-        """Everything not completed (failed and cancelled too, to retry or delete), newest
-        first."""
+        """Jobs on their way (not yet finished), newest first."""
         return self.backend.jobs.find(IN_PROGRESS, owner=user, limit=limit)
+
+    def list_needing_attention(self, user: str, limit: int = 50) -> list[Job]:
+        """Failed and cancelled jobs, to retry or delete; newest first."""
+        return self.backend.jobs.find(NEEDS_ATTENTION, owner=user, limit=limit)
 
     def list_completed(self, user: str, limit: int = 50) -> list[Job]:
         """Newest completion first."""
@@ -135,7 +139,7 @@ class JobService:
 
     def detail(self, user: str, job_id: str) -> JobDetail:
         job = self._owned(user, job_id)
-        segments = full_segments(job.segment_count, self.backend.jobs.segments(job_id))
+        segments = full_segments(job.segment_count, self.backend.jobs.segments(job_id), job.status)
         return JobDetail(
             job=job,
             segments=segments,

@@ -142,7 +142,7 @@ async def test_another_users_job_and_media_are_unreachable(site: Site, clip: Pat
     missing = "f" * 32
     async with browser_as(site.web, "bob") as bob:
         listing = (await bob.client.get("/api/jobs")).json()
-        assert listing == {"in_progress": [], "completed": []}
+        assert listing == {"in_progress": [], "needs_attention": [], "completed": []}
         assert "clip.mp4" not in (await bob.client.get("/")).text
         for target in (job.job_id, missing):
             answers = [

@@ -359,7 +359,7 @@ def test_several_files_become_one_job_each_in_one_go(
 ) -> None:
     second = tmp_path / "second-film.mp4"
     shutil.copyfile(clip, second)
-    ann = watched(browser, viewport={"width": 1100, "height": 800})
+    ann = watched(browser, viewport={"width": 1100, "height": 800}, timezone_id="Asia/Tokyo")
     page = ann.context.new_page()
 
     # The page's script arrives late: a click before it runs must wait, not submit the
@@ -377,7 +377,17 @@ def test_several_files_become_one_job_each_in_one_go(
         page.get_by_role("button", name="Upload and convert").click()
     listed = " ".join(page.locator("#in-progress, #completed").all_inner_texts())
     assert clip.name in listed and second.name in listed
-    assert listed.count("full-tb") >= 2, listed
+    # Formats by their labels, as on the job page, not their ids; times in the reader's
+    # zone, not UTC.
+    assert listed.count("Full top-bottom") >= 2 and "full-tb" not in listed, listed
+    assert "UTC" not in listed, listed
+    # The lists follow the jobs without a reload: both move to Completed by themselves.
+    page.evaluate("() => { window.notReloaded = true; }")
+    completed = page.locator("#completed")
+    expect(completed).to_contain_text(clip.name, timeout=30_000)
+    expect(completed).to_contain_text(second.name, timeout=30_000)
+    expect(page.locator("#in-progress")).to_have_text("Nothing is converting right now.")
+    assert page.evaluate("() => window.notReloaded === true")
     ann.context.close()
     assert ann.problems == [], ann.problems
 
@@ -505,7 +515,9 @@ def test_every_page_is_axe_clean_in_light_and_dark(
     page.get_by_role("button", name="Upload and convert").click()
     page.wait_for_url(re.compile(r"/jobs/[0-9a-f]{32}$"))
     job = page.url
-    expect(page.locator("#job-status")).to_have_text("completed", timeout=30_000)
+    # The page reloads itself when the job ends: scan the reloaded, finished page.
+    expect(page.locator("#job")).to_have_attribute("data-finished", "true", timeout=30_000)
+    page.wait_for_load_state()
     scanned["job"] = violations(page)
     shot(page, tmp_path, f"job-{scheme}")
     page.goto(f"{site.url}/")

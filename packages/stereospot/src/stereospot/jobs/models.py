@@ -24,7 +24,10 @@ ACTIVE = frozenset(
     {JobStatus.QUEUED, JobStatus.CHUNKING, JobStatus.CONVERTING, JobStatus.REASSEMBLING}
 )
 FINISHED = frozenset({JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED})
-IN_PROGRESS = frozenset(JobStatus) - {JobStatus.COMPLETED}
+# What the home page lists apart, under "Needs attention": jobs to retry or delete.
+NEEDS_ATTENTION = frozenset({JobStatus.FAILED, JobStatus.CANCELLED})
+# Still on their way: everything neither completed nor needing attention.
+IN_PROGRESS = frozenset(JobStatus) - FINISHED
 
 
 class SegmentStatus(StrEnum):
@@ -32,6 +35,8 @@ class SegmentStatus(StrEnum):
     CONVERTING = "converting"
     DONE = "done"
     FAILED = "failed"
+    # Never stored: how a cancelled job's unfinished segments are shown (views.py).
+    CANCELLED = "cancelled"
 
 
 FORMATS = ("half-sbs", "full-sbs", "half-tb", "full-tb", "anaglyph")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from stereospot.jobs.models import Job, JobStatus, SegmentState, SegmentStatus
@@ -56,7 +56,16 @@ def overall_progress(job: Job, segments: list[SegmentState]) -> int:
     return 5 + (90 * done) // (100 * job.segment_count)
 
 
-def full_segments(total: int | None, known: list[SegmentState]) -> list[SegmentState]:
-    """Every segment's state, pending for those not reported yet."""
+def full_segments(
+    total: int | None, known: list[SegmentState], job_status: JobStatus | None = None
+) -> list[SegmentState]:
+    """Every segment's state, pending for those not reported yet. Once a job is cancelled,
+    no segment of it is converting or waiting any more, whatever its last report said."""
     by_index = {s.index: s for s in known}
-    return [by_index.get(i, SegmentState(i, SegmentStatus.PENDING)) for i in range(total or 0)]
+    states = [by_index.get(i, SegmentState(i, SegmentStatus.PENDING)) for i in range(total or 0)]
+    if job_status != JobStatus.CANCELLED:
+        return states
+    unfinished = {SegmentStatus.PENDING, SegmentStatus.CONVERTING}
+    return [
+        replace(s, status=SegmentStatus.CANCELLED) if s.status in unfinished else s for s in states
+    ]

@@ -45,8 +45,13 @@ def upload_id_ok(upload_id: str) -> str:
 @router.get("/jobs", operation_id="list_jobs")
 async def list_jobs(session: ApiSessionDep, web: WebDep) -> dict[str, Any]:
     running = await web.call(web.service.list_in_progress, session.user)
+    attention = await web.call(web.service.list_needing_attention, session.user)
     done = await web.call(web.service.list_completed, session.user)
-    return {"in_progress": [job_json(j) for j in running], "completed": [job_json(j) for j in done]}
+    return {
+        "in_progress": [job_json(j) for j in running],
+        "needs_attention": [job_json(j) for j in attention],
+        "completed": [job_json(j) for j in done],
+    }
 
 
 @router.post("/jobs", status_code=201, operation_id="create_job")

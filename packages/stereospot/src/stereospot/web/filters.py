@@ -6,20 +6,29 @@ import math
 import time
 
 import jinja2
+from markupsafe import Markup
 
 
-def when(seconds: float | None) -> str:
+def when(seconds: float | None) -> Markup:
+    """A moment as a <time> element: UTC in the page as sent, the reader's own time zone
+    and way of writing dates once static/times.js has run."""
     if seconds is None:
-        return ""
-    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(seconds))
+        return Markup("")
+    stamp = time.gmtime(seconds)
+    iso = time.strftime("%Y-%m-%dT%H:%M:%SZ", stamp)
+    text = time.strftime("%Y-%m-%d %H:%M UTC", stamp)
+    return Markup('<time datetime="{}" data-local>{}</time>').format(iso, text)
 
 
 def duration(seconds: float | None) -> str:
+    """How long something took, as people say it: 4 s, 1 min 05 s, 2 h 03 min."""
     if seconds is None or seconds < 0:
         return ""
     minutes, secs = divmod(int(seconds), 60)
     hours, minutes = divmod(minutes, 60)
-    return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m {secs:02d}s"
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
 
 
 def clock(seconds: float | None) -> str:

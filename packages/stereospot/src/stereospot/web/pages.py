@@ -21,6 +21,7 @@ from stereospot.web.deps import (
     FormSessionDep,
     LoginClientDep,
     SessionDep,
+    Web,
     WebDep,
     check_origin,
     page_context,
@@ -102,15 +103,32 @@ async def logout(session: FormSessionDep) -> Response:
     return response
 
 
+async def _lists(web: Web, user: str) -> dict[str, Any]:
+    return {
+        "attention": await web.call(web.service.list_needing_attention, user),
+        "running": await web.call(web.service.list_in_progress, user),
+        "done": await web.call(web.service.list_completed, user),
+        "labels": FORMAT_LABELS,
+    }
+
+
+@router.get("/jobs/lists", operation_id="job_lists")
+async def job_lists(request: Request, session: SessionDep, web: WebDep) -> Response:
+    """The home page's three lists alone, which the page fetches again to stay current."""
+    context = page_context(request, session, **await _lists(web, session.user))
+    response = _render(request, "_job_lists.html", context)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @router.get("/", operation_id="home")
 async def home(request: Request, session: SessionDep, web: WebDep) -> Response:
-    running = await web.call(web.service.list_in_progress, session.user)
-    done = await web.call(web.service.list_completed, session.user)
+    lists = await _lists(web, session.user)
     # The models this machine's workers can load; a deployment whose workers run elsewhere
     # lists what its own model folder holds.
     models = installed(web.service.settings.model_dir)
     context = page_context(
-        request, session, running=running, done=done, formats=FORMATS, labels=FORMAT_LABELS,
+        request, session, **lists, formats=FORMATS,
         extensions=",".join(f".{e}" for e in sorted(SOURCE_EXTENSIONS)), models=models,
         limits=COMFORT_LIMITS, trial_seconds=TRIAL_SECONDS,
     )  # fmt: skip
