@@ -534,3 +534,50 @@ def test_every_page_is_axe_clean_in_light_and_dark(
     ann.context.close()
     assert {name: found for name, found in scanned.items() if found} == {}
     assert ann.problems == [], ann.problems
+
+
+def test_rough_edges_a_wrong_file_an_unreadable_one_a_missing_page_and_small_targets(
+    browser: Browser, site: Site, tmp_path: Path
+) -> None:
+    ann = watched(
+        browser,
+        expected=("status of 404 ", "status of 422 ", "status of 400 ", "status of 415 "),
+        viewport={"width": 360, "height": 740},
+        is_mobile=True,
+        has_touch=True,
+    )
+    page = ann.context.new_page()
+    log_in(page, site.url, "ann")
+
+    # A file of a type StereoSpot does not take: said plainly, with no word of resuming.
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a film\n")
+    page.set_input_files("#file", notes)
+    page.get_by_role("button", name="Upload and convert").click()
+    status = page.locator("#upload-status")
+    expect(status).to_contain_text("Upload stopped")
+    expect(status).not_to_contain_text("Resume")
+    expect(page.locator("#resume-upload")).to_be_hidden()
+
+    # A film the browser cannot read: its job page says so rather than a black box.
+    garbage = tmp_path / "broken.mp4"
+    garbage.write_bytes(os.urandom(64 * 1024))
+    page.set_input_files("#file", garbage)
+    page.get_by_role("button", name="Upload and convert").click()
+    page.wait_for_url(re.compile(r"/jobs/[0-9a-f]{32}$"))
+    expect(page.locator("#thumbnail-note")).to_be_visible(timeout=15_000)
+    expect(page.locator("#thumbnail")).to_be_hidden()
+
+    # Small targets on a phone are at least 24 px each way (WCAG 2.2).
+    all_jobs = page.get_by_role("link", name="← All jobs")
+    targets = (all_jobs, page.get_by_role("button", name="Log out"))
+    for target in targets:
+        box = target.bounding_box()
+        assert box is not None and box["width"] >= 24 and box["height"] >= 24, box
+
+    # A page that does not exist keeps the header of whoever is logged in.
+    page.goto(f"{site.url}/jobs/{'f' * 32}")
+    expect(page.locator("#current-user")).to_have_text("ann")
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    ann.context.close()
+    assert ann.problems == [], ann.problems

@@ -16,6 +16,7 @@ from stereospot.engine.depth.factory import make_estimator
 from stereospot.engine.dibr import render_with
 from stereospot.engine.normalise import Normaliser
 from stereospot.engine.params import EngineParams
+from stereospot.engine.resize import resize_bilinear
 from stereospot.engine.video import VideoReader
 
 
@@ -64,6 +65,12 @@ def write_preview(
     full, left, right = render_with(p, image, depth)
     depth_png.parent.mkdir(parents=True, exist_ok=True)
     stereo_png.parent.mkdir(parents=True, exist_ok=True)
+    # The depth at the source's shape: a half-width (or half-height) eye would show as a
+    # squeezed picture, a 16:9 film as a tall block.
+    height, width = full.shape
+    if abs(width / height - info.width / info.height) > 0.01:
+        width = max(1, round(height * info.width / info.height))
+        full = resize_bilinear(full, height, width)
     write_png(depth_png, np.clip(full * 255 + 0.5, 0, 255).astype(np.uint8))
     write_png(stereo_png, formats.pack(p.format, left, right))
     return {

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from stereospot import errors
+from stereospot.web.auth import COOKIE
 
 log = logging.getLogger("stereospot.web")
 
@@ -81,11 +82,20 @@ def respond(
         if status == 401:
             extra["WWW-Authenticate"] = 'Cookie realm="stereospot"'
         return JSONResponse({"detail": detail}, status_code=status, headers=extra)
-    templates = request.app.state.web.templates
-    return templates.TemplateResponse(  # type: ignore[no-any-return]
+    web = request.app.state.web
+    # The page keeps the header of whoever is logged in (their name, Log out), as every
+    # other page does; an unreadable or missing cookie just shows it logged out.
+    session = web.auth.verify(request.cookies.get(COOKIE), web.clock())
+    return web.templates.TemplateResponse(  # type: ignore[no-any-return]
         request,
         "error.html",
-        {"title": TITLES.get(status, "Error"), "detail": detail, "status": status},
+        {
+            "title": TITLES.get(status, "Error"),
+            "detail": detail,
+            "status": status,
+            "user": session.user if session else None,
+            "csrf": session.csrf if session else "",
+        },
         status_code=status,
         headers=extra,
     )

@@ -133,6 +133,19 @@
 
   document.addEventListener("DOMContentLoaded", viewer);
 
+  // A source the browser cannot decode would stay a black box: say so instead.
+  document.addEventListener("DOMContentLoaded", () => {
+    const thumbnail = document.getElementById("thumbnail");
+    const note = document.getElementById("thumbnail-note");
+    if (!(thumbnail instanceof HTMLVideoElement) || !note) return;
+    const unreadable = () => {
+      thumbnail.hidden = true;
+      note.hidden = false;
+    };
+    if (thumbnail.error) unreadable();
+    else thumbnail.addEventListener("error", unreadable);
+  });
+
   document.addEventListener("DOMContentLoaded", () => {
     const root = document.getElementById("job");
     if (!root || root.dataset.finished === "true") return;

@@ -214,7 +214,10 @@
         status.textContent = `All ${files.length} files uploaded. Opening your jobs…`;
         window.location.assign("/");
       } catch (error) {
-        status.textContent = `Upload stopped: ${why(error)}. Resume sends only the missing parts.`;
+        // Resuming is offered, and mentioned, only once a job holds part of the file: a file
+        // refused before that (its type, its size) has nothing to resume.
+        const resumable = jobId === null ? "" : " Resume sends only the missing parts.";
+        status.textContent = `Upload stopped: ${why(error)}.${resumable}`;
         status.classList.add("alert");
         resume.hidden = jobId === null;
         button.disabled = jobId !== null;  // a job exists: resume it rather than make another
