@@ -446,3 +446,18 @@ def test_a_phone_comes_back_to_the_pages_it_loaded_and_where_it_was(
     expect(page.locator("#results > li")).to_have_count(20)
     page.wait_for_function(f"Math.abs(window.scrollY - {scrolled}) < 50")
     assert all(search_body(r)["page"] == 1 for r in searches)
+
+
+def test_a_search_with_no_results_says_what_to_try_and_shows_trending(alice: Page) -> None:
+    page = alice
+    box = search_box(page)
+    empty = {"results": [], "page": 1, "total_pages": 0, "total_results": 0}
+    page.route("**/api/search", lambda route: route.fulfill(json=empty))
+    box.fill("stra trek")
+    status = page.get_by_test_id("search-status")
+    expect(status).to_have_text("Nothing found for \u201cstra trek\u201d.")
+    expect(page.get_by_text("Check the spelling or try fewer words.")).to_be_visible()
+    # Something to look at meanwhile: this week's trending titles, in full.
+    settled(page, "trending")
+    expect(page.locator("#trending > li")).to_have_count(TRENDING_COUNT)
+    assert_accessible(page)

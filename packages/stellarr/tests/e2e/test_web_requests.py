@@ -230,6 +230,9 @@ def test_remove_asks_first_cancel_keeps_and_confirm_removes(
     expect(row(page, MOVIE)).to_have_count(0)
     expect(page.get_by_text(f"Removed {MOVIE}.")).to_be_visible()
     expect(page.get_by_text("Nothing requested yet.")).to_be_visible()
+    # The empty list leads somewhere: to Discover.
+    page.get_by_role("link", name="Find something to request on Discover").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Discover")
     assert ("movie", MOVIE_ID) not in listed(web_server, token)
     screenshot(page, "requests-removed")
 

@@ -136,6 +136,8 @@ def test_a_title_tmdb_does_not_know(alice: Page, problems: Problems) -> None:
     page = alice
     page.goto("/title/movie/999999999")
     expect(page.get_by_role("heading", level=1)).to_have_text("This title was not found.")
+    way_out = page.get_by_role("link", name="Search for it on Discover")
+    expect(way_out).to_have_attribute("href", "/")
     page.goto("/title/book/1")
     expect(page.get_by_role("heading", level=1)).to_have_text("This title was not found.")
 

@@ -55,6 +55,7 @@ export default {
 			other: 'Bisher {count} Ergebnisse'
 		},
 		noResults: 'Nichts gefunden für „{query}“.',
+		noResultsHint: 'Prüfe die Schreibweise oder versuche es mit weniger Wörtern. Hier ist so lange, was gerade angesagt ist.',
 		pagination: 'Ergebnisseiten',
 		previous: 'Zurück',
 		next: 'Weiter',
@@ -103,6 +104,7 @@ export default {
 			other: '{count} Anfragen'
 		},
 		empty: 'Noch nichts angefragt.',
+		emptyDiscover: 'Unter Entdecken etwas zum Anfordern finden',
 		emptyFiltered: 'Keine Anfrage passt zu diesen Filtern.',
 		clearFilters: 'Alle Anfragen zeigen',
 		movie: 'Film',
@@ -130,6 +132,7 @@ export default {
 		heading: 'Titel',
 		loading: 'Titel wird geladen…',
 		notFound: 'Dieser Titel wurde nicht gefunden.',
+		notFoundHint: 'Unter Entdecken danach suchen',
 		unavailable: 'Dieser Titel konnte nicht geladen werden',
 		back: 'Zurück zu Entdecken',
 		backToResults: 'Zurück zu den Ergebnissen',

@@ -57,6 +57,7 @@ const en = defineEnglish({
 			other: '{count} results so far'
 		},
 		noResults: 'Nothing found for “{query}”.',
+		noResultsHint: 'Check the spelling or try fewer words. Meanwhile, here is what is trending.',
 		pagination: 'Result pages',
 		previous: 'Previous',
 		next: 'Next',
@@ -106,6 +107,7 @@ const en = defineEnglish({
 			other: '{count} requests'
 		},
 		empty: 'Nothing requested yet.',
+		emptyDiscover: 'Find something to request on Discover',
 		emptyFiltered: 'No requests match these filters.',
 		clearFilters: 'Show all requests',
 		movie: 'Movie',
@@ -134,6 +136,7 @@ const en = defineEnglish({
 		heading: 'Title',
 		loading: 'Loading the title…',
 		notFound: 'This title was not found.',
+		notFoundHint: 'Search for it on Discover',
 		unavailable: 'This title could not be loaded',
 		back: 'Back to Discover',
 		backToResults: 'Back to the results',

@@ -55,6 +55,7 @@ export default {
 			other: '{count} resultados por ahora'
 		},
 		noResults: 'No se encontró nada para «{query}».',
+		noResultsHint: 'Revisa la ortografía o prueba con menos palabras. Mientras tanto, esto es tendencia.',
 		pagination: 'Páginas de resultados',
 		previous: 'Anterior',
 		next: 'Siguiente',
@@ -103,6 +104,7 @@ export default {
 			other: '{count} solicitudes'
 		},
 		empty: 'Todavía no se ha pedido nada.',
+		emptyDiscover: 'Busca algo que solicitar en Descubrir',
 		emptyFiltered: 'Ninguna solicitud coincide con estos filtros.',
 		clearFilters: 'Mostrar todas las solicitudes',
 		movie: 'Película',
@@ -130,6 +132,7 @@ export default {
 		heading: 'Título',
 		loading: 'Cargando el título…',
 		notFound: 'No se encontró este título.',
+		notFoundHint: 'Búscalo en Descubrir',
 		unavailable: 'No se pudo cargar este título',
 		back: 'Volver a Descubrir',
 		backToResults: 'Volver a los resultados',

@@ -55,6 +55,7 @@ export default {
 			other: '{count} résultats pour l’instant'
 		},
 		noResults: 'Aucun résultat pour « {query} ».',
+		noResultsHint: 'Vérifiez l’orthographe ou essayez avec moins de mots. En attendant, voici les tendances.',
 		pagination: 'Pages de résultats',
 		previous: 'Précédente',
 		next: 'Suivante',
@@ -103,6 +104,7 @@ export default {
 			other: '{count} demandes'
 		},
 		empty: 'Rien n’a encore été demandé.',
+		emptyDiscover: 'Trouvez quelque chose à demander dans Découvrir',
 		emptyFiltered: 'Aucune demande ne correspond à ces filtres.',
 		clearFilters: 'Afficher toutes les demandes',
 		movie: 'Film',
@@ -130,6 +132,7 @@ export default {
 		heading: 'Titre',
 		loading: 'Chargement du titre…',
 		notFound: 'Ce titre est introuvable.',
+		notFoundHint: 'Le chercher dans Découvrir',
 		unavailable: 'Impossible de charger ce titre',
 		back: 'Retour à Découvrir',
 		backToResults: 'Retour aux résultats',
