@@ -107,7 +107,7 @@ def test_requests_show_who_asked_and_when_and_filter_with_counts(
     alice = api_session(web_server, USER_PASSWORD, "alice")
     known = listed(web_server, alice["token"])
     page = new_page(session=alice)
-    page.goto("/requests")
+    page.goto("/requests?who=all")  # everyone's: a member starts on her own (test below)
     expect(page.get_by_role("heading", name="Requests", level=1)).to_be_visible()
     expect(rows(page)).to_have_count(4)
 
@@ -167,6 +167,38 @@ def test_requests_show_who_asked_and_when_and_filter_with_counts(
     expect(rows(page).get_by_role("heading")).to_have_text([TRENDING_MOVIE, OBSCURE, SHOW, MOVIE])
     page.get_by_label("Sort by").select_option(label="Oldest first")
     expect(rows(page).get_by_role("heading").first).to_have_text(OBSCURE)
+
+
+@pytest.mark.usefixtures("household")
+def test_a_member_starts_on_her_own_requests_and_searches_by_title(
+    new_page: NewPage, web_server: WebServer
+) -> None:
+    page = new_page(session=api_session(web_server, USER_PASSWORD, "alice"))
+    page.goto("/requests")
+    whose = page.get_by_role("group", name="Whose")
+    expect(whose.get_by_role("radio", name="Mine")).to_be_checked()
+    expect(rows(page).get_by_role("heading")).to_have_text([SHOW, MOVIE])  # hers alone
+    expect(pill(page, "Type", "All 2")).to_be_checked()  # counts follow Mine
+    whose.get_by_role("radio", name="Everyone\u2019s").check()
+    expect(rows(page)).to_have_count(4)
+    # A text search, without case or accents, over what Whose leaves.
+    page.get_by_label("Search requests").fill("FAST")
+    expect(rows(page).get_by_role("heading")).to_have_text([TRENDING_MOVIE])
+    expect(page).to_have_url(re.compile(r"who=all&q=FAST$"))
+    page.reload()
+    expect(page.get_by_label("Search requests")).to_have_value("FAST")
+    expect(rows(page)).to_have_count(1)
+    whose.get_by_role("radio", name="Mine").check()
+    expect(page.get_by_text("No requests match these filters.")).to_be_visible()
+    page.get_by_role("button", name="Show all requests").click()
+    expect(rows(page)).to_have_count(4)
+    assert_accessible(page)
+    # An admin starts on everyone's.
+    admin = new_page(session=api_session(web_server, ADMIN_PASSWORD, "root"))
+    admin.goto("/requests")
+    everyone = admin.get_by_role("group", name="Whose").get_by_role("radio", name="Everyone\u2019s")
+    expect(everyone).to_be_checked()
+    expect(rows(admin)).to_have_count(4)
 
 
 @pytest.mark.usefixtures("household")
@@ -257,7 +289,7 @@ def test_an_admin_may_remove_anyones_request_on_a_phone(
     request_title(web_server, alice, TRENDING_MOVIE_ID)
     try:
         bob = new_page(session=api_session(web_server, USER_PASSWORD, "bob"))
-        bob.goto("/requests")
+        bob.goto("/requests?who=all")
         expect(row(bob, TRENDING_MOVIE)).to_contain_text("Requested by alice")
         expect(row(bob, TRENDING_MOVIE).get_by_role("button")).to_have_count(0)
 

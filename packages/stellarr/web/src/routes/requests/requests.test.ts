@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { counts, feedWarning, matches, pageCount, pageOf, parseRequests, sortRequests, type RequestItem } from './requests';
+import {
+	counts,
+	defaultWhose,
+	feedWarning,
+	matches,
+	narrow,
+	pageCount,
+	pageOf,
+	parseRequests,
+	sortRequests,
+	type RequestItem
+} from './requests';
 
 function item(over: Partial<RequestItem>): RequestItem {
 	return {
@@ -62,5 +73,30 @@ describe('requests page logic', () => {
 		expect(feedWarning(item({ media_type: 'tv', tvdb_id: null }))).toBe('noTvdb');
 		expect(feedWarning(item({ imdb_id: null, status: 'added' }))).toBeNull();
 		expect(feedWarning(list[2]!)).toBeNull();
+	});
+});
+
+describe('mine and the text search', () => {
+	const household = [
+		item({ tmdb_id: 1, title: 'Amélie', year: 2001, requested_by: 'alice' }),
+		item({ tmdb_id: 2, title: 'Star Trek: Nemesis', year: 2002, requested_by: 'bob' }),
+		item({ tmdb_id: 3, title: 'Star Wars', year: 1977, requested_by: 'alice' })
+	];
+	const ids = (found: RequestItem[]) => found.map((r) => r.tmdb_id);
+
+	it('starts members on their own requests and admins on everyone\'s', () => {
+		expect(defaultWhose(false)).toBe('mine');
+		expect(defaultWhose(true)).toBe('all');
+	});
+	it('keeps what the login name asked for', () => {
+		expect(ids(narrow(household, 'mine', 'alice', ''))).toEqual([1, 3]);
+		expect(ids(narrow(household, 'all', 'alice', ''))).toEqual([1, 2, 3]);
+	});
+	it('finds titles by every word, without case, accents or punctuation', () => {
+		expect(ids(narrow(household, 'all', 'alice', 'AMELIE'))).toEqual([1]);
+		expect(ids(narrow(household, 'all', 'alice', 'star'))).toEqual([2, 3]);
+		expect(ids(narrow(household, 'all', 'alice', 'trek nemesis'))).toEqual([2]);
+		expect(ids(narrow(household, 'all', 'alice', 'star 1977'))).toEqual([3]);
+		expect(ids(narrow(household, 'mine', 'bob', 'wars'))).toEqual([]);
 	});
 });

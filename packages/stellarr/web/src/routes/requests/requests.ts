@@ -24,6 +24,8 @@ export interface RequestItem {
 export type MediaFilter = 'all' | MediaType;
 export type StatusFilter = 'all' | RequestStatus;
 export type SortOrder = 'newest' | 'oldest' | 'title';
+/** Whose requests: one's own (members start there) or the whole household's. */
+export type WhoseFilter = 'mine' | 'all';
 
 export const MEDIA_FILTERS: readonly MediaFilter[] = ['all', 'movie', 'tv'];
 export const STATUS_FILTERS: readonly StatusFilter[] = ['all', 'pending', 'added'];
@@ -118,4 +120,38 @@ export function isStatusFilter(value: string | null): value is StatusFilter {
 }
 export function isSortOrder(value: string | null): value is SortOrder {
 	return value !== null && (SORT_ORDERS as readonly string[]).includes(value);
+}
+
+/** Where the list starts: members with their own requests, admins with everyone's. */
+export function defaultWhose(isAdmin: boolean): WhoseFilter {
+	return isAdmin ? 'all' : 'mine';
+}
+
+export function isWhoseFilter(value: string | null): value is WhoseFilter {
+	return value === 'mine' || value === 'all';
+}
+
+/** Lower case, accents and punctuation left out: "Amélie" is found by "amelie". */
+function folded(text: string): string {
+	return text
+		.normalize('NFD')
+		.replace(/\p{M}+/gu, '')
+		.toLocaleLowerCase()
+		.replace(/[^\p{L}\p{N}]+/gu, ' ')
+		.trim();
+}
+
+/**
+ * The requests the person is looking at before the type and status filters: their own when
+ * `whose` is "mine" (made under the same login name), and those whose title (or year)
+ * holds every word of `text`.
+ */
+export function narrow(items: readonly RequestItem[], whose: WhoseFilter, me: string, text: string): RequestItem[] {
+	const words = folded(text).split(' ').filter(Boolean);
+	return items.filter((item) => {
+		if (whose === 'mine' && item.requested_by !== me) return false;
+		if (!words.length) return true;
+		const haystack = folded(`${item.title} ${item.year ?? ''}`);
+		return words.every((word) => haystack.includes(word));
+	});
 }

@@ -104,6 +104,11 @@ export default {
 			other: '{count} Anfragen'
 		},
 		empty: 'Noch nichts angefragt.',
+		whose: 'Wessen',
+		whoseMine: 'Meine',
+		whoseAll: 'Alle',
+		searchLabel: 'Anfragen durchsuchen',
+		searchPlaceholder: 'Ein Titel oder ein Jahr…',
 		emptyDiscover: 'Unter Entdecken etwas zum Anfordern finden',
 		emptyFiltered: 'Keine Anfrage passt zu diesen Filtern.',
 		clearFilters: 'Alle Anfragen zeigen',

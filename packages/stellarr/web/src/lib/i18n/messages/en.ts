@@ -107,6 +107,11 @@ const en = defineEnglish({
 			other: '{count} requests'
 		},
 		empty: 'Nothing requested yet.',
+		whose: 'Whose',
+		whoseMine: 'Mine',
+		whoseAll: 'Everyone’s',
+		searchLabel: 'Search requests',
+		searchPlaceholder: 'A title or a year…',
 		emptyDiscover: 'Find something to request on Discover',
 		emptyFiltered: 'No requests match these filters.',
 		clearFilters: 'Show all requests',

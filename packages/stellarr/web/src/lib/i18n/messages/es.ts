@@ -104,6 +104,11 @@ export default {
 			other: '{count} solicitudes'
 		},
 		empty: 'Todavía no se ha pedido nada.',
+		whose: 'De quién',
+		whoseMine: 'Mías',
+		whoseAll: 'De todos',
+		searchLabel: 'Buscar solicitudes',
+		searchPlaceholder: 'Un título o un año…',
 		emptyDiscover: 'Busca algo que solicitar en Descubrir',
 		emptyFiltered: 'Ninguna solicitud coincide con estos filtros.',
 		clearFilters: 'Mostrar todas las solicitudes',

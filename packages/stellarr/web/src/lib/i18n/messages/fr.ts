@@ -104,6 +104,11 @@ export default {
 			other: '{count} demandes'
 		},
 		empty: 'Rien n’a encore été demandé.',
+		whose: 'Lesquelles',
+		whoseMine: 'Les miennes',
+		whoseAll: 'Toutes',
+		searchLabel: 'Rechercher des demandes',
+		searchPlaceholder: 'Un titre ou une année…',
 		emptyDiscover: 'Trouvez quelque chose à demander dans Découvrir',
 		emptyFiltered: 'Aucune demande ne correspond à ces filtres.',
 		clearFilters: 'Afficher toutes les demandes',
