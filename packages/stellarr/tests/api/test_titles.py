@@ -31,6 +31,7 @@ PAGE_KEYS = {
     "number_of_episodes",
     "genres",
     "cast",
+    "recommendations",
     "trailer",
     "vote_average",
     "imdb_id",
@@ -87,7 +88,8 @@ async def test_a_movie_page(api: Harness, fake_tmdb: FakeTMDB) -> None:
         "url": f"https://www.youtube.com/watch?v={key}",
     }
     [call] = fake_tmdb.calls("/3/movie/272")
-    assert call.query["append_to_response"] == ["credits,videos,external_ids"]
+    # One call brings the recommendations too, cached with the rest of the page.
+    assert call.query["append_to_response"] == ["credits,videos,external_ids,recommendations"]
     assert (call.query["language"], call.query["include_video_language"]) == (["en"], ["en"])
 
 

@@ -180,3 +180,24 @@ def test_posters_offer_sharper_files_for_dense_screens(
     chosen = re.search(r"/w(\d+)/", poster.evaluate("(img) => img.currentSrc"))
     shown = poster.evaluate("(img) => img.parentElement.getBoundingClientRect().width")
     assert chosen is not None and int(chosen.group(1)) >= 2 * shown > 185, (chosen, shown)
+
+
+def test_cast_photos_and_titles_like_this_one_with_request_buttons(
+    alice: Page, web_server: WebServer
+) -> None:
+    page = alice
+    page.goto(f"/title/movie/{MOVIE_ID}")
+    cast = page.locator("section").filter(has=page.get_by_role("heading", name="Top cast"))
+    # Faces from TMDB, at the size a 48 px disc needs on dense screens.
+    expect(cast.get_by_role("listitem").first.locator("img")).to_have_attribute(
+        "src", re.compile(r"^https://image\.tmdb\.org/t/p/w185/\S+\.jpg$")
+    )
+    more = page.get_by_role("list", name="More like this")
+    expect(more.get_by_role("listitem")).to_have_count(6)
+    first = more.get_by_role("listitem").first
+    title = first.get_by_role("heading").inner_text()
+    assert title != MOVIE  # never the title itself
+    expect(first.get_by_role("button", name=f"Request {title}")).to_be_visible()
+    first.get_by_role("link", name=title).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    assert_accessible(page)

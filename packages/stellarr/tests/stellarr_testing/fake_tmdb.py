@@ -209,6 +209,8 @@ class FakeTMDB:
                 body.pop("external_ids", None)
             if "credits" in appended and credits is not None:
                 body["credits"] = credits
+            if "recommendations" in appended:
+                body["recommendations"] = self._recommendations(parts[0], int(parts[1]))
             if "videos" in appended and videos is not None:
                 asked = languages_asked(query)
                 body["videos"] = {
@@ -218,6 +220,19 @@ class FakeTMDB:
         if len(parts) == 2 and parts[0] == "find":
             return self._find(parts[1], query.get("external_source", [""])[0])
         return 404, NOT_FOUND
+
+    def _recommendations(self, kind: str, tmdb_id: int) -> dict[str, Any]:
+        """TMDB's recommendations list for a title: the catalogue's other titles of its kind,
+        as list entries (with media_type, as TMDB's recommendations carry it)."""
+        catalog = self.movies if kind == "movie" else self.shows
+        keys = ("id", "title", "name", "release_date", "first_air_date", "overview")
+        keys += ("poster_path", "vote_average", "original_language", "popularity")
+        results = [
+            {**{k: item[k] for k in keys if k in item}, "media_type": kind, "adult": False}
+            for other, item in sorted(catalog.items())
+            if other != tmdb_id
+        ][:6]
+        return {"page": 1, "results": results, "total_pages": 1, "total_results": len(results)}
 
     def _find(self, external_id: str, source: str) -> tuple[int, dict[str, Any]]:
         if source not in FIND_SOURCES:

@@ -53,9 +53,15 @@ TITLE_FIELDS = DETAILS_FIELDS | {
     "number_of_episodes",
     "vote_average",
 }
-TITLE_APPENDS = "credits,videos,external_ids"
+# Recommendations ride on the same call (and so the same cache) as the rest of the page.
+TITLE_APPENDS = "credits,videos,external_ids,recommendations"
 CAST_KEYS = ("name", "character", "profile_path")
 VIDEO_KEYS = ("iso_639_1", "name", "key", "site", "type", "official")
+RECOMMENDATION_KEYS = (
+    *("id", "media_type", "title", "name", "release_date", "first_air_date"),
+    *("overview", "poster_path", "vote_average"),
+)
+RECOMMENDATIONS_SIZE = 12  # one row on a desktop, two on a phone
 SEASON_KEYS = ("season_number", "name", "episode_count", "air_date", "poster_path")
 TITLE_CACHE_ENTRIES = 5_000  # a few KB each once trimmed
 SearchKind = Literal["movie", "tv", "multi"]
@@ -243,4 +249,11 @@ def _trim_title(body: Json) -> Json:
         "cast": _entries(_appended(body, "credits").get("cast"), CAST_KEYS, CAST_SIZE)
     }
     trimmed["videos"] = {"results": _entries(_appended(body, "videos").get("results"), VIDEO_KEYS)}
+    trimmed["recommendations"] = {
+        "results": _entries(
+            _appended(body, "recommendations").get("results"),
+            RECOMMENDATION_KEYS,
+            RECOMMENDATIONS_SIZE,
+        )
+    }
     return trimmed

@@ -9,13 +9,21 @@ generated types have no optional keys to guard against.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, Field
 
 from stellarr.domain.models import MediaRequest, MediaType, RequestStatus
-from stellarr.domain.tmdb_fields import imdb_id_of, optional_str, title_of, tvdb_id_of, year_of
+from stellarr.domain.tmdb_fields import (
+    imdb_id_of,
+    listing,
+    optional_str,
+    title_of,
+    tvdb_id_of,
+    year_of,
+)
 
 # The UI's languages. A closed set on purpose: each one is a cache entry per title.
 Language = Literal["en", "es", "fr", "de"]
@@ -57,6 +65,20 @@ class TitleRequest(BaseModel):
     added_at: datetime | None
 
 
+class Recommendation(BaseModel):
+    """A title TMDB recommends beside this one, listed as search lists its results."""
+
+    id: int
+    media_type: MediaType
+    title: str
+    year: int | None
+    overview: str | None
+    poster_path: str | None
+    vote_average: float | None
+    requested: bool
+    in_library: bool
+
+
 class TitlePage(BaseModel):
     tmdb_id: int
     media_type: MediaType
@@ -72,6 +94,7 @@ class TitlePage(BaseModel):
     number_of_episodes: int | None = Field(description="shows only, specials not counted")
     genres: list[str]
     cast: list[CastMember] = Field(description=f"top-billed first, at most {CAST_SIZE}")
+    recommendations: list[Recommendation] = Field(description="TMDB's, in its order")
     trailer: Trailer | None
     vote_average: float | None
     imdb_id: str | None
@@ -172,6 +195,29 @@ def request_of(request: MediaRequest | None) -> TitleRequest | None:
     )
 
 
+def recommendations_of(
+    details: dict[str, Any],
+    media_type: MediaType,
+    requested: Collection[tuple[MediaType, int]],
+    in_library: Collection[tuple[MediaType, int]],
+) -> list[Recommendation]:
+    """TMDB's recommendations (movies and shows only), with Stellarr's badges."""
+    found = []
+    for item in _section(details, "recommendations", "results"):
+        entry = listing(item, media_type.value)
+        if entry is None or not entry["title"]:
+            continue
+        key = (MediaType(entry["media_type"]), entry["id"])
+        found.append(
+            Recommendation(
+                **{**entry, "vote_average": _float(entry["vote_average"])},
+                requested=key in requested,
+                in_library=key in in_library,
+            )
+        )
+    return found
+
+
 def title_page(
     details: dict[str, Any],
     media_type: MediaType,
@@ -179,9 +225,11 @@ def title_page(
     language: str,
     request: MediaRequest | None,
     in_library: bool,
+    known: tuple[Collection[tuple[MediaType, int]], Collection[tuple[MediaType, int]]] = ((), ()),
 ) -> TitlePage:
-    """`details`: TMDB's details with credits, videos and external_ids appended (already
-    cleaned of characters no output may carry)."""
+    """`details`: TMDB's details with credits, videos, external_ids and recommendations
+    appended (already cleaned of characters no output may carry). `known`: the titles
+    requested and those in the library, for the recommendations' badges."""
     show = media_type is MediaType.TV
     return TitlePage(
         tmdb_id=tmdb_id,
@@ -198,6 +246,7 @@ def title_page(
         number_of_episodes=_int(details.get("number_of_episodes")) if show else None,
         genres=genres_of(details),
         cast=cast_of(details),
+        recommendations=recommendations_of(details, media_type, *known),
         trailer=trailer_of(details, language),
         vote_average=_float(details.get("vote_average")),
         imdb_id=imdb_id_of(details),

@@ -30,5 +30,11 @@ class TitleService:
         key = (media_type, tmdb_id)
         request = next((r for r in snapshot.requests if r.key == key), None)
         return title_page(
-            details, media_type, tmdb_id, language, request, key in snapshot.in_library
+            details,
+            media_type,
+            tmdb_id,
+            language,
+            request,
+            key in snapshot.in_library,
+            (snapshot.requested, snapshot.in_library),
         )

@@ -437,6 +437,29 @@ export interface components {
             /** Auth */
             auth: string;
         };
+        /**
+         * Recommendation
+         * @description A title TMDB recommends beside this one, listed as search lists its results.
+         */
+        Recommendation: {
+            /** Id */
+            id: number;
+            media_type: components["schemas"]["MediaType"];
+            /** Title */
+            title: string;
+            /** Year */
+            year: number | null;
+            /** Overview */
+            overview: string | null;
+            /** Poster Path */
+            poster_path: string | null;
+            /** Vote Average */
+            vote_average: number | null;
+            /** Requested */
+            requested: boolean;
+            /** In Library */
+            in_library: boolean;
+        };
         /** RequestBody */
         RequestBody: {
             /** Tmdb Id */
@@ -530,6 +553,11 @@ export interface components {
              * @description top-billed first, at most 10
              */
             cast: components["schemas"]["CastMember"][];
+            /**
+             * Recommendations
+             * @description TMDB's, in its order
+             */
+            recommendations: components["schemas"]["Recommendation"][];
             trailer: components["schemas"]["Trailer"] | null;
             /** Vote Average */
             vote_average: number | null;

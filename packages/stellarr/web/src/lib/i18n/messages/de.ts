@@ -166,6 +166,7 @@ export default {
 		specials: 'Specials',
 		episodesUnknown: 'Folgenzahl unbekannt',
 		cast: 'Hauptbesetzung',
+		moreLikeThis: 'Mehr davon',
 		asCharacter: 'als {character}',
 		trailer: 'Trailer ansehen',
 		trailerOn: '{name} (YouTube, öffnet in neuem Tab)',

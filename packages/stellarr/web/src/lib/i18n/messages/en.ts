@@ -170,6 +170,7 @@ const en = defineEnglish({
 		specials: 'Specials',
 		episodesUnknown: 'Episodes unknown',
 		cast: 'Top cast',
+		moreLikeThis: 'More like this',
 		asCharacter: 'as {character}',
 		trailer: 'Watch the trailer',
 		trailerOn: '{name} (YouTube, opens in a new tab)',

@@ -166,6 +166,7 @@ export default {
 		specials: 'Especiales',
 		episodesUnknown: 'Episodios desconocidos',
 		cast: 'Reparto principal',
+		moreLikeThis: 'Más como este',
 		asCharacter: 'como {character}',
 		trailer: 'Ver el tráiler',
 		trailerOn: '{name} (YouTube, se abre en una pestaña nueva)',

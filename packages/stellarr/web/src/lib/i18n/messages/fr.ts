@@ -166,6 +166,7 @@ export default {
 		specials: 'Épisodes spéciaux',
 		episodesUnknown: 'Nombre d’épisodes inconnu',
 		cast: 'Têtes d’affiche',
+		moreLikeThis: 'Dans le même genre',
 		asCharacter: 'dans le rôle de {character}',
 		trailer: 'Voir la bande-annonce',
 		trailerOn: '{name} (YouTube, s’ouvre dans un nouvel onglet)',
