@@ -201,3 +201,6 @@ def test_cast_photos_and_titles_like_this_one_with_request_buttons(
     first.get_by_role("link", name=title).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
     assert_accessible(page)
+    # Back from a title reached through another goes to that one, not past it.
+    page.get_by_role("link", name="← Back", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(MOVIE)

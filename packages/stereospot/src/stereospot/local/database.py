@@ -75,14 +75,15 @@ class Database:
         # Jobs name their owners and their files: the database is this user's alone, like
         # the token and key files beside it (0600 in a 0700 folder). SQLite gives its -wal
         # and -shm files the database's own mode.
-        folder = self.path.parent
-        if not folder.exists():
-            folder.mkdir(mode=0o700, parents=True)
-        if not self.path.exists():
-            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
         for path in (self.path, *(Path(f"{self.path}{end}") for end in ("-wal", "-shm"))):
-            if path.exists() and path.stat().st_mode & 0o077:
-                path.chmod(0o600)  # made readable to others by an older version
+            with contextlib.suppress(FileNotFoundError):
+                found = path.stat()
+                # Made readable to others by an older version; another user's file (a shared
+                # volume) is theirs to change.
+                if found.st_mode & 0o077 and found.st_uid == os.getuid():
+                    path.chmod(0o600)
 
         def migrate(conn: sqlite3.Connection) -> None:
             version = conn.execute("PRAGMA user_version").fetchone()[0]

@@ -85,7 +85,12 @@ def respond(
     web = request.app.state.web
     # The page keeps the header of whoever is logged in (their name, Log out), as every
     # other page does; an unreadable or missing cookie just shows it logged out.
-    session = web.auth.verify(request.cookies.get(COOKIE), web.clock())
+    try:
+        session = web.auth.verify(request.cookies.get(COOKIE), web.clock())
+    except (TypeError, ValueError):  # a cookie no browser of ours sent: logged out
+        session = None
+    # It may name the user and carry their CSRF token: never kept by a cache.
+    extra.setdefault("Cache-Control", "no-store")
     return web.templates.TemplateResponse(  # type: ignore[no-any-return]
         request,
         "error.html",

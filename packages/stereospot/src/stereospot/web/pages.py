@@ -3,6 +3,7 @@ answer with a redirect (303) so that reloading never repeats them."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
@@ -13,7 +14,7 @@ from stereospot.engine.model_names import installed
 from stereospot.errors import InvalidInput, NotFound
 from stereospot.jobs.comfort_summary import comfort_summary
 from stereospot.jobs.keys import SOURCE_EXTENSIONS
-from stereospot.jobs.models import FINISHED, FORMATS, TRIAL_SECONDS, JobStatus
+from stereospot.jobs.models import ACTIVE, FINISHED, FORMATS, TRIAL_SECONDS, JobStatus
 from stereospot.service import JobService
 from stereospot.web.auth import COOKIE
 from stereospot.web.deps import (
@@ -104,12 +105,16 @@ async def logout(session: FormSessionDep) -> Response:
 
 
 async def _lists(web: Web, user: str) -> dict[str, Any]:
-    return {
+    lists = {
         "attention": await web.call(web.service.list_needing_attention, user),
         "running": await web.call(web.service.list_in_progress, user),
         "done": await web.call(web.service.list_completed, user),
-        "labels": FORMAT_LABELS,
     }
+    # What the lists show changes only with a job's version: the page compares this before
+    # swapping its lists (and so keeps the focus where nothing changed).
+    shown = [(j.job_id, j.version) for jobs in lists.values() for j in jobs]
+    digest = hashlib.sha256(repr(shown).encode()).hexdigest()[:16]
+    return {**lists, "labels": FORMAT_LABELS, "active_statuses": ACTIVE, "lists_digest": digest}
 
 
 @router.get("/jobs/lists", operation_id="job_lists")

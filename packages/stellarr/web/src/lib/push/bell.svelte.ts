@@ -98,7 +98,8 @@ async function subscribe(): Promise<boolean> {
 	if (!(await navigator.serviceWorker.getRegistration('/'))) {
 		await navigator.serviceWorker.register(WORKER, { scope: '/' });
 	}
-	const { pushManager } = await navigator.serviceWorker.ready;
+	// A worker that failed to install leaves `ready` waiting for ever: the same limit.
+	const { pushManager } = await withTimeout(navigator.serviceWorker.ready, SUBSCRIBE_TIMEOUT_MS);
 	const options = { userVisibleOnly: true, applicationServerKey: key };
 	let subscription = await pushManager.getSubscription();
 	// A subscription made for an older server key cannot be reused: push services refuse a

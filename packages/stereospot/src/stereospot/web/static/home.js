@@ -1,26 +1,34 @@
-// The home page's job lists stay current without a reload: while something is in progress
-// (or just finished), the lists are fetched again every few seconds, as the server renders
-// them, and swapped in. A hidden tab stops asking until it is shown again.
+// The home page's job lists stay current without a reload: while a job is on its way, the
+// lists are fetched again every few seconds, as the server renders them, and swapped in
+// when they changed (the fragment carries a digest of what it lists). A hidden tab stops
+// asking until it is shown again; a session that ended stops it for good.
 "use strict";
 (() => {
   const EVERY_MS = 3000;
   let timer = 0;
+  let stopped = false;
 
-  const active = () => document.querySelector("#in-progress li") !== null;
+  // Rows whose job a worker is still moving; one waiting for its upload is not.
+  const active = () => document.querySelector("#job-lists [data-active]") !== null;
+  const digest = (root) => root.querySelector("[data-digest]")?.dataset.digest ?? "";
 
   async function refresh() {
     const lists = document.getElementById("job-lists");
-    if (!lists || document.visibilityState !== "visible") return;
+    if (!lists || stopped || document.visibilityState !== "visible") return;
     try {
       const response = await fetch(lists.dataset.refresh, { credentials: "same-origin" });
-      if (!response.ok || response.redirected) return; // logged out: the next click says so
-      const html = await response.text();
-      // Only when something changed: a focused link keeps its focus otherwise.
-      if (html.trim() !== lists.dataset.shown) {
-        lists.innerHTML = html;
-        lists.dataset.shown = html.trim();
-        if (window.stereospotLocalTimes) window.stereospotLocalTimes(lists);
+      if (response.redirected || response.status === 401 || response.status === 403) {
+        stopped = true; // logged out: the next click says so
+        return;
       }
+      if (!response.ok) return;
+      const fresh = document.createElement("div");
+      fresh.innerHTML = await response.text();
+      if (digest(fresh) === digest(lists)) return; // nothing changed: focus stays put
+      const focused = document.activeElement?.getAttribute("href");
+      lists.replaceChildren(...fresh.childNodes);
+      if (window.stereospotLocalTimes) window.stereospotLocalTimes(lists);
+      if (focused) lists.querySelector(`a[href="${CSS.escape(focused)}"]`)?.focus();
     } catch {
       // Offline for a moment: the next round tries again.
     }
@@ -32,7 +40,7 @@
     timer = setTimeout(async () => {
       const wasActive = active();
       await refresh();
-      if (wasActive || active()) schedule();
+      if (!stopped && (wasActive || active())) schedule();
     }, EVERY_MS);
   }
 
@@ -42,6 +50,4 @@
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") void refresh().then(() => active() && schedule());
   });
-  // A new upload from this page adds a job: start watching.
-  document.addEventListener("stereospot:job-created", () => schedule());
 })();

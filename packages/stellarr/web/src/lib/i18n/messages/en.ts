@@ -146,6 +146,7 @@ const en = defineEnglish({
 		back: 'Back to Discover',
 		backToResults: 'Back to the results',
 		backToRequests: 'Back to Requests',
+		backPrevious: 'Back',
 		details: 'Details',
 		overview: 'Overview',
 		noOverview: 'No overview yet.',

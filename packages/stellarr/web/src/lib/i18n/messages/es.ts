@@ -142,6 +142,7 @@ export default {
 		back: 'Volver a Descubrir',
 		backToResults: 'Volver a los resultados',
 		backToRequests: 'Volver a Solicitudes',
+		backPrevious: 'Volver',
 		details: 'Detalles',
 		overview: 'Sinopsis',
 		noOverview: 'Todavía no hay sinopsis.',

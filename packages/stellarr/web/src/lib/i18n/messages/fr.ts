@@ -142,6 +142,7 @@ export default {
 		back: 'Retour à Découvrir',
 		backToResults: 'Retour aux résultats',
 		backToRequests: 'Retour aux demandes',
+		backPrevious: 'Retour',
 		details: 'Détails',
 		overview: 'Synopsis',
 		noOverview: 'Pas encore de synopsis.',
