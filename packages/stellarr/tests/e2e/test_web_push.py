@@ -250,7 +250,8 @@ Notifications = list[dict[str, Any]]
 
 def shown(page: Page, ready: Callable[[Notifications], bool]) -> Notifications:
     """The notifications the service worker shows, once `ready` says they are complete."""
-    notifications: Notifications = poll(lambda: page.evaluate(SHOWN), ready, page=page)
+    # Up to 15 s: with both suites running on two cores the worker can take seconds to wake.
+    notifications: Notifications = poll(lambda: page.evaluate(SHOWN), ready, page=page, tries=300)
     if not ready(notifications):
         raise AssertionError(f"the service worker shows {notifications}")
     return notifications

@@ -57,10 +57,11 @@ def put(client: Any, outputs: Outputs, name: str, value: str) -> str:
     try:
         answer = client.put_secret_value(SecretId=arn, SecretString=check(name, value))
     except ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code", "")
-        if code == "ResourceNotFoundException":
-            raise OpsError(f"no secret {arn}: apply aws-infra first") from None
-        raise OpsError(f"Secrets Manager refused {name}: {code}") from None
+        # What to do about a missing secret; any other refusal is told by the command's
+        # own handler (its code and operation).
+        if _code(exc) != "ResourceNotFoundException":
+            raise
+        raise OpsError(f"no secret {arn}: apply aws-infra first") from None
     return str(answer["VersionId"])
 
 
@@ -71,9 +72,12 @@ def read(client: Any, outputs: Outputs, name: str) -> str:
     try:
         return str(client.get_secret_value(SecretId=outputs.secret_arn(name))["SecretString"])
     except ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code", "")
-        if code == "ResourceNotFoundException":
-            raise OpsError(
-                f"the secret {name} has no value yet: `stereospot ops set-secret {name} ...`"
-            ) from None
-        raise OpsError(f"Secrets Manager refused to read {name}: {code}") from None
+        if _code(exc) != "ResourceNotFoundException":
+            raise
+        raise OpsError(
+            f"the secret {name} has no value yet: `stereospot ops set-secret {name} ...`"
+        ) from None
+
+
+def _code(error: Any) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
