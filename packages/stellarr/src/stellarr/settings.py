@@ -20,6 +20,7 @@ from typing import Any, Protocol, Self, TypeVar
 from urllib.parse import urlsplit
 
 from stellarr.aws.credentials import AWS_VARIABLES
+from stellarr.domain.models import Monitor
 from stellarr.domain.p256 import canonical_scalar
 from stellarr.domain.push_endpoint import (
     DEFAULT_HOST_PATTERNS,
@@ -143,6 +144,21 @@ def _one_of(*choices: str) -> Callable[[str], str]:
         return value
 
     return parse
+
+
+def _season_lists(raw: str) -> tuple[Monitor, ...]:
+    """The Sonarr lists, beside the plain one, that the admin has added in Sonarr."""
+    offered = [m.value for m in Monitor if m is not Monitor.ALL]
+    values: list[Monitor] = []
+    for part in filter(None, (p.strip().lower() for p in raw.split(","))):
+        if part not in offered:
+            raise ValueError(
+                f"names {part!r}; each entry must be one of {', '.join(offered)} "
+                "(the plain /list/sonarr takes every show requested whole)"
+            )
+        if Monitor(part) not in values:
+            values.append(Monitor(part))
+    return tuple(sorted(values, key=list(Monitor).index))
 
 
 def _log_level(raw: str) -> str:
@@ -296,6 +312,8 @@ class Settings:
     plex_server_name: str | None = setting("PLEX_SERVER_NAME")
     plex_server_uuid: str | None = setting("PLEX_SERVER_UUID")
     public_url: str | None = setting("PUBLIC_URL", None, _public_url)
+    # Empty: shows are requested whole and every one is on /list/sonarr, as before seasons.
+    sonarr_season_lists: tuple[Monitor, ...] = setting("SONARR_SEASON_LISTS", (), _season_lists)
     allowed_origins: tuple[str, ...] = setting("ALLOWED_ORIGINS", (), _origins)
     trusted_proxies: tuple[Network, ...] = setting("TRUSTED_PROXIES", (), _networks)
     rate_limit_max_attempts: int = setting("RATE_LIMIT_MAX_ATTEMPTS", 5, _whole_number(1))
@@ -353,6 +371,11 @@ class Settings:
         if self.public_url:
             return (origin_of(self.public_url),)
         return ()
+
+    @property
+    def season_choices(self) -> tuple[Monitor, ...]:
+        """What a requester may pick for a show; none when the choice is off."""
+        return (Monitor.ALL, *self.sonarr_season_lists) if self.sonarr_season_lists else ()
 
     @property
     def tmdb_configured(self) -> bool:

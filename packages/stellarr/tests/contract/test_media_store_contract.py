@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from stellarr.domain.errors import Conflict
-from stellarr.domain.models import MediaRequest, MediaType, RequestStatus
+from stellarr.domain.models import MediaRequest, MediaType, Monitor, RequestStatus
 from stellarr.store.ports import MediaStore as Store
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -33,6 +33,7 @@ async def test_add_get_round_trips_every_field(store: Store) -> None:
         poster_path="/x.jpg",
         imdb_id="tt4574334",
         tvdb_id=305288,
+        monitor=Monitor.LATEST,
     )
     await store.add_request(request)
     assert await store.get_request(MediaType.TV, 66732) == request
@@ -152,6 +153,30 @@ async def test_mark_added_changes_a_pending_request_once(store: Store) -> None:
     assert (again.status, again.added_at) == (RequestStatus.ADDED, first)
     assert await store.mark_added(MediaType.MOVIE, 5, later) is False
     assert await store.get_request(MediaType.MOVIE, 5) is None
+    assert await store.revision() == revision
+
+
+async def test_a_pending_requests_season_choice_changes_and_only_then(store: Store) -> None:
+    await store.add_request(make(MediaType.TV, 40))
+    assert (await store.get_request(MediaType.TV, 40)).monitor is Monitor.ALL  # type: ignore[union-attr]
+    revision = await store.revision()
+    assert await store.set_monitor(MediaType.TV, 40, Monitor.FIRST) is True
+    assert await store.revision() > revision
+    changed = await store.get_request(MediaType.TV, 40)
+    assert changed is not None and changed.monitor is Monitor.FIRST
+    assert [r.monitor for r in await store.list_requests(MediaType.TV)] == [Monitor.FIRST]
+    revision = await store.revision()
+    assert await store.set_monitor(MediaType.TV, 40, Monitor.FIRST) is True  # already so
+    assert await store.revision() == revision
+    assert await store.set_monitor(MediaType.TV, 40, Monitor.ALL) is True
+    assert (await store.get_request(MediaType.TV, 40)).monitor is Monitor.ALL  # type: ignore[union-attr]
+    # Added, or never requested: nothing changes.
+    await store.mark_added(MediaType.TV, 40, T0)
+    revision = await store.revision()
+    assert await store.set_monitor(MediaType.TV, 40, Monitor.FUTURE) is False
+    assert await store.set_monitor(MediaType.TV, 41, Monitor.FUTURE) is False
+    assert (await store.get_request(MediaType.TV, 40)).monitor is Monitor.ALL  # type: ignore[union-attr]
+    assert await store.get_request(MediaType.TV, 41) is None
     assert await store.revision() == revision
 
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from stellarr.domain.errors import Conflict
-from stellarr.domain.models import MediaRequest, MediaType, RequestStatus
+from stellarr.domain.models import MediaRequest, MediaType, Monitor, RequestStatus
 from stellarr.store.ports import Entry, PushSubscription, Stores, check_key
 
 
@@ -57,6 +57,16 @@ class MemoryMediaStore:
                 return False
             self._requests[current.key] = current.marked_added(when)
             self._revision += 1
+            return True
+
+    async def set_monitor(self, media_type: MediaType, tmdb_id: int, monitor: Monitor) -> bool:
+        async with self._lock:
+            current = self._requests.get((media_type, tmdb_id))
+            if current is None or current.status is RequestStatus.ADDED:
+                return False
+            if current.monitor is not monitor:
+                self._requests[current.key] = replace(current, monitor=monitor)
+                self._revision += 1
             return True
 
     async def list_requests(self, media_type: MediaType | None = None) -> list[MediaRequest]:

@@ -131,6 +131,18 @@ def test_trending_settings_are_read_once_and_normalised() -> None:
     assert config.trending_dir == Path("/srv/stellarr/trending")
 
 
+def test_season_lists_are_read_in_order_and_refused_when_unknown() -> None:
+    base = {"APP_SECRET_KEY": STRONG, "PRESHARED_PASSWORD": "pw-secret"}
+    assert Settings.from_mapping(base).season_choices == ()
+    settings = Settings.from_mapping({**base, "SONARR_SEASON_LISTS": " FUTURE,first ,first"})
+    assert [m.value for m in settings.sonarr_season_lists] == ["first", "future"]
+    assert [m.value for m in settings.season_choices] == ["all", "first", "future"]
+    for wrong in ("pilot", "all", "first;latest"):
+        with pytest.raises(SettingsError, match="SONARR_SEASON_LISTS names") as caught:
+            Settings.from_mapping({**base, "SONARR_SEASON_LISTS": wrong})
+        assert "first, latest, future" in str(caught.value)
+
+
 def test_config_and_settings_never_share_a_variable() -> None:
     assert len(set(KNOWN_VARIABLES)) == len(KNOWN_VARIABLES)
     assert Config().store == "sqlite"

@@ -5,10 +5,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response
 
 from stellarr.api.conditional import conditional_response
-from stellarr.api.deps import ServicesDep, SessionDep
-from stellarr.api.schemas import RequestBody
+from stellarr.api.deps import ServicesDep, SessionDep, SettingsDep
+from stellarr.api.schemas import RequestBody, RequestChange
 from stellarr.domain import feeds
-from stellarr.domain.models import MAX_TMDB_ID, MediaType
+from stellarr.domain.models import MAX_TMDB_ID, MediaType, Monitor
 from stellarr.services.snapshot import Snapshot
 
 router = APIRouter()
@@ -18,10 +18,37 @@ TmdbIdPath = Annotated[int, Path(gt=0, le=MAX_TMDB_ID)]
 
 @router.post("/api/request", status_code=201)
 async def add_request(
-    body: RequestBody, services: ServicesDep, session: SessionDep
+    body: RequestBody, services: ServicesDep, session: SessionDep, settings: SettingsDep
 ) -> dict[str, object]:
-    created = await services.media_requests.add(body.media_type, body.tmdb_id, session)
+    created = await services.media_requests.add(
+        body.media_type,
+        body.tmdb_id,
+        session,
+        body.monitor or Monitor.ALL,
+        settings.season_choices,
+    )
     return {"success": True, "message": f"Added {created.title} to requests"}
+
+
+@router.get("/api/request/options")
+async def request_options(settings: SettingsDep, session: SessionDep) -> dict[str, object]:
+    """What a requester may choose; `season_choices` is empty while shows go whole."""
+    return {"season_choices": [m.value for m in settings.season_choices]}
+
+
+@router.patch("/api/request/{media_type}/{tmdb_id}")
+async def change_request(
+    media_type: MediaType,
+    tmdb_id: TmdbIdPath,
+    body: RequestChange,
+    services: ServicesDep,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> dict[str, object]:
+    changed = await services.media_requests.change_monitor(
+        media_type, tmdb_id, body.monitor, session, settings.season_choices
+    )
+    return {"success": True, "request": changed.to_json()}
 
 
 @router.delete("/api/request/{media_type}/{tmdb_id}")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from stellarr.domain.models import MAX_TMDB_ID, MediaType
+from stellarr.domain.models import MAX_TMDB_ID, MediaType, Monitor
 
 TmdbId = Annotated[int, Field(gt=0, le=MAX_TMDB_ID, strict=False)]
 
@@ -32,3 +32,9 @@ class SearchBody(BaseModel):
 class RequestBody(BaseModel):
     tmdb_id: TmdbId
     media_type: MediaType
+    # Which seasons of a show (only where the admin offers the choice); absent: the whole show.
+    monitor: Monitor | None = None
+
+
+class RequestChange(BaseModel):
+    monitor: Monitor

@@ -7,11 +7,11 @@ finished request must not be re-added after someone removes it from their librar
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from email.utils import format_datetime
 from xml.sax.saxutils import escape
 
-from stellarr.domain.models import MediaRequest, MediaType
+from stellarr.domain.models import MediaRequest, MediaType, Monitor
 from stellarr.domain.text import clean_text
 
 POSTER_BASE = "https://image.tmdb.org/t/p/w300"
@@ -48,11 +48,24 @@ def radarr_tmdb(requests: Iterable[MediaRequest]) -> list[dict[str, object]]:
     return [{"id": r.tmdb_id, "title": r.title} for r in _movies(requests)]
 
 
-def sonarr(requests: Iterable[MediaRequest]) -> list[dict[str, object]]:
-    """Sonarr's "Custom List": absent ids are omitted, never null (Sonarr rejects nulls)."""
+def sonarr_list_of(request: MediaRequest, lists: Collection[Monitor]) -> Monitor:
+    """The Sonarr list a show is published on: its season choice's list where the admin set
+    that list up, else the plain one. Exactly one, so Sonarr never gets a show twice, and
+    a list the admin later drops hands its shows back to the plain list."""
+    return request.monitor if request.monitor in lists else Monitor.ALL
+
+
+def sonarr(
+    requests: Iterable[MediaRequest],
+    monitor: Monitor = Monitor.ALL,
+    lists: Collection[Monitor] = (),
+) -> list[dict[str, object]]:
+    """Sonarr's "Custom List" for one season choice (`lists`: those set up in Sonarr).
+
+    Absent ids are omitted, never null (Sonarr rejects nulls)."""
     items: list[dict[str, object]] = []
     for r in requests:
-        if r.media_type is not MediaType.TV:
+        if r.media_type is not MediaType.TV or sonarr_list_of(r, lists) is not monitor:
             continue
         item: dict[str, object] = {"title": r.title}
         if r.tvdb_id:

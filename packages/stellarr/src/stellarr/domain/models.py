@@ -19,6 +19,18 @@ class RequestStatus(enum.StrEnum):
     ADDED = "added"
 
 
+class Monitor(enum.StrEnum):
+    """Which seasons of a show the requester wants: the Sonarr list it is published on.
+
+    Sonarr's Custom List has no per-item monitor field, so each choice is its own list,
+    added in Sonarr with the matching "Monitor" option. Movies are always ALL."""
+
+    ALL = "all"
+    FIRST = "first"  # Sonarr: First Season
+    LATEST = "latest"  # Sonarr: Last Season
+    FUTURE = "future"  # Sonarr: Future Episodes
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -39,6 +51,7 @@ class MediaRequest:
     tvdb_id: int | None = None
     status: RequestStatus = RequestStatus.PENDING
     added_at: datetime | None = None
+    monitor: Monitor = Monitor.ALL
 
     @property
     def key(self) -> tuple[MediaType, int]:
@@ -61,4 +74,5 @@ class MediaRequest:
             "requested_at": self.requested_at.isoformat(),
             "requested_by": self.requested_by,
             "added_at": self.added_at.isoformat() if self.added_at else None,
+            "monitor": self.monitor.value,
         }

@@ -15,7 +15,7 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, Field
 
-from stellarr.domain.models import MediaRequest, MediaType, RequestStatus
+from stellarr.domain.models import MediaRequest, MediaType, Monitor, RequestStatus
 from stellarr.domain.tmdb_fields import (
     imdb_id_of,
     listing,
@@ -63,6 +63,7 @@ class TitleRequest(BaseModel):
     requested_by: str
     requested_at: datetime
     added_at: datetime | None
+    monitor: Monitor  # which seasons (always "all" for a movie)
 
 
 class Recommendation(BaseModel):
@@ -192,6 +193,7 @@ def request_of(request: MediaRequest | None) -> TitleRequest | None:
         requested_by=request.requested_by,
         requested_at=request.requested_at,
         added_at=request.added_at,
+        monitor=request.monitor,
     )
 
 

@@ -6,11 +6,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from stellarr.domain import feeds
-from stellarr.domain.models import MediaType
+from stellarr.domain.models import MediaType, Monitor
 from stellarr.services.snapshot import Snapshot
 
 JSON = "application/json"
 RSS = "application/rss+xml; charset=utf-8"
+
+
+@dataclass(frozen=True, slots=True)
+class Edition:
+    """Everything one rendering of a feed depends on besides the requests."""
+
+    site: str  # the URL the feed links back to
+    monitor: Monitor = Monitor.ALL  # which season choice's list (Sonarr's feed only)
+    lists: tuple[Monitor, ...] = ()  # the season lists set up in Sonarr
+
+    def cache_key(self, feed: str) -> str:
+        return "|".join((feed, self.site, self.monitor, *self.lists))
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,13 +34,24 @@ class Feed:
     format: str
     media_type: str
     setup: str
-    build: Callable[[Snapshot, str], bytes]  # (snapshot, site URL) -> body
+    build: Callable[[Snapshot, Edition], bytes]
+    # Takes ?monitor=: one list per season choice, each added in Sonarr with its option.
+    by_season: bool = False
 
 
-def _rss(media: MediaType | None, title: str) -> Callable[[Snapshot, str], bytes]:
-    def build(s: Snapshot, site: str) -> bytes:
+# Sonarr's "Monitor" option to pick when adding each list.
+SONARR_MONITOR_OPTION = {
+    Monitor.ALL: "All Episodes",
+    Monitor.FIRST: "First Season",
+    Monitor.LATEST: "Last Season",
+    Monitor.FUTURE: "Future Episodes",
+}
+
+
+def _rss(media: MediaType | None, title: str) -> Callable[[Snapshot, Edition], bytes]:
+    def build(s: Snapshot, edition: Edition) -> bytes:
         items = [r for r in s.pending if media in (None, r.media_type)]
-        return feeds.rss(items, title, site)
+        return feeds.rss(items, title, edition.site)
 
     return build
 
@@ -42,7 +65,7 @@ FEEDS: tuple[Feed, ...] = (
         "json",
         JSON,
         "Radarr → Settings → Import Lists → + → StevenLu Custom; paste the URL.",
-        lambda s, _site: feeds.dumps(feeds.radarr_imdb(s.pending)),
+        lambda s, _edition: feeds.dumps(feeds.radarr_imdb(s.pending)),
     ),
     Feed(
         "radarr_tmdb",
@@ -52,7 +75,7 @@ FEEDS: tuple[Feed, ...] = (
         "json",
         JSON,
         "Radarr → Settings → Import Lists → + → Custom Lists; paste the URL.",
-        lambda s, _site: feeds.dumps(feeds.radarr_tmdb(s.pending)),
+        lambda s, _edition: feeds.dumps(feeds.radarr_tmdb(s.pending)),
     ),
     Feed(
         "sonarr",
@@ -62,7 +85,8 @@ FEEDS: tuple[Feed, ...] = (
         "json",
         JSON,
         "Sonarr → Settings → Import Lists → + → Custom List; paste the URL.",
-        lambda s, _site: feeds.dumps(feeds.sonarr(s.pending)),
+        lambda s, e: feeds.dumps(feeds.sonarr(s.pending, e.monitor, e.lists)),
+        by_season=True,
     ),
     Feed(
         "rss_movies",

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from stellarr.domain.models import MediaRequest, MediaType
+from stellarr.domain.models import MediaRequest, MediaType, Monitor
 
 
 class Database(Protocol):
@@ -59,6 +59,10 @@ class MediaStore(Protocol):
 
         True only for the call that made the change, so the requester is told once; False
         when there is no such request or it was already added (its `added_at` stays)."""
+
+    async def set_monitor(self, media_type: MediaType, tmdb_id: int, monitor: Monitor) -> bool:
+        """Change a *pending* request's season choice, atomically; True when it was changed
+        or already so. False when there is no such request or it was already added."""
 
     async def list_requests(self, media_type: MediaType | None = None) -> list[MediaRequest]:
         """Newest first."""

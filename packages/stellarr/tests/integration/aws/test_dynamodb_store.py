@@ -12,7 +12,7 @@ import pytest
 
 from stellarr.aws.marshal import from_item
 from stellarr.domain.errors import Conflict, StoreError
-from stellarr.domain.models import MediaRequest, MediaType
+from stellarr.domain.models import MediaRequest, MediaType, Monitor
 from stellarr.store.dynamodb.codec import iso
 from stellarr.store.dynamodb.keys import DynamoDBExpiringKeys
 from stellarr.store.dynamodb.media import DynamoDBMediaStore
@@ -219,7 +219,14 @@ async def test_requests_keep_every_field_and_list_newest_first(
     raw = await _raw(table, "tv", 1399)
     assert raw is not None
     assert raw["requested_at"] == "2024-01-01T00:00:00.000000+00:00"
-    assert "added_at" not in raw
+    # Items written before season choices have no `monitor`: whole shows stay that way.
+    assert "added_at" not in raw and "monitor" not in raw
+    assert await store.set_monitor(MediaType.TV, 1399, Monitor.FUTURE) is True
+    chosen = await _raw(table, "tv", 1399)
+    assert chosen is not None and chosen["monitor"] == "future"
+    assert await store.set_monitor(MediaType.TV, 1399, Monitor.ALL) is True
+    whole = await _raw(table, "tv", 1399)
+    assert whole is not None and "monitor" not in whole
 
 
 async def test_aws_errors_become_store_errors(dynamodb_endpoint: str) -> None:

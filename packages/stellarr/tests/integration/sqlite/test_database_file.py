@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from stellarr.domain.errors import StoreError
-from stellarr.domain.models import MediaRequest, MediaType
+from stellarr.domain.models import MediaRequest, MediaType, Monitor
 from stellarr.store.ports import PushSubscription
 from stellarr.store.sqlite import DatabaseMissing, SQLiteDatabase, marker_path, sqlite_stores
 from stellarr.store.sqlite.schema import MIGRATIONS
@@ -118,6 +118,30 @@ async def test_a_version_3_library_keeps_its_titles_and_a_started_replace_keeps_
         await stores.database.close()
 
 
+async def test_a_version_4_database_keeps_its_shows_whole_and_takes_season_choices(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "stellarr.db"
+    with sqlite3.connect(path) as conn:
+        conn.executescript("".join(MIGRATIONS[:4]) + "\nPRAGMA user_version = 4;")
+        conn.execute(
+            "INSERT INTO requests (media_type, tmdb_id, title, requested_by, requested_at) "
+            "VALUES ('tv', 1399, 'Game of Thrones', 'alice', '2026-01-01T00:00:00.000000+00:00')"
+        )
+    stores = sqlite_stores(path)
+    await stores.database.open()
+    try:
+        before = await stores.media.get_request(MediaType.TV, 1399)
+        assert before is not None and before.monitor is Monitor.ALL
+        assert await stores.media.set_monitor(MediaType.TV, 1399, Monitor.LATEST) is True
+        after = await stores.media.get_request(MediaType.TV, 1399)
+        assert after is not None and after.monitor is Monitor.LATEST
+    finally:
+        await stores.database.close()
+    with sqlite3.connect(path) as conn, pytest.raises(sqlite3.IntegrityError):
+        conn.execute("UPDATE requests SET monitor = 'pilot'")
+
+
 async def test_a_version_2_database_gains_push_subscriptions_and_keeps_its_rows(
     tmp_path: Path,
 ) -> None:
@@ -144,7 +168,7 @@ async def test_a_version_2_database_gains_push_subscriptions_and_keeps_its_rows(
     finally:
         await stores.database.close()
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 4
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 5
     # Reopening runs no migration twice (a second CREATE TABLE would fail).
     stores = sqlite_stores(path)
     await stores.database.open()

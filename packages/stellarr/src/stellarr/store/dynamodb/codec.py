@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from stellarr.aws.marshal import Item, from_item, to_attr
-from stellarr.domain.models import MediaRequest, MediaType, RequestStatus
+from stellarr.domain.models import MediaRequest, MediaType, Monitor, RequestStatus
 
 PK = "media_type"
 SK = "tmdb_id"
@@ -46,6 +46,8 @@ def request_item(r: MediaRequest, seq: int) -> Item:
         "imdb_id": r.imdb_id,
         "tvdb_id": r.tvdb_id,
         "added_at": iso(r.added_at) if r.added_at else None,
+        # Absent means whole, as on every item written before the choice existed.
+        "monitor": r.monitor.value if r.monitor is not Monitor.ALL else None,
     }
     return {k: to_attr(v) for k, v in values.items() if v is not None}
 
@@ -70,4 +72,5 @@ def to_request(item: Item) -> MediaRequest:
         tvdb_id=values.get("tvdb_id"),
         status=RequestStatus(values.get("status", RequestStatus.PENDING.value)),
         added_at=datetime.fromisoformat(added_at) if added_at else None,
+        monitor=Monitor(values.get("monitor", Monitor.ALL.value)),
     )

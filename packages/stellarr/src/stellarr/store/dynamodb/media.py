@@ -10,7 +10,7 @@ from typing import Any
 
 from stellarr.aws.marshal import Expr, Item
 from stellarr.domain.errors import Conflict
-from stellarr.domain.models import MediaRequest, MediaType, RequestStatus
+from stellarr.domain.models import MediaRequest, MediaType, Monitor, RequestStatus
 from stellarr.retry import RetryPolicy, retrying
 from stellarr.store.dynamodb.codec import (
     META,
@@ -116,6 +116,32 @@ class DynamoDBMediaStore:
         }
         with self._errors("mark_added"):
             return await self._write_and_bump("Update", expr.apply(change))
+
+    async def set_monitor(self, media_type: MediaType, tmdb_id: int, monitor: Monitor) -> bool:
+        expr = Expr()
+        whole = monitor is Monitor.ALL
+        update = expr.set_clause({"monitor": None if whole else monitor.value})
+        status, field = expr.name("status"), expr.name("monitor")
+        pending = expr.value(RequestStatus.PENDING.value)
+        still_pending = f"(attribute_not_exists({status}) OR {status} = {pending})"
+        # Only a real change writes, so re-saving the same choice leaves the revision alone.
+        differs = (
+            f"attribute_exists({field})"
+            if whole
+            else f"(attribute_not_exists({field}) OR {field} <> {expr.value(monitor.value)})"
+        )
+        change = {
+            "Key": primary_key(media_type.value, tmdb_id),
+            "UpdateExpression": update,
+            "ConditionExpression": (
+                f"attribute_exists({expr.name(PK)}) AND {still_pending} AND {differs}"
+            ),
+        }
+        with self._errors("set_monitor"):
+            if await self._write_and_bump("Update", expr.apply(change)):
+                return True
+        current = await self.get_request(media_type, tmdb_id)
+        return current is not None and current.status is RequestStatus.PENDING
 
     async def list_requests(self, media_type: MediaType | None = None) -> list[MediaRequest]:
         types = [media_type] if media_type else list(MediaType)

@@ -9,12 +9,12 @@ from datetime import UTC, datetime
 from itertools import repeat
 
 from stellarr.domain.errors import StoreError
-from stellarr.domain.models import MediaRequest, MediaType, RequestStatus
+from stellarr.domain.models import MediaRequest, MediaType, Monitor, RequestStatus
 from stellarr.store.sqlite.database import SQLiteDatabase
 
 _COLUMNS = (
     "media_type, tmdb_id, title, year, overview, poster_path, imdb_id, tvdb_id, status, "
-    "requested_by, requested_at, added_at"
+    "requested_by, requested_at, added_at, monitor"
 )
 # Every change bumps the revision in its own transaction, so no reader sees new data
 # under an old revision.
@@ -84,6 +84,7 @@ def _row_to_request(row: sqlite3.Row) -> MediaRequest:
         requested_by=row["requested_by"],
         requested_at=datetime.fromisoformat(row["requested_at"]),
         added_at=datetime.fromisoformat(row["added_at"]) if row["added_at"] else None,
+        monitor=Monitor(row["monitor"]),
     )
 
 
@@ -108,7 +109,7 @@ class SQLiteMediaStore:
 
         def insert(conn: sqlite3.Connection) -> None:
             conn.execute(
-                f"INSERT INTO requests ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                f"INSERT INTO requests ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     r.media_type.value,
                     r.tmdb_id,
@@ -122,6 +123,7 @@ class SQLiteMediaStore:
                     r.requested_by,
                     iso(r.requested_at),
                     iso(r.added_at),
+                    r.monitor.value,
                 ),
             )
             conn.execute(_BUMP)
@@ -160,6 +162,27 @@ class SQLiteMediaStore:
             if cur.rowcount:
                 conn.execute(_BUMP)
             return cur.rowcount > 0
+
+        return await self._db.write(update)
+
+    async def set_monitor(self, media_type: MediaType, tmdb_id: int, monitor: Monitor) -> bool:
+        def update(conn: sqlite3.Connection) -> bool:
+            key = (media_type.value, tmdb_id)
+            cur = conn.execute(
+                "UPDATE requests SET monitor = ? WHERE media_type = ? AND tmdb_id = ? "
+                "AND status = 'pending' AND monitor != ?",
+                (monitor.value, *key, monitor.value),
+            )
+            if cur.rowcount:
+                conn.execute(_BUMP)
+                return True
+            # Unchanged: already so (True), or not a pending request (False).
+            row = conn.execute(
+                "SELECT 1 FROM requests WHERE media_type = ? AND tmdb_id = ? "
+                "AND status = 'pending'",
+                key,
+            ).fetchone()
+            return row is not None
 
         return await self._db.write(update)
 

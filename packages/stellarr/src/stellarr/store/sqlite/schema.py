@@ -81,4 +81,9 @@ MIGRATIONS: tuple[str, ...] = (
         ('library_started_movie', 0), ('library_started_tv', 0),
         ('library_replaced_movie', 0), ('library_replaced_tv', 0);
     """,
+    # 5: a show's season choice (which Sonarr list publishes it); every older row is whole
+    """
+    ALTER TABLE requests ADD COLUMN monitor TEXT NOT NULL DEFAULT 'all'
+        CHECK (monitor IN ('all', 'first', 'latest', 'future'));
+    """,
 )

@@ -106,6 +106,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/request/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Request Options
+         * @description What a requester may choose; `season_choices` is empty while shows go whole.
+         */
+        get: operations["request_options_api_request_options_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/request/{media_type}/{tmdb_id}": {
         parameters: {
             query?: never;
@@ -120,7 +140,8 @@ export interface paths {
         delete: operations["remove_request_api_request__media_type___tmdb_id__delete"];
         options?: never;
         head?: never;
-        patch?: never;
+        /** Change Request */
+        patch: operations["change_request_api_request__media_type___tmdb_id__patch"];
         trace?: never;
     };
     "/api/requests": {
@@ -430,6 +451,15 @@ export interface components {
          * @enum {string}
          */
         MediaType: "movie" | "tv";
+        /**
+         * Monitor
+         * @description Which seasons of a show the requester wants: the Sonarr list it is published on.
+         *
+         *     Sonarr's Custom List has no per-item monitor field, so each choice is its own list,
+         *     added in Sonarr with the matching "Monitor" option. Movies are always ALL.
+         * @enum {string}
+         */
+        Monitor: "all" | "first" | "latest" | "future";
         /** PushKeys */
         PushKeys: {
             /** P256Dh */
@@ -465,6 +495,11 @@ export interface components {
             /** Tmdb Id */
             tmdb_id: number;
             media_type: components["schemas"]["MediaType"];
+            monitor?: components["schemas"]["Monitor"] | null;
+        };
+        /** RequestChange */
+        RequestChange: {
+            monitor: components["schemas"]["Monitor"];
         };
         /**
          * RequestStatus
@@ -584,6 +619,7 @@ export interface components {
             requested_at: string;
             /** Added At */
             added_at: string | null;
+            monitor: components["schemas"]["Monitor"];
         };
         /** Trailer */
         Trailer: {
@@ -827,6 +863,28 @@ export interface operations {
             };
         };
     };
+    request_options_api_request_options_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
     remove_request_api_request__media_type___tmdb_id__delete: {
         parameters: {
             query?: never;
@@ -838,6 +896,44 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    change_request_api_request__media_type___tmdb_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                media_type: components["schemas"]["MediaType"];
+                tmdb_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RequestChange"];
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -963,6 +1059,8 @@ export interface operations {
             query?: {
                 /** @description FEED_TOKEN, when it is set */
                 token?: string;
+                /** @description The season choice's list (one of SONARR_SEASON_LISTS); left out, shows requested whole */
+                monitor?: "all" | "first" | "latest" | "future";
             };
             header?: never;
             path?: never;

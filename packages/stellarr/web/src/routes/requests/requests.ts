@@ -19,6 +19,8 @@ export interface RequestItem {
 	requested_at: string;
 	requested_by: string;
 	added_at: string | null;
+	/** Which seasons (shows); absent from an older server, which means all. */
+	monitor?: string;
 }
 
 export type MediaFilter = 'all' | MediaType;

@@ -227,8 +227,34 @@ const en = defineEnglish({
 		setup_rss_movies: 'Radarr → Import Lists → RSS List; paste the URL.',
 		setup_rss_tv: 'Any RSS reader; Sonarr’s RSS list needs TVDB links, prefer /list/sonarr.',
 		setup_rss_all: 'Any RSS reader.',
+		name_sonarr_all: 'Sonarr: all seasons',
+		name_sonarr_first: 'Sonarr: first season',
+		name_sonarr_latest: 'Sonarr: latest season',
+		name_sonarr_future: 'Sonarr: future episodes',
+		desc_sonarr_all: 'Pending shows requested whole.',
+		desc_sonarr_first: 'Pending shows requested for their first season.',
+		desc_sonarr_latest: 'Pending shows requested for their latest season.',
+		desc_sonarr_future: 'Pending shows requested for future episodes.',
+		setup_sonarr_all: 'Sonarr → Settings → Import Lists → + → Custom List; paste the URL; Monitor: All Episodes.',
+		setup_sonarr_first: 'Sonarr → Settings → Import Lists → + → Custom List; paste the URL; Monitor: First Season.',
+		setup_sonarr_latest: 'Sonarr → Settings → Import Lists → + → Custom List; paste the URL; Monitor: Last Season.',
+		setup_sonarr_future: 'Sonarr → Settings → Import Lists → + → Custom List; paste the URL; Monitor: Future Episodes.',
+		seasonsNote: 'Each Sonarr list is added separately, with the Monitor option its set-up line names: a show is on exactly one of them.',
 		syncNote: 'Radarr and Sonarr read the lists on their own schedule: new requests arrive at their next sync.',
 		membersIntro: 'Requests reach Radarr and Sonarr through lists your admin has set up; there is nothing for you to configure.'
+	},
+	// Which seasons of a show a request asks for (where the admin offers the choice).
+	seasons: {
+		question: 'Which seasons of {title}?',
+		label: 'Seasons',
+		all: 'All seasons',
+		first: 'First season',
+		latest: 'Latest season',
+		future: 'Future episodes',
+		hint: 'The first request for a show decides for everyone; an admin can change it while it waits.',
+		changeLabel: 'Seasons of {title}',
+		changed: '{title}: {choice}.',
+		changeFailed: 'Could not change the seasons of {title}: {reason}'
 	},
 	// What happens to a request (the Feeds page and Requests, for members).
 	how: {
