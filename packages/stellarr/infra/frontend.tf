@@ -3,7 +3,7 @@
 #
 #   behaviour            origin        cache
 #   default              s3-frontend   1 h; /index.html for the app's routes (spa-rewrite.js)
-#   /trending-*.json     s3-trending   1 h
+#   /trending-*.json     s3-trending   1 h (also /popular-*.json, /upcoming-*.json)
 #   /api/* /webhook/* /sync/*  lambda-api  none; every method
 #   /list/* /rss/*       lambda-api    5 min; the query string (?token=) in the key
 #
@@ -30,6 +30,9 @@ resource "aws_s3_bucket" "deploy" {
 }
 
 locals {
+  # The home page's lists the warmer writes (stellarr/domain/trending.py: NAME_PATTERNS);
+  # the bucket keeps nothing else, and CloudFront and the warmer reach only these.
+  home_list_patterns = ["trending-*.json", "popular-*.json", "upcoming-*.json"]
   buckets = {
     frontend = aws_s3_bucket.frontend
     trending = aws_s3_bucket.trending
@@ -137,7 +140,9 @@ data "aws_iam_policy_document" "bucket" {
       sid     = "CloudFrontReads"
       actions = ["s3:GetObject"]
       # The lists only, from the trending bucket.
-      resources = [each.key == "trending" ? "${each.value.arn}/trending-*.json" : "${each.value.arn}/*"]
+      resources = (each.key == "trending"
+        ? formatlist("${each.value.arn}/%s", local.home_list_patterns)
+      : ["${each.value.arn}/*"])
 
       principals {
         type        = "Service"
@@ -435,8 +440,31 @@ resource "aws_cloudfront_distribution" "site" {
     }
   }
 
+  # The home page's lists, one behaviour per name in local.home_list_patterns.
   ordered_cache_behavior {
     path_pattern               = "/trending-*.json"
+    target_origin_id           = "s3-trending"
+    viewer_protocol_policy     = "redirect-to-https"
+    allowed_methods            = ["GET", "HEAD"]
+    cached_methods             = ["GET", "HEAD"]
+    compress                   = true
+    cache_policy_id            = aws_cloudfront_cache_policy.trending[0].id
+    response_headers_policy_id = aws_cloudfront_response_headers_policy.security[0].id
+  }
+
+  ordered_cache_behavior {
+    path_pattern               = "/popular-*.json"
+    target_origin_id           = "s3-trending"
+    viewer_protocol_policy     = "redirect-to-https"
+    allowed_methods            = ["GET", "HEAD"]
+    cached_methods             = ["GET", "HEAD"]
+    compress                   = true
+    cache_policy_id            = aws_cloudfront_cache_policy.trending[0].id
+    response_headers_policy_id = aws_cloudfront_response_headers_policy.security[0].id
+  }
+
+  ordered_cache_behavior {
+    path_pattern               = "/upcoming-*.json"
     target_origin_id           = "s3-trending"
     viewer_protocol_policy     = "redirect-to-https"
     allowed_methods            = ["GET", "HEAD"]

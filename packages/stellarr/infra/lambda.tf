@@ -2,7 +2,8 @@
 # has shipped it:
 # - api: the app (stellarr.lambda_handler.handler) behind a Function URL on the `live`
 #   alias, with SnapStart on its published versions;
-# - cache_warmer: the trending lists, written to the trending bucket once a day
+# - cache_warmer: the home page's lists (trending, popular, upcoming), written to the
+#   trending bucket once a day
 #   (stellarr.lambda_handler.cache_warmer; it never loads the web app).
 #
 # Who owns what: Terraform owns each function's configuration (runtime, memory, timeout,
@@ -226,11 +227,11 @@ data "aws_iam_policy_document" "cache_warmer" {
     resources = ["${aws_cloudwatch_log_group.cache_warmer.arn}:*"]
   }
 
-  # The lists only (stellarr/services/trending.py names them trending-<type>-<locale>.json).
+  # The lists only (stellarr/domain/trending.py names them <list>-<type>-<locale>.json).
   statement {
     sid       = "WriteTrendingLists"
     actions   = ["s3:PutObject"]
-    resources = ["${aws_s3_bucket.trending.arn}/trending-*.json"]
+    resources = formatlist("${aws_s3_bucket.trending.arn}/%s", local.home_list_patterns)
   }
 
   # For the TMDB credential.

@@ -127,7 +127,7 @@ def cache_warmer(event: dict[str, Any], context: Any) -> dict[str, Any]:
     summary = _run(warm_trending(configure(os.environ)))
     problems = failed(summary)
     if problems:
-        raise TrendingFailed(f"trending lists failed: {', '.join(problems)}")
+        raise TrendingFailed(f"home lists failed: {', '.join(problems)}")
     return summary
 
 

@@ -91,6 +91,9 @@ async def test_gzip_and_not_modified_per_encoding(api: Harness) -> None:
         "/trending-all-%2E%2E.json",
         "/trending-..-en.json",
         "/trending-all-e%00.json",
+        "/upcoming-tv-en.json",  # TMDB has no upcoming shows
+        "/popular-all-en.json",  # nor a popular list across both types
+        "/popular-trending-all-en.json",
     ],
 )
 async def test_unknown_types_locales_and_traversal_are_404(api: Harness, path: str) -> None:
@@ -100,11 +103,24 @@ async def test_unknown_types_locales_and_traversal_are_404(api: Harness, path: s
     assert answer.json()["detail"]
 
 
+@pytest.mark.parametrize(
+    "name", ["popular-movie-en.json", "popular-tv-en.json", "upcoming-movie-en.json"]
+)
+async def test_the_other_home_lists_are_served_like_trending(
+    api: Harness, tmp_path: Path, name: str
+) -> None:
+    assert (await api.client.get(f"/{name}")).status_code == 404  # not warmed yet
+    publish(tmp_path / "trending", name, BODY)
+    answer = await api.client.get(f"/{name}", headers={"Accept-Encoding": "identity"})
+    assert answer.status_code == 200 and answer.content == BODY
+    assert answer.headers["cache-control"] == "public, max-age=3600"
+
+
 async def test_a_new_file_is_served_and_a_removed_one_is_gone(api: Harness, tmp_path: Path) -> None:
     first = await api.client.get("/trending-all-en.json")
     files = api.services.trending_files
     # Unchanged: the very same bytes in memory, not a second read.
-    assert files.get("all", "en") is files.get("all", "en")
+    assert files.get("trending", "all", "en") is files.get("trending", "all", "en")
 
     newer = BODY.replace(b'"generated_at":"x"', b'"generated_at":"y"')
     publish(tmp_path / "trending", "trending-all-en.json", newer)

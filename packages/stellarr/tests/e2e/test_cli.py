@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from stellarr.domain.trending import LISTS
 from stellarr_testing.fake_tmdb import FakeTMDB
 from stellarr_testing.login import login_body
 from stellarr_testing.processes import running_stellarr, stop, wait_until
@@ -211,21 +212,27 @@ def test_warm_trending_writes_the_data_folder_and_prints_a_summary(
     result = run_warmer(tmp_path, TRENDING_LOCALES="en,fr", **tmdb)
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
-    assert sorted(summary) == ["all-en", "all-fr", "movie-en", "movie-fr", "tv-en", "tv-fr"]
-    folder = tmp_path / "data" / "trending"
-    assert sorted(p.name for p in folder.iterdir()) == sorted(
-        f"trending-{name}.json" for name in summary
+    assert sorted(summary) == sorted(
+        f"{name}-{kind}-{locale}" for name, kind in LISTS for locale in ("en", "fr")
     )
-    assert summary["movie-fr"]["bytes"] == (folder / "trending-movie-fr.json").stat().st_size
-    assert "trending trending-tv-fr.json: 12 items" in result.stderr
+    folder = tmp_path / "data" / "trending"
+    assert sorted(p.name for p in folder.iterdir()) == sorted(f"{name}.json" for name in summary)
+    assert summary["trending-movie-fr"]["bytes"] == (
+        (folder / "trending-movie-fr.json").stat().st_size
+    )
+    assert "home list trending-tv-fr.json: 12 items" in result.stderr
+    assert "home list upcoming-movie-fr.json: 6 items" in result.stderr
     assert "fake-v3-api-key" not in result.stdout + result.stderr
 
     fake_tmdb.break_path("/3/trending/movie/week", 404)
     failed = run_warmer(tmp_path, TRENDING_LOCALES="en,fr", **tmdb)
     assert failed.returncode == 1
     outcome = json.loads(failed.stdout)
-    assert outcome["movie-en"]["status"] == "failed" and outcome["tv-en"]["status"] == "ok"
-    assert (folder / "trending-movie-fr.json").stat().st_size == summary["movie-fr"]["bytes"]
+    assert outcome["trending-movie-en"]["status"] == "failed"
+    assert outcome["trending-tv-en"]["status"] == "ok"
+    assert (folder / "trending-movie-fr.json").stat().st_size == (
+        summary["trending-movie-fr"]["bytes"]
+    )
 
 
 @pytest.mark.parametrize(

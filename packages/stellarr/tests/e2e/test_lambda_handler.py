@@ -351,15 +351,16 @@ def test_cache_warmer_writes_every_list_to_s3_without_loading_the_web_app(
 
     assert outcome["loaded"] == []  # neither during init nor in the run: a 128 MB function
     summary = outcome["summary"]
-    assert len(summary) == 12 and {o["status"] for o in summary.values()} == {"ok"}
+    assert len(summary) == 24 and {o["status"] for o in summary.values()} == {"ok"}
     s3 = moto_admin("s3", moto_endpoint)
     keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=trending_bucket)["Contents"])
-    assert keys == sorted(f"trending-{name}.json" for name in summary)
+    assert keys == sorted(f"{name}.json" for name in summary)
+    assert "popular-movie-en.json" in keys and "upcoming-movie-de.json" in keys
     stored = s3.get_object(Bucket=trending_bucket, Key="trending-tv-es.json")
     assert stored["ContentType"] == "application/json"
     assert stored["CacheControl"] == "public, max-age=3600"
     body = stored["Body"].read()
-    assert len(body) == summary["tv-es"]["bytes"]
+    assert len(body) == summary["trending-tv-es"]["bytes"]
     assert [item["media_type"] for item in json.loads(body)["results"]] == ["tv"] * 12
 
 
@@ -368,10 +369,12 @@ def test_cache_warmer_fails_the_invocation_but_keeps_what_it_wrote(
 ) -> None:
     fake_tmdb.break_path("/3/trending/all/week", 503)
     outcome = run_cache_warmer(trending_bucket)
-    assert outcome["failed"].startswith("trending lists failed: all-en, all-es, all-fr, all-de")
+    assert outcome["failed"].startswith(
+        "home lists failed: trending-all-en, trending-all-es, trending-all-fr, trending-all-de"
+    )
     s3 = moto_admin("s3", moto_endpoint)
     keys = {o["Key"] for o in s3.list_objects_v2(Bucket=trending_bucket)["Contents"]}
-    assert len(keys) == 8 and "trending-movie-de.json" in keys
+    assert len(keys) == 20 and "trending-movie-de.json" in keys
 
 
 # The init phase in a fresh interpreter: how many collections ran while the handler module

@@ -322,7 +322,7 @@ def test_a_lapsed_session_keeps_this_browsers_notifications(
     subscriber, token = home_of(make_subscriber, server, "ivan")
     page = subscriber.page
     switch(subscriber, on=True)
-    for refused in ("/api/push/status", "/api/library-status"):
+    for refused in ("/api/push/status", "/api/library-status", "/api/requests"):
         problems.allow_api(401, refused)  # the stale token's
     page.evaluate(
         "([key, session]) => localStorage.setItem(key, session)",

@@ -41,6 +41,7 @@ import pytest
 from stellarr.api.origin_verify import HEADER
 from stellarr.bootstrap import app_from_environment, configure, warm_trending
 from stellarr.clients.vapid import VapidKey
+from stellarr.domain.trending import LISTS
 from stellarr.settings import Settings
 from stellarr.store.dynamodb.codec import PK, SK, TTL
 from stellarr_testing.fake_tmdb import API_KEY, FakeTMDB
@@ -401,7 +402,10 @@ def test_the_roles_allow_exactly_what_the_code_calls(deployed: Deployed) -> None
     assert set(warmer) == {"WriteOwnLogs", "WriteTrendingLists", "ReadAppSecret"}
     assert warmer["WriteTrendingLists"] == (
         {"s3:PutObject"},
-        {f"arn:aws:s3:::{project}-trending-123456789012-{REGION}/trending-*.json"},
+        {
+            f"arn:aws:s3:::{project}-trending-123456789012-{REGION}/{pattern}"
+            for pattern in ("trending-*.json", "popular-*.json", "upcoming-*.json")
+        },
     )
     assert warmer["ReadAppSecret"] == ({"secretsmanager:GetSecretValue"}, {secret})
 
@@ -466,10 +470,11 @@ async def test_the_warmer_writes_the_lists_to_the_trending_bucket(
     listed = deployed.client("s3").list_objects_v2(Bucket=bucket)["Contents"]
     keys = {o["Key"] for o in listed}
     assert keys == {
-        f"trending-{kind}-{locale}.json"
-        for kind in ("all", "movie", "tv")
+        f"{name}-{kind}-{locale}.json"
+        for name, kind in LISTS
         for locale in ("en", "es", "fr", "de")
     }
+    assert {"popular-tv-en.json", "upcoming-movie-de.json"} <= keys
 
 
 def test_what_stellarr_deploy_changes_leaves_the_next_plan_empty(deployed: Deployed) -> None:

@@ -18,6 +18,7 @@ import pytest
 from stellarr import lambda_handler
 from stellarr.api.http_surface import UI_POLICY
 from stellarr.api.origin_verify import HEADER
+from stellarr.domain.trending import NAME_PATTERNS
 from stellarr.settings import SETTINGS_VARIABLES
 from stellarr.store.dynamodb.codec import PK, SK, TTL
 from stellarr_testing.paths import PACKAGE_ROOT, REPO_ROOT
@@ -199,7 +200,7 @@ def test_the_roles_allow_exactly_what_the_code_calls(infra: Configuration) -> No
     assert set(warmer) == {"WriteOwnLogs", "WriteTrendingLists", "ReadAppSecret"}
     assert warmer["WriteTrendingLists"] == (
         ["s3:PutObject"],
-        ["${aws_s3_bucket.trending.arn}/trending-*.json"],
+        '${formatlist("${aws_s3_bucket.trending.arn}/%s", local.home_list_patterns)}',
     )
     # Inline policies, one per role.
     for role in ("api", "cache_warmer"):
@@ -350,6 +351,14 @@ def test_the_buckets_are_private_encrypted_and_versioned(infra: Configuration) -
     assert 'each.key != "deploy"' in cloudfront["for_each"]
 
 
+def test_the_home_lists_the_warmer_writes_are_the_ones_served_and_granted(
+    infra: Configuration,
+) -> None:
+    assert tuple(infra.locals["home_list_patterns"]) == NAME_PATTERNS
+    served = {b["path_pattern"] for b in distribution(infra)["ordered_cache_behavior"]}
+    assert {f"/{pattern}" for pattern in NAME_PATTERNS} <= served
+
+
 def test_the_origins_and_their_access(infra: Configuration) -> None:
     found = origins(infra)
     assert set(found) == {"s3-frontend", "s3-trending", "lambda-api"}
@@ -370,12 +379,11 @@ def test_the_origins_and_their_access(infra: Configuration) -> None:
 ALL_METHODS = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
 NEVER_CACHED = "${local.caching_disabled_policy_id}"
 # path -> (origin, methods, cache policy): the behaviour table of docs/deploy-aws.md.
+HOME_LIST = ("s3-trending", ["GET", "HEAD"], "${aws_cloudfront_cache_policy.trending[0].id}")
 BEHAVIOURS = {
-    "/trending-*.json": (
-        "s3-trending",
-        ["GET", "HEAD"],
-        "${aws_cloudfront_cache_policy.trending[0].id}",
-    ),
+    "/trending-*.json": HOME_LIST,
+    "/popular-*.json": HOME_LIST,
+    "/upcoming-*.json": HOME_LIST,
     "/api/*": ("lambda-api", ALL_METHODS, NEVER_CACHED),
     "/webhook/*": ("lambda-api", ALL_METHODS, NEVER_CACHED),
     "/sync/*": ("lambda-api", ALL_METHODS, NEVER_CACHED),

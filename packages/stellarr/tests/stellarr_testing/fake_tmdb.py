@@ -163,8 +163,14 @@ class FakeTMDB:
             "movie": load("trending_movie_week__sakshiarora04_just-movie.json"),
             "tv": load("trending_tv_week__derived.json"),
         }
+        # The other lists of the home page, by TMDB path (/movie/popular, ...).
+        self.lists = {
+            ("movie", "popular"): load("movie_popular__derived.json"),
+            ("tv", "popular"): load("tv_popular__derived.json"),
+            ("movie", "upcoming"): load("movie_upcoming__derived.json"),
+        }
         self.movies, self.shows, self.episodes = {}, {}, {}
-        for payload in [*self.searches.values(), *self.trending.values()]:
+        for payload in [*self.searches.values(), *self.trending.values(), *self.lists.values()]:
             for item in payload["results"]:
                 kind = item.get("media_type") or ("tv" if "first_air_date" in item else "movie")
                 if kind == "movie":
@@ -192,6 +198,10 @@ class FakeTMDB:
             if parts[1] not in self.trending:
                 return 404, NOT_FOUND
             body = copy.deepcopy(self.trending[parts[1]])
+            body["page"] = int(query.get("page", ["1"])[0])
+            return 200, body
+        if len(parts) == 2 and (parts[0], parts[1]) in self.lists:
+            body = copy.deepcopy(self.lists[parts[0], parts[1]])
             body["page"] = int(query.get("page", ["1"])[0])
             return 200, body
         if len(parts) == 2 and parts[0] in ("movie", "tv") and parts[1].isdigit():

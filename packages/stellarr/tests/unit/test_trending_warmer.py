@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from stellarr.clients.tmdb import TMDBClient, TMDBCredentials
-from stellarr.domain.trending import TYPES, listings
+from stellarr.domain.trending import LISTS, TYPES, listings
 from stellarr.retry import RetryPolicy
 from stellarr.services.trending import TrendingWarmer
 from stellarr.services.trending_destinations import LocalFolder
@@ -57,20 +57,30 @@ def read(folder: Path, name: str) -> dict[str, Any]:
     return data
 
 
-async def test_one_compact_file_per_type_and_locale_without_people(
+async def test_one_compact_file_per_list_type_and_locale_without_people(
     tmdb: TMDBClient, fake_tmdb: FakeTMDB, tmp_path: Path
 ) -> None:
     summary = await warmer(tmdb, tmp_path, MONDAY).run()
 
     assert listed(tmp_path) == sorted(
-        f"trending-{t}-{lang}.json" for t in TYPES for lang in LOCALES
+        f"{name}-{t}-{lang}.json" for name, t in LISTS for lang in LOCALES
     )
-    assert set(summary) == {f"{t}-{lang}" for t in TYPES for lang in LOCALES}
-    calls = fake_tmdb.calls("/3/trending/")
-    assert len(calls) == 12
-    assert {(c.path, c.query["language"][0]) for c in calls} == {
-        (f"/3/trending/{t}/week", lang) for t in TYPES for lang in LOCALES
-    }
+    assert set(summary) == {f"{name}-{t}-{lang}" for name, t in LISTS for lang in LOCALES}
+    calls = fake_tmdb.calls("/3/")
+    assert len(calls) == 24
+    paths = [f"/3/trending/{t}/week" for t in TYPES]
+    paths += ["/3/movie/popular", "/3/tv/popular", "/3/movie/upcoming"]
+    assert sorted((c.path, c.query["language"][0]) for c in calls) == sorted(
+        (path, lang) for path in paths for lang in LOCALES
+    )
+    # Popular and upcoming items do not say their type: the list's own type is theirs.
+    upcoming = read(tmp_path, "upcoming-movie-fr.json")["results"]
+    assert [item["id"] for item in upcoming] == [
+        item["id"] for item in fake_tmdb.lists["movie", "upcoming"]["results"]
+    ]
+    assert {item["media_type"] for item in upcoming} == {"movie"}
+    shows = read(tmp_path, "popular-tv-en.json")["results"]
+    assert shows and {item["media_type"] for item in shows} == {"tv"}
     for kind in TYPES:
         raw = (tmp_path / f"trending-{kind}-de.json").read_bytes()
         data = json.loads(raw)
@@ -80,7 +90,7 @@ async def test_one_compact_file_per_type_and_locale_without_people(
         assert data["generated_at"] == MONDAY.isoformat()
         assert all(list(item) == LISTING_KEYS for item in data["results"])
         assert PERSON["id"] not in [item["id"] for item in data["results"]]
-        assert summary[f"{kind}-de"] == {
+        assert summary[f"trending-{kind}-de"] == {
             "status": "ok",
             "items": len(data["results"]),
             "bytes": len(raw),
@@ -130,7 +140,7 @@ async def test_a_failed_list_keeps_its_last_good_file_and_is_reported(
         summary = await warmer(tmdb, tmp_path, TUESDAY).run()
 
     for lang in LOCALES:
-        assert summary[f"tv-{lang}"] == {
+        assert summary[f"trending-tv-{lang}"] == {
             "status": "failed",
             "items": 0,
             "bytes": 0,
@@ -140,7 +150,7 @@ async def test_a_failed_list_keeps_its_last_good_file_and_is_reported(
             f"trending-tv-{lang}.json"
         ]
         for kind in ("all", "movie"):
-            assert summary[f"{kind}-{lang}"]["status"] == "ok"
+            assert summary[f"trending-{kind}-{lang}"]["status"] == "ok"
             assert read(tmp_path, f"trending-{kind}-{lang}.json")["generated_at"] == (
                 TUESDAY.isoformat()
             )
@@ -159,7 +169,7 @@ class CountingTMDB:
         self.most = 0
         self.calls = 0
 
-    async def trending(self, kind: str, language: str, page: int = 1) -> dict[str, Any]:
+    async def home_list(self, path: str, language: str, page: int = 1) -> dict[str, Any]:
         self.calls += 1
         self.in_flight += 1
         self.most = max(self.most, self.in_flight)
@@ -176,8 +186,8 @@ async def test_tmdb_calls_run_concurrently_within_a_bound(
     source = CountingTMDB()
     run = TrendingWarmer(source, LocalFolder(tmp_path), LOCALES, pages, clock=lambda: MONDAY)
     summary = await run.run()
-    assert source.calls == 12 * pages
-    assert source.most == most  # all 12 of a default run at once; never more than 12
+    assert source.calls == 24 * pages
+    assert source.most == most  # never more than 12 of a run's calls at once
     assert all(outcome["status"] == "ok" for outcome in summary.values())
 
 

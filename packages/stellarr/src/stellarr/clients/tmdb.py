@@ -153,10 +153,10 @@ class TMDBClient:
             params["language"] = language
         return await self._get(f"/search/{kind}", params)
 
-    async def trending(self, kind: str, language: str, page: int = 1) -> Json:
-        """This week's trending page (`kind`: all, movie or tv); not cached, the warmer
-        calls it once a day."""
-        return await self._get(f"/trending/{kind}/week", {"language": language, "page": page})
+    async def home_list(self, path: str, language: str, page: int = 1) -> Json:
+        """A page of one of the home page's lists (domain.trending.tmdb_path: trending,
+        popular, upcoming); not cached, the warmer calls it once a day."""
+        return await self._get(path, {"language": language, "page": page})
 
     async def details(self, media_type: str, tmdb_id: int, language: str | None = None) -> Json:
         """Details with external ids; one call per title per 12 h, shared by concurrent callers."""

@@ -1,7 +1,8 @@
-"""The trending warmer: `stellarr warm-trending`, the scheduler in `serve` and the Lambda
-`cache_warmer` all run `TrendingWarmer.run`.
+"""The warmer of the home page's public lists (trending, popular, upcoming): `stellarr
+warm-trending`, the scheduler in `serve` and the Lambda `cache_warmer` all run
+`TrendingWarmer.run`.
 
-Every (type, locale) list is fetched and written on its own: one that fails leaves its last
+Every (list, type, locale) is fetched and written on its own: one that fails leaves its last
 good file in place and is reported, and the others are still written. TMDB calls run
 concurrently, bounded, so a run costs about one TMDB round trip, not one per page.
 """
@@ -17,22 +18,22 @@ from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from stellarr.aws.errors import AwsError
 from stellarr.domain.errors import StellarrError
-from stellarr.domain.trending import every_list, file_name, listings, render
+from stellarr.domain.trending import every_list, file_name, listings, render, tmdb_path
 
 if TYPE_CHECKING:
     from stellarr.settings import Config
 
 log = logging.getLogger(__name__)
 
-# The 12 calls of a default run (3 types x 4 locales x 1 page) at once, within the TMDB
-# client's pool of 20 so that searches running meanwhile still get a connection.
+# 12 of the 24 calls of a default run (6 lists x 4 locales x 1 page) at once, within the
+# TMDB client's pool of 20 so that searches running meanwhile still get a connection.
 TMDB_CALLS_AT_ONCE = 12
 
 Summary = dict[str, dict[str, Any]]
 
 
 class TrendingSource(Protocol):
-    async def trending(self, kind: str, language: str, page: int = 1) -> dict[str, Any]: ...
+    async def home_list(self, path: str, language: str, page: int = 1) -> dict[str, Any]: ...
 
 
 class Destination(Protocol):
@@ -83,40 +84,40 @@ class TrendingWarmer:
 
     @property
     def names(self) -> list[str]:
-        return [file_name(kind, locale) for kind, locale in every_list(self.locales)]
+        return [file_name(*each) for each in every_list(self.locales)]
 
     async def run(self) -> Summary:
-        """Fetch and write every list; `{"<type>-<locale>": {"status","items","bytes"}}`."""
+        """Fetch and write every list;
+        `{"<list>-<type>-<locale>": {"status","items","bytes"}}`."""
         gate = asyncio.Semaphore(self._calls_at_once)
         generated_at = self._clock()
         lists = list(every_list(self.locales))
-        outcomes = await asyncio.gather(
-            *(self._one(kind, locale, gate, generated_at) for kind, locale in lists)
-        )
+        outcomes = await asyncio.gather(*(self._one(*each, gate, generated_at) for each in lists))
         summary: Summary = {}
-        for (kind, locale), outcome in zip(lists, outcomes, strict=True):
-            summary[f"{kind}-{locale}"] = outcome.to_json()
+        for each, outcome in zip(lists, outcomes, strict=True):
+            name = file_name(*each)
+            summary[name.removesuffix(".json")] = outcome.to_json()
             if outcome.status == "ok":
-                log.info(
-                    "trending %s: %d items, %d bytes",
-                    file_name(kind, locale),
-                    outcome.items,
-                    outcome.bytes,
-                )
+                log.info("home list %s: %d items, %d bytes", name, outcome.items, outcome.bytes)
             else:
                 log.warning(
-                    "trending %s failed, the last good file stays: %s",
-                    file_name(kind, locale),
-                    outcome.error,
+                    "home list %s failed, the last good file stays: %s", name, outcome.error
                 )
         return summary
 
     async def _one(
-        self, kind: str, locale: str, gate: asyncio.Semaphore, generated_at: datetime
+        self,
+        list_name: str,
+        kind: str,
+        locale: str,
+        gate: asyncio.Semaphore,
+        generated_at: datetime,
     ) -> FileOutcome:
+        path = tmdb_path(list_name, kind)
+
         async def page(number: int) -> dict[str, Any]:
             async with gate:
-                return await self._tmdb.trending(kind, locale, number)
+                return await self._tmdb.home_list(path, locale, number)
 
         try:
             # return_exceptions: the other pages finish and are collected, never left as
@@ -131,7 +132,7 @@ class TrendingWarmer:
                 fetched.append(outcome)
             results = listings(kind, fetched)
             body = render(results, generated_at)
-            await self.destination.put(file_name(kind, locale), body)
+            await self.destination.put(file_name(list_name, kind, locale), body)
         except (StellarrError, AwsError, OSError) as exc:
             # Each of these says what failed without credentials (see their modules).
             return FileOutcome("failed", error=str(exc) or type(exc).__name__)

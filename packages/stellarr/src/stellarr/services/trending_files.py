@@ -1,4 +1,5 @@
-"""The trending files of the data folder, as bytes in memory for `GET /trending-*.json`.
+"""The home lists' files in the data folder, as bytes in memory for `GET /trending-*.json`
+(and `/popular-*`, `/upcoming-*`).
 
 A request costs one stat() of the file: the bytes (and their gzip and ETag, through
 `Rendered`) are read again only when the file changed, which an atomic rename from the
@@ -21,9 +22,9 @@ class TrendingFiles:
         self._folder = str(folder)
         self._cached: dict[str, tuple[FileKey, Rendered]] = {}
 
-    def get(self, kind: str, locale: str) -> Rendered | None:
+    def get(self, list_name: str, kind: str, locale: str) -> Rendered | None:
         """The list's current bytes, or None when there is no such list (yet)."""
-        name = checked_name(kind, locale)
+        name = checked_name(list_name, kind, locale)
         if name is None:
             return None
         path = os.path.join(self._folder, name)
