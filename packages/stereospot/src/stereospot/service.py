@@ -45,6 +45,8 @@ from stereospot.jobs.views import (
     UploadSession,
     full_segments,
     overall_progress,
+    pace,
+    work_done,
 )
 from stereospot.pipeline import redrive_conversion, send_source_event
 from stereospot.ports import Backend, ObjectRef, UploadedPart
@@ -146,6 +148,7 @@ class JobService:
             progress=overall_progress(job, segments),
             final_ready=job.status == S.COMPLETED,
             download_name=naming.tagged(job.filename, str(job.params.get("format", ""))),
+            pace=pace(job, segments, self.clock()),
         )
 
     def wait_for_change(
@@ -372,12 +375,17 @@ class JobService:
         now = self.clock()
         # Failed before it was cut into segments: start over from the source.
         chunked = job.segment_count is not None
+        changes: dict[str, object] = {"error": None, "errors": {}}
+        if chunked:
+            # The pace counts from here: what was converted before is not this run's speed.
+            done = work_done(full_segments(job.segment_count, self.backend.jobs.segments(job_id)))
+            changes.update(converting_since=now, converted_before=done)
         job = self.backend.jobs.update(
             job_id,
             when={S.FAILED},
             status=S.CONVERTING if chunked else S.QUEUED,
             now=now,
-            changes={"error": None, "errors": {}},
+            changes=changes,
             version=job.version,
         )
         if not chunked:

@@ -51,7 +51,7 @@ def test_a_span_holds_the_packets_of_the_segment_file_cut_there(
         container=container,
     )
     cuts = cut_points(source, 1.0)
-    files, _ = split(source, 1.0, tmp_path)
+    files = split(source, 1.0, tmp_path).paths
     assert len(cuts.starts) == len(files) == 4 and cuts.has_audio
     for index, path in enumerate(files):
         in_place = packets(source, span_of(cuts.starts, index))
@@ -80,7 +80,7 @@ def test_spans_from_json_are_checked() -> None:
 
 def test_the_join_writes_the_index_first_in_room_it_reserved(tmp_path: Path) -> None:
     source = make_video(tmp_path / "clip.mp4", seconds=4, keyframes=[2.0], gop=250)
-    segments, _ = split(source, 2.0, tmp_path)
+    segments = split(source, 2.0, tmp_path).paths
     out = tmp_path / "joined.mp4"
     join(segments, source, out)
     names = mp4_boxes(out)
@@ -92,7 +92,7 @@ def test_an_index_that_outgrows_its_room_is_written_the_long_way(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     source = make_video(tmp_path / "clip.mp4", seconds=4, keyframes=[2.0], gop=250)
-    segments, _ = split(source, 2.0, tmp_path)
+    segments = split(source, 2.0, tmp_path).paths
     monkeypatch.setattr(join_module, "_INDEX_PER_SAMPLE", 0)
     monkeypatch.setattr(join_module, "_INDEX_FIXED", 64)  # far too small for any index
     tried: list[dict[str, str]] = []
@@ -134,7 +134,7 @@ def test_pcm_sound_reserves_an_index_for_its_packets_not_its_samples(tmp_path: P
         out.mux(sound.encode(None))
     with open_packets(source) as probe:
         assert probe.streams.audio[0].frames > 100_000  # what MOV says: samples
-    segments, _ = split(source, 10.0, tmp_path)
+    segments = split(source, 10.0, tmp_path).paths
     out = tmp_path / "joined.mp4"
     join(segments, source, out)
     # The index's room is a few kB, not 24 bytes for each of 240,000 samples (5.8 MB).
@@ -157,3 +157,19 @@ def test_the_spans_of_a_film_last_as_long_as_the_film(tmp_path: Path, container:
     assert lengths[0] == pytest.approx(2.08, abs=0.01)
     assert lengths[1] == pytest.approx(2.12, abs=0.01)
     assert sum(lengths) == pytest.approx(5.0, abs=0.2)
+
+
+def test_a_cut_pass_counts_the_frames_and_says_how_far_it_is(tmp_path: Path) -> None:
+    source = make_video(tmp_path / "clip.mp4", seconds=6, gop=24)
+    heard: list[float] = []
+    cuts = cut_points(source, 2.0, heard.append)
+    written = split(source, 2.0, tmp_path)
+    frames = len(packets(source))
+    assert cuts.frames == written.frames == frames == 144
+    # About every 2 % of the source, always forward, nearly to the end.
+    assert len(heard) >= 30 and heard == sorted(heard)
+    assert 0 < heard[0] < 0.1 and 0.9 < heard[-1] <= 1.0
+    said: list[float] = []
+    (tmp_path / "again").mkdir()
+    split(source, 2.0, tmp_path / "again", progress=said.append)
+    assert said and said == sorted(said) and said[-1] > 0.9

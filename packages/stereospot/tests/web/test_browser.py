@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +29,8 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from stereospot.bootstrap import build
+from stereospot.bootstrap import App, build
+from stereospot.jobs.models import Job, JobStatus, SegmentState, SegmentStatus
 from stereospot.ports import ObjectRef
 from stereospot_testing.axe import violations
 from stereospot_testing.backends import local_settings
@@ -71,6 +74,7 @@ document.addEventListener("DOMContentLoaded", () => {
 class Site:
     url: str
     app_data: Path
+    app: App
     final_ref: ObjectRef | None = None
 
 
@@ -90,7 +94,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, clip: Path) -> Iterator[Site]
     app.service.part_size = clip.stat().st_size // 5 + 1
     try:
         with serving(app, USERS) as url:
-            yield Site(url, data)
+            yield Site(url, data, app)
     finally:
         app.close()
 
@@ -580,4 +584,77 @@ def test_rough_edges_a_wrong_file_an_unreadable_one_a_missing_page_and_small_tar
     expect(page.locator("#current-user")).to_have_text("ann")
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
     ann.context.close()
+    assert ann.problems == [], ann.problems
+
+
+def test_a_converting_job_says_how_fast_it_goes_and_when_it_will_be_done(
+    browser: Browser, site: Site, tmp_path: Path
+) -> None:
+    jobs = site.app.backend.jobs
+    now = time.time()
+    film, chunking = uuid.uuid4().hex, uuid.uuid4().hex
+    common = {"owner": "ann", "created_at": now - 60, "updated_at": now, "source_ext": "mp4"}
+    # Four segments of a 2,400-frame film; one done and one half way 30 s in: 150 of 400
+    # units in 30 s, so 30 frames a second and 50 s left.
+    jobs.create(
+        Job(
+            job_id=film,
+            status=JobStatus.CONVERTING,
+            filename="long film.mp4",
+            params={"format": "half-sbs", "divergence": 2.0, "convergence": 0.5},
+            segment_count=4,
+            frames=2400,
+            converting_since=now - 30,
+            chunked=100,
+            **common,  # type: ignore[arg-type]
+        )
+    )
+    jobs.set_segment(film, SegmentState(0, SegmentStatus.DONE, 100), now)
+    jobs.set_segment(film, SegmentState(1, SegmentStatus.CONVERTING, 50), now)
+    jobs.create(
+        Job(
+            job_id=chunking,
+            status=JobStatus.CHUNKING,
+            filename="another film.mp4",
+            params={"format": "half-sbs"},
+            chunked=60,
+            **common,  # type: ignore[arg-type]
+        )
+    )
+    ann = watched(browser, viewport={"width": 1280, "height": 800})
+    page = ann.context.new_page()
+    try:
+        log_in(page, site.url, "ann")
+        page.goto(f"{site.url}/jobs/{film}")
+        line = page.locator("#job-pace")
+        expect(line).to_have_text(re.compile(r"^\d+\.\d frames/s · about \d+ s left$"))
+        fps = float(line.inner_text().split(" ")[0])
+        assert 27 <= fps <= 30, fps  # 30 when drawn at once; less as the clock runs on
+        shot(page, tmp_path, "10-job-pace", full_page=False)
+        assert violations(page) == []
+        phone = ann.context.new_page()
+        phone.set_viewport_size({"width": 360, "height": 740})
+        phone.goto(f"{site.url}/jobs/{film}")
+        expect(phone.locator("#job-pace")).to_contain_text("frames/s")
+        assert phone.evaluate("() => document.documentElement.scrollWidth") <= 360
+        shot(phone, tmp_path, "10-job-pace-phone", full_page=False)
+        phone.close()
+
+        # Live: the next report moves the line without a reload.
+        jobs.set_segment(film, SegmentState(1, SegmentStatus.DONE, 100), time.time())
+        jobs.set_segment(film, SegmentState(2, SegmentStatus.CONVERTING, 50), time.time())
+        expect(page.locator("#job-percent")).to_have_text(f"{8 + 87 * 250 // 400}%")
+        expect(line).not_to_have_text(re.compile("about 50 s"))
+
+        # Chunking moves the bar too, before any segment exists.
+        page.goto(f"{site.url}/jobs/{chunking}")
+        expect(page.locator("#job-pace")).to_have_text("Preparing the segments: 60%")
+        expect(page.locator("#job-percent")).to_have_text("5%")
+        jobs.update(chunking, when={JobStatus.CHUNKING}, now=time.time(), changes={"chunked": 90})
+        expect(page.locator("#job-pace")).to_have_text("Preparing the segments: 90%")
+        expect(page.locator("#job-percent")).to_have_text("7%")
+    finally:
+        ann.context.close()
+        for job_id in (film, chunking):
+            jobs.delete(job_id)
     assert ann.problems == [], ann.problems

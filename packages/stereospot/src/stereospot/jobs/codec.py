@@ -25,6 +25,10 @@ FIELDS = [
     "errors",
     "retryable",
     "report",
+    "chunked",
+    "frames",
+    "converting_since",
+    "converted_before",
     "lease_owner",
     "lease_expires",
 ]
@@ -40,6 +44,10 @@ def from_dict(data: Mapping[str, Any]) -> Job:
     def number(name: str) -> float | None:
         value = data.get(name)
         return None if value is None else float(value)
+
+    def whole(name: str) -> int | None:
+        value = data.get(name)
+        return None if value is None else int(value)
 
     count = data.get("segment_count")
     cuts = data.get("cuts")
@@ -61,6 +69,10 @@ def from_dict(data: Mapping[str, Any]) -> Job:
         errors=dict(data.get("errors") or {}),
         retryable=bool(data.get("retryable", True)),  # jobs stored before it existed: True
         report=data.get("report"),
+        chunked=whole("chunked"),
+        frames=whole("frames"),
+        converting_since=number("converting_since"),
+        converted_before=whole("converted_before") or 0,
         lease_owner=data.get("lease_owner"),
         lease_expires=number("lease_expires"),
     )

@@ -108,6 +108,13 @@ class Job:
     # would fail the same way, so none is offered.
     retryable: bool = True
     report: Mapping[str, Any] | None = None  # e.g. the engine's comfort report
+    # How far chunking is (percent), while it runs; the job page's bar moves with it.
+    chunked: int | None = None
+    frames: int | None = None  # video frames to convert, counted by the chunker's pass
+    converting_since: float | None = None  # when the segments began (for fps and ETA)
+    # The work already done then (views.work_done: a finished segment counts 100), so a
+    # retried job's pace counts only what was converted since.
+    converted_before: int = 0
     lease_owner: str | None = None
     lease_expires: float | None = None
 
@@ -147,5 +154,9 @@ CHANGEABLE = frozenset(
         "errors",
         "report",
         "retryable",
+        "chunked",
+        "frames",
+        "converting_since",
+        "converted_before",
     }
 )

@@ -15,7 +15,7 @@ under an `<index>_<total>` name.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -31,10 +31,23 @@ from stereospot.media.span import packet_time, span_packets
 AUDIO_SUFFIX = ".mka"
 
 
+# Called with how far a pass is through the source (0 to 1), about every 2 % of it.
+PassProgress = Callable[[float], None]
+_REPORTS = 50
+
+
 @dataclass(frozen=True, slots=True)
 class Cuts:
     starts: tuple[int, ...]  # each segment's first keyframe, in the video's time base
     has_audio: bool
+    frames: int = 0  # video frames from the first cut on: what the segments convert
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    paths: list[Path]  # segment files, in order
+    has_audio: bool  # whether the audio was written
+    frames: int  # video frames in the segments
 
 
 def _step(video: Any, segment_seconds: float) -> int:
@@ -44,10 +57,29 @@ def _step(video: Any, segment_seconds: float) -> int:
     return int(Fraction(segment_seconds) / tb)
 
 
-def _with_cuts(packets: Iterator[Any], video: Any, step: int) -> Iterator[tuple[Any, bool]]:
+def _length(container: Any, video: Any) -> int | None:
+    """The source's length in the video's time base, from the headers; None when unknown."""
+    tb = Fraction(video.time_base or Fraction(1, 90000))
+    if video.duration:
+        return int(video.duration)
+    if container.duration:  # microseconds
+        return int(Fraction(container.duration, 1_000_000) / tb)
+    return None
+
+
+def _with_cuts(
+    packets: Iterator[Any],
+    video: Any,
+    step: int,
+    length: int | None = None,
+    progress: PassProgress | None = None,
+) -> Iterator[tuple[Any, bool]]:
     """(packet, whether a segment starts at it) for each real packet; the video packets
-    before the first keyframe are left out."""
+    before the first keyframe are left out. `progress` hears how far the pass is, when the
+    source's `length` is known."""
     cut: int | None = None
+    every = max(1, length // _REPORTS) if length and progress else None
+    told = 0
     for packet in packets:
         if packet.dts is None and packet.pts is None:
             continue  # the demuxer's end-of-stream flush packet
@@ -55,6 +87,9 @@ def _with_cuts(packets: Iterator[Any], video: Any, step: int) -> Iterator[tuple[
             yield packet, False
             continue
         pts = packet_time(packet)
+        if every is not None and progress is not None and length and pts - told >= every:
+            told = pts
+            progress(min(1.0, pts / length))
         starts = packet.is_keyframe and (cut is None or pts - cut >= step)
         if starts:
             cut = pts
@@ -62,30 +97,38 @@ def _with_cuts(packets: Iterator[Any], video: Any, step: int) -> Iterator[tuple[
             yield packet, starts
 
 
-def cut_points(source: Path, segment_seconds: float) -> Cuts:
+def cut_points(source: Path, segment_seconds: float, progress: PassProgress | None = None) -> Cuts:
     """The cuts of `source`'s first video stream: one pass over its video packets, nothing
     decoded or written."""
+    starts: list[int] = []
+    frames = 0
     with open_packets(source) as container:
         video = container.streams.video[0]
         step = _step(video, segment_seconds)
-        starts = [
-            packet_time(p)
-            for p, starts in _with_cuts(container.demux(video), video, step)
-            if starts
-        ]
+        length = _length(container, video)
+        for packet, starts_here in _with_cuts(
+            container.demux(video), video, step, length, progress
+        ):
+            frames += 1
+            if starts_here:
+                starts.append(packet_time(packet))
         has_audio = bool(container.streams.audio)
     if not starts:
         raise ValueError(f"{source.name}: no keyframes in the video stream")
-    return Cuts(tuple(starts), has_audio)
+    return Cuts(tuple(starts), has_audio, frames)
 
 
 def split(
-    source: Path, segment_seconds: float, folder: Path, audio: Path | None = None
-) -> tuple[list[Path], bool]:
+    source: Path,
+    segment_seconds: float,
+    folder: Path,
+    audio: Path | None = None,
+    progress: PassProgress | None = None,
+) -> Split:
     """Write segment i to `folder/i.mp4` and, when `audio` is given and the source has an
-    audio stream, that stream to `audio` (Matroska). One demux pass. Returns (segment
-    paths in order, whether audio was written)."""
+    audio stream, that stream to `audio` (Matroska). One demux pass."""
     paths: list[Path] = []
+    frames = 0
     with open_packets(source) as container:
         video = container.streams.video[0]
         step = _step(video, segment_seconds)
@@ -101,7 +144,10 @@ def split(
                 sound_out = av.open(str(audio), "w", format="matroska")
                 sound_stream = sound_out.add_stream_from_template(sound)
             streams = (video, sound) if sound is not None else (video,)
-            for packet, starts in _with_cuts(container.demux(*streams), video, step):
+            length = _length(container, video)
+            for packet, starts in _with_cuts(
+                container.demux(*streams), video, step, length, progress
+            ):
                 if packet.stream.index != video.index:
                     assert sound_out is not None and sound_stream is not None
                     packet.stream = sound_stream
@@ -115,6 +161,7 @@ def split(
                     out = av.open(str(paths[-1]), "w", format="mp4")
                     stream = out.add_stream_from_template(video)
                 assert out is not None and stream is not None
+                frames += 1
                 if packet.pts is not None:
                     packet.pts -= cut
                 if packet.dts is not None:
@@ -128,7 +175,7 @@ def split(
                 sound_out.close()
     if not paths:
         raise ValueError(f"{source.name}: no keyframes in the video stream")
-    return paths, sound_out is not None
+    return Split(paths, sound_out is not None, frames)
 
 
 def trial_span(source: Path, start: float, seconds: float) -> tuple[int, int | None]:

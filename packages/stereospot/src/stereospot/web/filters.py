@@ -8,6 +8,9 @@ import time
 import jinja2
 from markupsafe import Markup
 
+from stereospot.jobs.models import JobStatus
+from stereospot.jobs.views import JobDetail
+
 
 def when(seconds: float | None) -> Markup:
     """A moment as a <time> element: UTC in the page as sent, the reader's own time zone
@@ -59,7 +62,34 @@ def parse_clock(text: str) -> float | None:
     return seconds
 
 
+def time_left(seconds: float) -> str:
+    """An estimate, rounded as people round one: about 40 s, about 3 min, about 1 h 05 min."""
+    if seconds < 60:
+        return f"about {max(5, 5 * math.ceil(seconds / 5))} s"
+    minutes = math.ceil(seconds / 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"about {hours} h {minutes:02d} min" if hours else f"about {minutes} min"
+
+
+def pace_line(detail: JobDetail) -> str:
+    """What the job page says under its bar while work goes on; empty otherwise."""
+    job = detail.job
+    if job.status == JobStatus.CHUNKING:
+        return f"Preparing the segments: {job.chunked or 0}%"
+    if job.status == JobStatus.REASSEMBLING:
+        return "Joining the segments"
+    if job.status != JobStatus.CONVERTING:
+        return ""
+    if detail.pace is None:
+        return "Measuring the speed…"
+    left = f"{time_left(detail.pace.eta_seconds)} left"
+    if detail.pace.fps is None:
+        return left
+    return f"{detail.pace.fps:.1f} frames/s · {left}"
+
+
 def install_filters(env: jinja2.Environment) -> None:
     env.filters["when"] = when
     env.filters["duration"] = duration
     env.filters["clock"] = clock
+    env.filters["pace_line"] = pace_line

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from stereospot.jobs.models import Job
 from stereospot.jobs.views import JobDetail, UploadSession
 from stereospot.ports import UploadedPart
+from stereospot.web.filters import pace_line
 
 
 class NewJob(BaseModel):
@@ -69,6 +70,14 @@ def detail_json(detail: JobDetail) -> dict[str, Any]:
     return {
         **job_json(detail.job),
         "progress": detail.progress,
+        "chunked": detail.job.chunked,
+        "pace": (
+            None
+            if detail.pace is None
+            else {"fps": detail.pace.fps, "eta_seconds": detail.pace.eta_seconds}
+        ),
+        # The line the page shows under its bar (web.filters.pace_line).
+        "pace_line": pace_line(detail),
         "final_ready": detail.final_ready,
         "download_name": detail.download_name,
         "segments": [

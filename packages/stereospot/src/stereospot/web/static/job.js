@@ -36,6 +36,9 @@
     status.className = `badge status-${job.status}`;
     document.getElementById("job-progress").value = job.progress;
     document.getElementById("job-percent").textContent = `${job.progress}%`;
+    const pace = document.getElementById("job-pace");
+    pace.textContent = job.pace_line || "";
+    pace.hidden = !job.pace_line;
     const error = document.getElementById("job-error");
     error.textContent = job.error || "";
     error.hidden = !job.error;
