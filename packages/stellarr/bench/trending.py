@@ -2,8 +2,9 @@
 a static file of the same bytes, through a real `stellarr serve` process.
 
 - Warm run: the fake TMDB answers every call after --latency seconds (100 ms by default, a
-  far-away API). A run makes 12 calls (3 types x 4 locales x 1 page); run concurrently it
-  should cost about one call: target wall time <= 2x one call's latency.
+  far-away API). A run makes 24 calls (6 lists x 4 locales x 1 page: trending all, movie
+  and tv, popular movie and tv, upcoming movie); run concurrently it should cost about one
+  call: target wall time <= 2x one call's latency.
 - Route: requests/s of /trending-all-en.json (warmed by the server's own scheduler at
   start-up) against the same bytes as a static file from the same server, and with gzip;
   target >= 0.8x the static file, as for the feeds.
@@ -26,6 +27,7 @@ import httpx
 from _harness import best_of, raw_get, stellarr_server
 
 from stellarr.clients.tmdb import TMDBClient, TMDBCredentials
+from stellarr.domain.trending import tmdb_path
 from stellarr.services.trending import TrendingWarmer
 from stellarr.services.trending_destinations import LocalFolder
 from stellarr.settings import Settings, StaticSettings
@@ -46,7 +48,7 @@ async def warm_runs(tmdb: FakeTMDB, folder: Path, runs: int) -> tuple[list[float
     for _ in range(runs):
         client = TMDBClient(tmdb.url, TMDBCredentials(settings))
         started = time.perf_counter()
-        await client.trending("all", "en")
+        await client.home_list(tmdb_path("trending", "all"), "en")
         single.append(time.perf_counter() - started)
         await client.aclose()
 
@@ -73,7 +75,7 @@ def main() -> None:
         tmdb.latency = args.latency
         single, whole = asyncio.run(warm_runs(tmdb, folder / "warm", args.runs))
         one, run = statistics.median(single), statistics.median(whole)
-        calls = len(tmdb.calls("/3/trending/")) // args.runs - 1
+        calls = len(tmdb.calls("/3/")) // args.runs - 1
         tmdb.latency = 0.0
 
         static = folder / "static"

@@ -164,3 +164,23 @@ def test_the_feeds_page_lists_each_sonarr_list_with_its_monitor_option(
         expect(item).to_contain_text(f"Monitor: {option}.")
     assert_accessible(page)
     for_docs(page, "feeds-season-lists")
+
+
+def test_on_a_phone_the_choice_and_the_feeds_fit(new_page: NewPage, web_server: WebServer) -> None:
+    page = new_page(session=api_session(web_server, USER_PASSWORD, "alice"), **ON_A_PHONE)
+    page.goto("/?q=star+trek")
+    show_card(page).get_by_role("button", name=f"Request {SHOW}").click()
+    dialog = page.get_by_role("dialog", name=f"Which seasons of {SHOW}?")
+    expect(dialog.get_by_role("radio", name="Future episodes")).to_be_visible()
+    box = dialog.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360
+    no_horizontal_overflow(page)
+    for_docs(page, "phone-seasons-choice")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+
+    admin = new_page(session=api_session(web_server, ADMIN_PASSWORD, "root"), **ON_A_PHONE)
+    admin.goto("/feeds")
+    expect(admin.get_by_test_id("season-lists")).to_be_visible()
+    no_horizontal_overflow(admin)
+    for_docs(admin, "phone-feeds-season-lists")

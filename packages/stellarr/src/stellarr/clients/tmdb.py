@@ -114,7 +114,8 @@ class TMDBClient:
         self.base_url = base_url.rstrip("/")
         self._auth = auth
         self._owns_http = http is None
-        self._http = http or json_http(timeout, connections=20)
+        # The warmer's calls at once (services.trending) and room for searches meanwhile.
+        self._http = http or json_http(timeout, connections=32)
         self._retry = retry
         self._sleep = sleep
         self.details_cache: TTLCache[tuple[str, int, str | None], Json] = TTLCache(

@@ -25,9 +25,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# 12 of the 24 calls of a default run (6 lists x 4 locales x 1 page) at once, within the
-# TMDB client's pool of 20 so that searches running meanwhile still get a connection.
-TMDB_CALLS_AT_ONCE = 12
+# The 24 calls of a default run (6 lists x 4 locales x 1 page) at once, within the TMDB
+# client's pool of 32 so that searches running meanwhile still get a connection.
+TMDB_CALLS_AT_ONCE = 24
 
 Summary = dict[str, dict[str, Any]]
 
