@@ -6,9 +6,7 @@ ever scrolling sideways."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 from e2e.web_app import (
@@ -23,12 +21,12 @@ from e2e.web_app import (
     api_login,
     api_session,
     assert_accessible,
+    docs_screenshot,
     mark_added,
     no_horizontal_overflow,
     poll,
     remove_request,
     request_title,
-    screenshot,
     wait_for_trending,
 )
 from e2e.web_pages import settled
@@ -37,7 +35,6 @@ from playwright.sync_api import Page, expect
 from stellarr.domain.models import MediaType
 from stellarr_testing.fake_tmdb import FakeTMDB
 
-DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 ROWS = ["Recent requests", "Recently added", "Popular movies", "Popular shows", "Upcoming movies"]
 
 
@@ -51,10 +48,6 @@ def wait_for_every_list(server: WebServer) -> None:
 
 def headings(page: Page) -> list[str]:
     return page.locator("section.home-row h2").all_inner_texts()
-
-
-def for_docs(page: Page, name: str) -> None:
-    shutil.copyfile(screenshot(page, name, full_page=False), DOCS_SCREENSHOTS / f"{name}.png")
 
 
 def test_the_home_page_has_popular_upcoming_and_the_households_rows(
@@ -91,7 +84,7 @@ def test_the_home_page_has_popular_upcoming_and_the_households_rows(
         expect(arrived.first.get_by_text("In library", exact=True)).to_be_visible()
         assert_accessible(page)
         page.evaluate("() => window.scrollTo(0, 0)")
-        for_docs(page, "home-rows")
+        docs_screenshot(page, "home-rows")
 
         # Shows only: the movie rows go, the show rows stay.
         page.get_by_role("radio", name="TV").check()
@@ -117,7 +110,7 @@ def test_on_a_phone_each_row_scrolls_sideways_and_the_page_does_not(
     no_horizontal_overflow(page)
     assert_accessible(page)
     row.scroll_into_view_if_needed()
-    for_docs(page, "phone-home-rows")
+    docs_screenshot(page, "phone-home-rows")
 
 
 def test_the_public_lists_need_no_session_and_the_households_rows_do(

@@ -6,9 +6,7 @@ its Sonarr Monitor option."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -23,16 +21,14 @@ from e2e.web_app import (
     WebServer,
     api_session,
     assert_accessible,
+    docs_screenshot,
     no_horizontal_overflow,
     remove_request,
-    screenshot,
     serving_web,
 )
 from playwright.sync_api import Page, expect
 
 from stellarr_testing.fake_tmdb import FakeTMDB
-
-DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture(scope="module")
@@ -56,12 +52,6 @@ def show_card(page: Page) -> object:
     results = page.locator("#results")
     expect(results).to_have_attribute("aria-busy", "false")
     return results.locator("> li").filter(has=page.get_by_role("heading", name=SHOW, exact=True))
-
-
-def for_docs(page: Page, name: str) -> None:
-    """A screenshot in the test's artifacts, and in the docs' folder."""
-    DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(screenshot(page, name, full_page=False), DOCS_SCREENSHOTS / f"{name}.png")
 
 
 def test_a_show_is_requested_for_its_latest_season_and_reaches_that_list_only(
@@ -93,7 +83,7 @@ def test_a_show_is_requested_for_its_latest_season_and_reaches_that_list_only(
         ]
         dialog.get_by_role("radio", name="Latest season").check()
         assert_accessible(page)
-        for_docs(page, "seasons-choice")
+        docs_screenshot(page, "seasons-choice")
         dialog.get_by_role("button", name="Request", exact=True).click()
         expect(card.get_by_text("Requested", exact=True)).to_be_visible()
         expect(
@@ -134,7 +124,7 @@ def test_an_admin_moves_a_waiting_show_to_another_list_on_a_phone(
         no_horizontal_overflow(page)
         assert_accessible(page)
         seasons.scroll_into_view_if_needed()
-        for_docs(page, "phone-requests-seasons-admin")
+        docs_screenshot(page, "phone-requests-seasons-admin")
         seasons.select_option("future")
         expect(page.get_by_text(f"{SHOW}: Future episodes.")).to_be_visible()
         expect(seasons).to_have_value("future")
@@ -163,7 +153,7 @@ def test_the_feeds_page_lists_each_sonarr_list_with_its_monitor_option(
         expect(item.get_by_role("textbox", name=f"{name} URL")).to_have_value(url)
         expect(item).to_contain_text(f"Monitor: {option}.")
     assert_accessible(page)
-    for_docs(page, "feeds-season-lists")
+    docs_screenshot(page, "feeds-season-lists")
 
 
 def test_on_a_phone_the_choice_and_the_feeds_fit(new_page: NewPage, web_server: WebServer) -> None:
@@ -175,7 +165,7 @@ def test_on_a_phone_the_choice_and_the_feeds_fit(new_page: NewPage, web_server: 
     box = dialog.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360
     no_horizontal_overflow(page)
-    for_docs(page, "phone-seasons-choice")
+    docs_screenshot(page, "phone-seasons-choice")
     dialog.get_by_role("button", name="Cancel").click()
     expect(dialog).to_be_hidden()
 
@@ -183,4 +173,4 @@ def test_on_a_phone_the_choice_and_the_feeds_fit(new_page: NewPage, web_server: 
     admin.goto("/feeds")
     expect(admin.get_by_test_id("season-lists")).to_be_visible()
     no_horizontal_overflow(admin)
-    for_docs(admin, "phone-feeds-season-lists")
+    docs_screenshot(admin, "phone-feeds-season-lists")

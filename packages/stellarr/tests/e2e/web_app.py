@@ -15,6 +15,7 @@ import base64
 import json
 import os
 import re
+import shutil
 import ssl
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
@@ -97,6 +98,8 @@ ENGLISH_LOGIN = LoginLabels(name="Your name", password="Password", button="Log i
 AXE = WEB / "node_modules" / "axe-core" / "axe.min.js"
 # Screenshots outlive the run here (git-ignored), so CI can keep them as artefacts and a
 # person can look at them; STELLARR_E2E_ARTIFACTS moves them.
+# Where screenshots for the docs go, when a run is asked to refresh them.
+DOCS_SCREENSHOTS = os.environ.get("STELLARR_SCREENSHOTS")
 ARTIFACTS = Path(
     os.environ.get("STELLARR_E2E_ARTIFACTS", PACKAGE_ROOT / "tests" / "e2e" / "artifacts")
 )
@@ -561,6 +564,17 @@ def screenshot(page: Page, name: str, full_page: bool = True) -> Path:
     safe = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-")
     path = ARTIFACTS / f"{safe}.png"
     page.screenshot(path=str(path), full_page=full_page)
+    return path
+
+
+def docs_screenshot(page: Page, name: str) -> Path:
+    """The screen as a person sees it, for the docs: a screenshot, copied into the folder
+    STELLARR_SCREENSHOTS names (docs/screenshots, say) when it is set. A plain test run
+    never writes into the repository."""
+    path = screenshot(page, name, full_page=False)
+    if DOCS_SCREENSHOTS:
+        Path(DOCS_SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, Path(DOCS_SCREENSHOTS) / path.name)
     return path
 
 
