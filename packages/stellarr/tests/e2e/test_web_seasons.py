@@ -7,6 +7,7 @@ its Sonarr Monitor option."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -18,16 +19,19 @@ from e2e.web_app import (
     SHOW_ID,
     USER_PASSWORD,
     NewPage,
+    Problems,
     WebServer,
     api_session,
     assert_accessible,
     docs_screenshot,
+    mark_added,
     no_horizontal_overflow,
     remove_request,
     serving_web,
 )
 from playwright.sync_api import Page, expect
 
+from stellarr.domain.models import MediaType
 from stellarr_testing.fake_tmdb import FakeTMDB
 
 
@@ -106,7 +110,7 @@ def test_a_show_is_requested_for_its_latest_season_and_reaches_that_list_only(
 
 
 def test_an_admin_moves_a_waiting_show_to_another_list_on_a_phone(
-    new_page: NewPage, web_server: WebServer
+    new_page: NewPage, web_server: WebServer, problems: Problems
 ) -> None:
     alice = api_session(web_server, USER_PASSWORD, "alice")
     made = httpx.post(
@@ -130,6 +134,16 @@ def test_an_admin_moves_a_waiting_show_to_another_list_on_a_phone(
         expect(seasons).to_have_value("future")
         assert sonarr_ids(web_server, "future") == {SHOW_ID}
         assert SHOW_ID not in sonarr_ids(web_server, "first")
+
+        # Added meanwhile (a webhook): the change is refused, and the row shows what the
+        # server holds, not the choice that was refused.
+        problems.allow_api(409, f"/api/request/tv/{SHOW_ID}")
+        mark_added(web_server, MediaType.TV, SHOW_ID, datetime.now(UTC))
+        seasons.select_option("latest")
+        expect(page.get_by_text(f"Could not change the seasons of {SHOW}")).to_be_visible()
+        row = page.get_by_role("main").get_by_role("listitem").filter(has_text=SHOW)
+        expect(row.get_by_test_id("seasons")).to_have_text("· Future episodes")
+        expect(row.get_by_role("combobox")).to_have_count(0)
     finally:
         remove_request(web_server, SHOW_ID, "tv")
 
@@ -174,3 +188,22 @@ def test_on_a_phone_the_choice_and_the_feeds_fit(new_page: NewPage, web_server: 
     expect(admin.get_by_test_id("season-lists")).to_be_visible()
     no_horizontal_overflow(admin)
     docs_screenshot(admin, "phone-feeds-season-lists")
+
+
+def test_unanswered_options_request_nothing_and_say_so(
+    new_page: NewPage, web_server: WebServer, problems: Problems
+) -> None:
+    problems.allow_api(503, "/api/request/options")
+    page = new_page(session=api_session(web_server, USER_PASSWORD, "alice"))
+    page.route(
+        "**/api/request/options",
+        lambda route: route.fulfill(status=503, json={"detail": "Service unavailable"}),
+    )
+    page.goto("/?q=star+trek")
+    button = show_card(page).get_by_role("button", name=f"Request {SHOW}")
+    button.click()
+    name = SHOW.split(" (")[0]
+    expect(page.get_by_role("alert")).to_contain_text(f"Could not request {name}: Stellarr cannot")
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(button).to_be_visible()
+    assert SHOW_ID not in sonarr_ids(web_server)

@@ -37,6 +37,7 @@ from stereospot.jobs.models import (
     Job,
     JobParams,
     JobStatus,
+    SegmentStatus,
 )
 from stereospot.jobs.views import (
     JobDetail,
@@ -46,7 +47,6 @@ from stereospot.jobs.views import (
     full_segments,
     overall_progress,
     pace,
-    work_done,
 )
 from stereospot.pipeline import redrive_conversion, send_source_event
 from stereospot.ports import Backend, ObjectRef, UploadedPart
@@ -378,7 +378,9 @@ class JobService:
         changes: dict[str, object] = {"error": None, "errors": {}}
         if chunked:
             # The pace counts from here: what was converted before is not this run's speed.
-            done = work_done(full_segments(job.segment_count, self.backend.jobs.segments(job_id)))
+            # Only finished segments stay done; one cut short starts again from 0.
+            states = self.backend.jobs.segments(job_id)
+            done = 100 * sum(s.status == SegmentStatus.DONE for s in states)
             changes.update(converting_since=now, converted_before=done)
         job = self.backend.jobs.update(
             job_id,

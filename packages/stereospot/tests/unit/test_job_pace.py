@@ -114,3 +114,5 @@ def test_the_line_under_the_bar() -> None:
     assert pace_line(detail(chunking, [])) == "Preparing the segments: 60%"
     assert pace_line(detail(job(JobStatus.REASSEMBLING), HALF_WAY)) == "Joining the segments"
     assert pace_line(detail(job(JobStatus.COMPLETED), HALF_WAY)) == ""
+    # Converting since before pace was recorded: nothing to measure from, so nothing said.
+    assert pace_line(detail(job(converting_since=None), HALF_WAY)) == ""

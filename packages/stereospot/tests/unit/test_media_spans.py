@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import av
 import pytest
 
 from stereospot.media import join as join_module
@@ -169,6 +170,23 @@ def test_a_cut_pass_counts_the_frames_and_says_how_far_it_is(tmp_path: Path) -> 
     # About every 2 % of the source, always forward, nearly to the end.
     assert len(heard) >= 30 and heard == sorted(heard)
     assert 0 < heard[0] < 0.1 and 0.9 < heard[-1] <= 1.0
+    # A stream that starts 10 s in (as MPEG-TS streams cut from a broadcast do): counted from
+    # its start, not from 0.
+    late = tmp_path / "late.ts"
+    with av.open(str(source)) as original, av.open(str(late), "w", format="mpegts") as out:
+        video = original.streams.video[0]
+        stream = out.add_stream_from_template(video)
+        shift = int(10 / video.time_base)
+        for packet in original.demux(video):
+            if packet.dts is None:
+                continue
+            packet.pts += shift
+            packet.dts += shift
+            packet.stream = stream
+            out.mux(packet)
+    far: list[float] = []
+    assert cut_points(late, 2.0, far.append).frames == frames
+    assert far and far[0] < 0.1 and far == sorted(far) and far[-1] > 0.9, far[:3]
     said: list[float] = []
     (tmp_path / "again").mkdir()
     split(source, 2.0, tmp_path / "again", progress=said.append)

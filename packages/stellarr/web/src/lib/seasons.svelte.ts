@@ -2,19 +2,9 @@
 // everyone, so loaded once a page load and shared; empty while the admin publishes shows
 // whole, which keeps the Request button a single click.
 import { api } from '$lib/api/client';
+import { isMonitor, publishedAs, type Monitor } from './monitor';
 
-export type Monitor = 'all' | 'first' | 'latest' | 'future';
-
-const MONITORS: readonly Monitor[] = ['all', 'first', 'latest', 'future'];
-
-export function isMonitor(value: unknown): value is Monitor {
-	return MONITORS.includes(value as Monitor);
-}
-
-/** The message key naming a choice ("Latest season"). */
-export function monitorKey(monitor: Monitor): `seasons.${Monitor}` {
-	return `seasons.${monitor}`;
-}
+export { isMonitor, monitorKey, type Monitor } from './monitor';
 
 const state = $state<{ choices: readonly Monitor[] }>({ choices: [] });
 let loading: Promise<void> | null = null;
@@ -24,17 +14,25 @@ export const seasons = {
 	get choices(): readonly Monitor[] {
 		return state.choices;
 	},
-	/** Loads them once; a failure is forgotten so the next caller asks again. */
+	/**
+	 * What a stored request is published as, or null when there is nothing to say (the
+	 * choice is off): a choice whose Sonarr list the admin dropped goes out whole.
+	 */
+	shown(stored: unknown): Monitor | null {
+		return publishedAs(stored, state.choices);
+	},
+	/** Loads them once and shares the answer; a failure rejects, and the next call asks again. */
 	load(): Promise<void> {
-		loading ??= api
-			.get('/api/request/options')
-			.then((body) => {
+		loading ??= api.get('/api/request/options').then(
+			(body) => {
 				const offered = (body as { season_choices?: unknown }).season_choices;
 				state.choices = Array.isArray(offered) ? offered.filter(isMonitor) : [];
-			})
-			.catch(() => {
-				loading = null; // whole-show requests still work meanwhile
-			});
+			},
+			(error: unknown) => {
+				loading = null;
+				throw error;
+			}
+		);
 		return loading;
 	}
 };

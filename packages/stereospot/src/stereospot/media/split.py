@@ -79,6 +79,8 @@ def _with_cuts(
     source's `length` is known."""
     cut: int | None = None
     every = max(1, length // _REPORTS) if length and progress else None
+    # Counted from the first packet: many streams (MPEG-TS above all) do not start at 0.
+    origin: int | None = None
     told = 0
     for packet in packets:
         if packet.dts is None and packet.pts is None:
@@ -87,9 +89,11 @@ def _with_cuts(
             yield packet, False
             continue
         pts = packet_time(packet)
-        if every is not None and progress is not None and length and pts - told >= every:
-            told = pts
-            progress(min(1.0, pts / length))
+        if origin is None:
+            origin = pts
+        if every is not None and progress is not None and length and pts - origin - told >= every:
+            told = pts - origin
+            progress(min(1.0, told / length))
         starts = packet.is_keyframe and (cut is None or pts - cut >= step)
         if starts:
             cut = pts

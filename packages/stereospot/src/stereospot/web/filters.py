@@ -78,8 +78,8 @@ def pace_line(detail: JobDetail) -> str:
         return f"Preparing the segments: {job.chunked or 0}%"
     if job.status == JobStatus.REASSEMBLING:
         return "Joining the segments"
-    if job.status != JobStatus.CONVERTING:
-        return ""
+    if job.status != JobStatus.CONVERTING or job.converting_since is None:
+        return ""  # converting since before pace was recorded: nothing to measure from
     if detail.pace is None:
         return "Measuring the speed…"
     left = f"{time_left(detail.pace.eta_seconds)} left"

@@ -39,13 +39,14 @@ log = logging.getLogger("stereospot.chunker")
 
 # Where each step ends, in percent of chunking; the cut pass fills the rest as it reads.
 ADMITTED, PREPASSED = 5, 40
-# A store write per this many points, or per this many seconds, at most.
+# A store write once this many points, or this many seconds, have passed since the last
+# (on a long cut pass, one every 2 s).
 REPORT_STEP, REPORT_SECONDS = 10, 2.0
 
 
 class Reporter:
-    """Tells the job how far chunking is, a few writes at most; a job that is no longer
-    chunking (cancelled meanwhile) stops the work with Skip."""
+    """Tells the job how far chunking is (a write per 10 points, or per 2 s on a long pass);
+    a job that is no longer chunking (cancelled meanwhile) stops the work with Skip."""
 
     def __init__(self, ctx: Context, job_id: str, heartbeat: Heartbeat, live: bool) -> None:
         self._ctx, self._job_id, self._heartbeat = ctx, job_id, heartbeat
