@@ -23,7 +23,3 @@ export async function homeList(
 	}
 	return [];
 }
-
-export function trendingList(kind: TrendingKind, locale: string, signal?: AbortSignal): Promise<MediaItem[]> {
-	return homeList('trending', kind, locale, signal);
-}
